@@ -1,0 +1,31 @@
+using Flow.Swf;
+
+namespace Flow;
+
+// SEAM (owned by the workers, issue 7).
+
+/// <summary>What a running activity knows about its task, and how it reports progress.
+/// Available to implementations as <see cref="Current"/>.</summary>
+public abstract class ActivityExecutionContext
+{
+    private static readonly AsyncLocal<ActivityExecutionContext?> s_current = new();
+
+    /// <summary>The context of the activity running on this async flow, or null outside one.</summary>
+    public static ActivityExecutionContext? Current
+    {
+        get => s_current.Value;
+        protected internal set => s_current.Value = value;
+    }
+
+    public abstract string Domain { get; }
+    public abstract string TaskToken { get; }
+    public abstract string ActivityId { get; }
+    public abstract ActivityType ActivityType { get; }
+    public abstract WorkflowExecution WorkflowExecution { get; }
+
+    /// <summary>Fired when a heartbeat answers cancelRequested, or the worker shuts down.</summary>
+    public abstract CancellationToken CancellationToken { get; }
+
+    /// <summary>Records a heartbeat (throttled to the heartbeat timeout); details are at most 2,048 characters.</summary>
+    public abstract Task HeartbeatAsync(string? details = null);
+}

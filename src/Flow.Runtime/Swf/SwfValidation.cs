@@ -1,0 +1,42 @@
+namespace Flow.Swf;
+
+/// <summary>
+/// Checks a request against the API model's limits before anything is sent, so an oversized
+/// payload or a missing field is a local <see cref="ArgumentException"/> naming the field, not a
+/// round trip that SWF rejects (or, worse, a decision task that silently times out).
+/// </summary>
+internal static class SwfValidation
+{
+    public static string Join(string path, string member) => path.Length == 0 ? member : path + "." + member;
+
+    public static void Required(string? value, string path, string member)
+    {
+        if (string.IsNullOrEmpty(value))
+            throw new ArgumentException($"{Join(path, member)} is required.", Join(path, member));
+    }
+
+    public static void Length(string? value, string path, string member, int min, int max)
+    {
+        if (value is null)
+            return;
+        if (value.Length > max)
+            throw new ArgumentException(
+                $"{Join(path, member)} is {value.Length} characters long; SWF allows at most {max}.", Join(path, member));
+        if (value.Length < min)
+            throw new ArgumentException(
+                $"{Join(path, member)} is {value.Length} characters long; SWF requires at least {min}.", Join(path, member));
+    }
+
+    public static void Range(long? value, string path, string member, long min, long max)
+    {
+        if (value is { } v && (v < min || v > max))
+            throw new ArgumentException($"{Join(path, member)} is {v}; SWF allows {min} to {max}.", Join(path, member));
+    }
+
+    public static void Count<T>(List<T>? value, string path, string member, int max)
+    {
+        if (value is not null && value.Count > max)
+            throw new ArgumentException(
+                $"{Join(path, member)} has {value.Count} entries; SWF allows at most {max}.", Join(path, member));
+    }
+}
