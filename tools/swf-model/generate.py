@@ -196,4 +196,34 @@ for t in sorted(ctx_types):
 ctx.append("[JsonSerializable(typeof(SwfErrorBody))]\n")
 ctx.append("internal sealed partial class SwfJsonContext : JsonSerializerContext;\n")
 write("SwfJsonContext.g.cs", "".join(ctx))
+
+# The wire client's operation methods: validate, then send through SwfClient.InvokeAsync.
+client = ["namespace Flow.Swf;\n\n",
+          "public sealed partial class SwfClient\n{\n"]
+for op, i, out in names:
+    ret = "Task<%s>" % out if out else "Task"
+    client.append("    /// <inheritdoc />\n")
+    client.append("    public %s %sAsync(%s input, CancellationToken cancellationToken = default)\n    {\n" % (ret, op, i))
+    client.append("        ArgumentNullException.ThrowIfNull(input);\n")
+    client.append('        input.Validate("");\n')
+    if out:
+        client.append("        return InvokeAsync(SwfOperations.%s, input, SwfJsonContext.Default.%s, SwfJsonContext.Default.%s, cancellationToken);\n" % (op, i, out))
+    else:
+        client.append("        return InvokeAsync(SwfOperations.%s, input, SwfJsonContext.Default.%s, cancellationToken);\n" % (op, i))
+    client.append("    }\n\n")
+client[-1] = client[-1].rstrip("\n") + "\n"
+client.append("}\n")
+write("SwfClient.g.cs", "".join(client))
+
+# Paged inputs get a copy-with-token helper, so the paging extensions never mutate the caller's input.
+paged = ["namespace Flow.Swf;\n\n"]
+for op, i, out in names:
+    if "nextPageToken" in shapes[i]["members"]:
+        paged.append("public sealed partial class %s\n{\n" % i)
+        paged.append("    internal %s WithNextPageToken(string? nextPageToken)\n    {\n" % i)
+        paged.append("        var copy = (%s)MemberwiseClone();\n" % i)
+        paged.append("        copy.NextPageToken = nextPageToken;\n        return copy;\n    }\n}\n\n")
+paged[-1] = paged[-1].rstrip("\n") + "\n"
+write("SwfPageTokens.g.cs", "".join(paged))
+
 print("wrote", len(structs), "structures,", len(enums), "enums,", len(names), "operations")
