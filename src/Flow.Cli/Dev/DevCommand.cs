@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Flow.Cli.Dev;
+
+/// <summary><c>flow dev</c>: the local engine served over SWF's HTTP protocol until Ctrl-C or SIGTERM.</summary>
+internal static class DevCommand
+{
+    public const string Usage =
+        "flow dev [--port PORT] (--db FILE | --memory) [--bind ADDRESS] [--long-poll-seconds N]\n" +
+        "         [--verify-sigv4 --access-key KEY --secret-key SECRET]";
+
+    public const int DefaultPort = 8600;
+
+    internal sealed record Options(
+        int Port, IPAddress Bind, string? DatabasePath, TimeSpan? LongPollHold,
+        bool VerifySigV4, string? AccessKey, string? SecretKey);
+
+    public static Options ParseOptions(CommandLine line)
+    {
+        int port = line.Int("port", DefaultPort, 0, 65535);
+        string? db = line.Get("db");
+        bool memory = line.Flag("memory");
+        if ((db is null) == !memory)
+            throw new UsageException("give exactly one of --db FILE or --memory");
+        if (db is { Length: 0 })
+            throw new UsageException("--db needs a file path");
+        string bindText = line.Get("bind") ?? "127.0.0.1";
+        if (!IPAddress.TryParse(bindText, out IPAddress? bind))
+            throw new UsageException($"--bind must be an IP address, not '{bindText}'");
+        int longPoll = line.Int("long-poll-seconds", -1, 0, 3600);
+        bool verify = line.Flag("verify-sigv4");
+        string? accessKey = line.Get("access-key");
+        string? secretKey = line.Get("secret-key");
+        if (verify && (string.IsNullOrEmpty(accessKey) || string.IsNullOrEmpty(secretKey)))
+            throw new UsageException("--verify-sigv4 needs --access-key and --secret-key");
+        if (!verify && (accessKey is not null || secretKey is not null))
+            throw new UsageException("--access-key and --secret-key only make sense with --verify-sigv4");
+        line.RejectUnknown();
+        return new Options(port, bind, db, longPoll < 0 ? null : TimeSpan.FromSeconds(longPoll), verify, accessKey, secretKey);
+    }
+
+    public static async Task<int> RunAsync(Options options)
+    {
+        LocalEngine engine;
+        try
+        {
+            engine = LocalEngine.Open(options.DatabasePath, options.LongPollHold);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"flow dev: cannot open the store: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await using (engine.ConfigureAwait(false))
+        {
+            WebApplication app = Build(options, engine);
+            try
+            {
+                await app.StartAsync().ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"flow dev: cannot listen on {options.Bind}:{options.Port}: {e.Message}").ConfigureAwait(false);
+                await app.DisposeAsync().ConfigureAwait(false);
+                return 1;
+            }
+
+            // Exactly one line on stdout: the address clients should use (the chosen port when --port 0).
+            Console.Out.WriteLine(ListeningUrl(app, options.Bind));
+            Console.Out.Flush();
+
+            await app.WaitForShutdownAsync().ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+        return 0;
+    }
+
+    private static WebApplication Build(Options options, LocalEngine engine)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "flow" });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddFilter(level => level >= LogLevel.Warning);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // The front enforces SWF's 1 MB itself, with an SWF-shaped answer.
+            k.Limits.MaxRequestBodySize = null;
+            k.Limits.MinRequestBodyDataRate = null;
+            k.Listen(options.Bind, options.Port);
+        });
+
+        WebApplication app = builder.Build();
+        var verifier = options.VerifySigV4 ? new SigV4Verifier(options.AccessKey!, options.SecretKey!, TimeProvider.System) : null;
+        var front = new SwfHttpFront(engine.Client, verifier, app.Lifetime.ApplicationStopping, Console.Error);
+        app.Run(front.HandleAsync);
+        return app;
+    }
+
+    private static string ListeningUrl(WebApplication app, IPAddress bind)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
+        int port = 0;
+        foreach (string address in addresses?.Addresses ?? [])
+        {
+            if (Uri.TryCreate(address, UriKind.Absolute, out Uri? uri))
+            {
+                port = uri.Port;
+                break;
+            }
+        }
+        string host = bind.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{bind}]" : bind.ToString();
+        return $"http://{host}:{port}";
+    }
+}

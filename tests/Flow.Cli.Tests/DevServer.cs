@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Flow.Cli.Tests;
+
+/// <summary>A real <c>flow dev</c> process, started from the built Flow.Cli.dll next to the tests.</summary>
+internal sealed class DevServer : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder stderr = new();
+    private readonly StringBuilder stdout = new();
+
+    private DevServer(Process process, Uri url)
+    {
+        this.process = process;
+        Url = url;
+    }
+
+    public Uri Url { get; }
+
+    /// <summary>The endpoint as clients spell it, without the trailing slash.</summary>
+    public string Endpoint => Url.ToString().TrimEnd('/');
+
+    public bool HasExited => process.HasExited;
+
+    public int Pid => process.Id;
+
+    public string StandardError { get { lock (stderr) return stderr.ToString(); } }
+
+    /// <summary>Every stdout line after the URL line (there should be none).</summary>
+    public string LaterOutput { get { lock (stdout) return stdout.ToString(); } }
+
+    public static string ToolPath => Path.Combine(AppContext.BaseDirectory, "Flow.Cli.dll");
+
+    public static Process StartProcess(IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("exec");
+        info.ArgumentList.Add(ToolPath);
+        foreach (string a in args)
+            info.ArgumentList.Add(a);
+        return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+    }
+
+    public static async Task<DevServer> StartAsync(params string[] args)
+    {
+        Process process = StartProcess(["dev", "--port", "0", .. args]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string? line;
+        try
+        {
+            line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException("flow dev printed no URL within 60 s");
+        }
+        if (line is null)
+        {
+            await process.WaitForExitAsync();
+            throw new InvalidOperationException($"flow dev exited ({process.ExitCode}) before listening: " + await process.StandardError.ReadToEndAsync());
+        }
+        var server = new DevServer(process, new Uri(line));
+        server.Drain();
+        return server;
+    }
+
+    private void Drain()
+    {
+        _ = Pump(process.StandardError, stderr);
+        _ = Pump(process.StandardOutput, stdout);
+
+        static async Task Pump(StreamReader reader, StringBuilder into)
+        {
+            while (await reader.ReadLineAsync() is { } line)
+                lock (into) into.AppendLine(line);
+        }
+    }
+
+    /// <summary>Sends SIGTERM and waits for the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan within)
+    {
+        if (!process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(within);
+        await process.WaitForExitAsync(timeout.Token);
+        return process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+    }
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+
+namespace Flow.Cli.Tests;
+
+/// <summary>Starting, stopping and restarting <c>flow dev</c>: clean exits and a store that keeps what it acknowledged.</summary>
+[TestFixture]
+public sealed class LifetimeTests
+{
+    private string folder = null!;
+
+    [SetUp]
+    public void CreateFolder() => folder = Directory.CreateTempSubdirectory("flow-cli-").FullName;
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(folder, recursive: true);
+
+    [Test]
+    public async Task Sigterm_stops_the_server_with_exit_code_zero()
+    {
+        await using var server = await DevServer.StartAsync("--memory");
+        Assert.That(await server.TerminateAsync(TimeSpan.FromSeconds(20)), Is.Zero, server.StandardError);
+        Assert.That(server.StandardError, Is.Empty);
+    }
+
+    [Test]
+    public async Task Sigint_stops_the_server_with_exit_code_zero()
+    {
+        await using var server = await DevServer.StartAsync("--memory");
+        using (var kill = Process.Start("kill", ["-INT", server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        Assert.That(await server.TerminateAsync(TimeSpan.FromSeconds(20)), Is.Zero, server.StandardError);
+    }
+
+    [Test]
+    public async Task A_database_file_reopens_after_sigterm_with_its_domain_and_open_execution()
+    {
+        string db = Path.Combine(folder, "flow.db");
+        await using (var first = await DevServer.StartAsync("--db", db))
+        {
+            Ok(await Swf.CallAsync(first, "RegisterDomain", """{"name":"kept","workflowExecutionRetentionPeriodInDays":"1"}"""));
+            Ok(await Swf.CallAsync(first, "RegisterWorkflowType", """
+                {"domain":"kept","name":"W","version":"1","defaultTaskList":{"name":"d"},
+                 "defaultExecutionStartToCloseTimeout":"3600","defaultTaskStartToCloseTimeout":"60","defaultChildPolicy":"TERMINATE"}
+                """));
+            Ok(await Swf.CallAsync(first, "StartWorkflowExecution", """{"domain":"kept","workflowId":"w-1","workflowType":{"name":"W","version":"1"}}"""));
+            Assert.That(await first.TerminateAsync(TimeSpan.FromSeconds(20)), Is.Zero, first.StandardError);
+        }
+
+        await using var second = await DevServer.StartAsync("--db", db, "--long-poll-seconds", "5");
+        Ok(await Swf.CallAsync(second, "DescribeDomain", """{"name":"kept"}"""));
+        var open = Ok(await Swf.CallAsync(second, "ListOpenWorkflowExecutions", """{"domain":"kept","startTimeFilter":{"oldestDate":0}}"""));
+        Assert.That(open.Json.GetProperty("executionInfos")[0].GetProperty("execution").GetProperty("workflowId").GetString(), Is.EqualTo("w-1"));
+        var task = Ok(await Swf.CallAsync(second, "PollForDecisionTask", """{"domain":"kept","taskList":{"name":"d"}}"""));
+        Assert.That(task.Json.GetProperty("taskToken").GetString(), Is.Not.Empty);
+    }
+
+    [Test]
+    public async Task Without_a_store_choice_the_tool_prints_usage_and_exits_2()
+    {
+        using Process process = DevServer.StartProcess(["dev", "--port", "0"]);
+        string stdout = await process.StandardOutput.ReadToEndAsync();
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.That(process.ExitCode, Is.EqualTo(2));
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr, Does.Contain("--db FILE or --memory"));
+    }
+
+    [Test]
+    public async Task A_port_already_in_use_is_reported_with_exit_code_1()
+    {
+        await using var first = await DevServer.StartAsync("--memory");
+        using Process process = DevServer.StartProcess(["dev", "--port", first.Url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--memory"]);
+        string stdout = await process.StandardOutput.ReadToEndAsync();
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.That(process.ExitCode, Is.EqualTo(1), stderr);
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr, Does.Contain("cannot listen"));
+    }
+
+    private static Swf.Answer Ok(Swf.Answer answer)
+    {
+        Assert.That(answer.Status, Is.EqualTo(200), answer.ToString());
+        return answer;
+    }
+}

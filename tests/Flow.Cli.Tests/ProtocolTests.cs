@@ -1,0 +1,141 @@
+using System.Text;
+
+namespace Flow.Cli.Tests;
+
+/// <summary>What <c>flow dev</c> answers to requests that never reach an engine operation.</summary>
+[TestFixture]
+public sealed class ProtocolTests
+{
+    private DevServer server = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => server = await DevServer.StartAsync("--memory");
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await server.DisposeAsync();
+
+    [Test]
+    public void The_first_line_is_the_loopback_url_with_the_chosen_port()
+    {
+        Assert.That(server.Url.ToString().TrimEnd('/'), Does.Match(@"^http://127\.0\.0\.1:\d+$"));
+        Assert.That(server.Url.Port, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task Malformed_json_is_a_serialization_exception()
+    {
+        var answer = await Swf.CallAsync(server, "ListDomains", "{\"registrationStatus\": ");
+        AssertFault(answer, 400, "SerializationException");
+    }
+
+    [Test]
+    public async Task A_json_array_body_is_a_serialization_exception()
+    {
+        var answer = await Swf.CallAsync(server, "ListDomains", "[1,2,3]");
+        AssertFault(answer, 400, "SerializationException");
+    }
+
+    [Test]
+    public async Task A_field_of_the_wrong_json_type_is_a_serialization_exception()
+    {
+        var answer = await Swf.CallAsync(server, "RegisterDomain", "{\"name\": 5, \"workflowExecutionRetentionPeriodInDays\": \"1\"}");
+        AssertFault(answer, 400, "SerializationException");
+    }
+
+    [Test]
+    public async Task An_unknown_target_is_an_unknown_operation_exception()
+    {
+        var answer = await Swf.SendAsync(server, "{}"u8.ToArray(), "SimpleWorkflowService.LaunchRocket");
+        AssertFault(answer, 400, "UnknownOperationException");
+    }
+
+    [Test]
+    public async Task A_target_of_another_service_is_an_unknown_operation_exception()
+    {
+        var answer = await Swf.SendAsync(server, "{}"u8.ToArray(), "DynamoDB_20120810.ListTables");
+        AssertFault(answer, 400, "UnknownOperationException");
+    }
+
+    [Test]
+    public async Task A_missing_target_is_an_unknown_operation_exception()
+    {
+        var answer = await Swf.SendAsync(server, "{}"u8.ToArray(), target: null);
+        AssertFault(answer, 400, "UnknownOperationException");
+    }
+
+    [TestCase("text/plain")]
+    [TestCase("application/xml")]
+    [TestCase(null)]
+    public async Task A_body_that_is_not_json_by_content_type_is_rejected(string? contentType)
+    {
+        var answer = await Swf.SendAsync(server, "{}"u8.ToArray(), "SimpleWorkflowService.ListDomains", contentType);
+        AssertFault(answer, 400, "SerializationException");
+    }
+
+    [Test]
+    public async Task A_body_over_one_megabyte_is_rejected_by_its_length()
+    {
+        var answer = await Swf.SendAsync(server, OversizedBody(), "SimpleWorkflowService.RegisterDomain");
+        AssertFault(answer, 400, "ValidationException");
+    }
+
+    [Test]
+    public async Task A_chunked_body_over_one_megabyte_is_rejected()
+    {
+        var answer = await Swf.SendAsync(server, OversizedBody(), "SimpleWorkflowService.RegisterDomain", chunked: true);
+        AssertFault(answer, 400, "ValidationException");
+    }
+
+    [Test]
+    public async Task A_missing_required_field_is_a_validation_exception_naming_it()
+    {
+        var answer = await Swf.CallAsync(server, "RegisterDomain", "{\"workflowExecutionRetentionPeriodInDays\": \"1\"}");
+        AssertFault(answer, 400, "ValidationException");
+        Assert.That(answer.Json.GetProperty("message").GetString(), Does.Contain("name"));
+    }
+
+    [Test]
+    public async Task A_field_over_its_length_limit_is_a_validation_exception()
+    {
+        string name = new('d', 257);
+        var answer = await Swf.CallAsync(server, "RegisterDomain", $"{{\"name\": \"{name}\", \"workflowExecutionRetentionPeriodInDays\": \"1\"}}");
+        AssertFault(answer, 400, "ValidationException");
+    }
+
+    [Test]
+    public async Task Every_answer_carries_a_request_id()
+    {
+        var answer = await Swf.CallAsync(server, "ListDomains", "not json");
+        Assert.That(answer.Headers.TryGetValues("x-amzn-RequestId", out var ids), Is.True);
+        Assert.That(ids!.Single(), Is.Not.Empty);
+    }
+
+    [Test]
+    public async Task A_put_is_refused_with_a_json_error()
+    {
+        var answer = await Swf.SendAsync(server, "{}"u8.ToArray(), "SimpleWorkflowService.ListDomains", method: HttpMethod.Put);
+        Assert.That(answer.Status, Is.InRange(400, 499), answer.ToString());
+        Assert.That(answer.ErrorCode, Is.Not.Empty);
+    }
+
+    [Test]
+    public void Nothing_but_the_url_line_is_written_to_stdout()
+    {
+        Assert.That(server.LaterOutput, Is.Empty);
+    }
+
+    internal static void AssertFault(Swf.Answer answer, int status, string code)
+    {
+        Assert.That(answer.Status, Is.EqualTo(status), answer.ToString());
+        Assert.That(answer.ErrorCode, Is.EqualTo(code), answer.ToString());
+        Assert.That(answer.Json.GetProperty("message").GetString(), Is.Not.Empty, answer.ToString());
+    }
+
+    private static byte[] OversizedBody()
+    {
+        var sb = new StringBuilder("{\"name\": \"d\", \"workflowExecutionRetentionPeriodInDays\": \"1\", \"description\": \"");
+        sb.Append('x', 1024 * 1024);
+        sb.Append("\"}");
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+}
