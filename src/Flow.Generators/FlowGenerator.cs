@@ -21,7 +21,7 @@ public static class TrackingNames
 public sealed class FlowGenerator : IIncrementalGenerator
 {
     private static readonly DiagnosticDescriptor s_noJsonMetadata = new(
-        id: "FLOW050",
+        id: "FLOW100",
         title: "Payload type has no JSON metadata",
         messageFormat: "Type '{0}' used by '{1}' has no JSON metadata: {2}. Declare it with [JsonSerializable] in a JsonSerializerContext and add [assembly: Flow.FlowJsonContext(typeof(ThatContext))].",
         category: "Flow",
