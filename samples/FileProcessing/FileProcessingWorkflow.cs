@@ -32,11 +32,11 @@ public sealed class FileProcessingWorkflow : IFileProcessing
         if (first == timeout && !work.IsCompleted)
         {
             _cancelReason = $"the job took longer than {job.TimeoutSeconds} s";
-            await _cancel.CancelAsync();
+            _cancel.Cancel();
         }
         else
         {
-            await deadline.CancelAsync();
+            deadline.Cancel();
         }
 
         try
@@ -85,6 +85,8 @@ public sealed class FileProcessingWorkflow : IFileProcessing
     public Task CancelAsync(string reason)
     {
         _cancelReason = reason;
-        return _cancel.CancelAsync();
+        // Cancel(), not CancelAsync(): the callbacks must run on the workflow's scheduler, not the thread pool.
+        _cancel.Cancel();
+        return Task.CompletedTask;
     }
 }
