@@ -193,9 +193,12 @@ internal sealed class ContractEmitter
         _w.Line();
         _w.Line($"/// <summary>Starts a run (StartWorkflowExecution) with the arguments of <c>{execute.Name}</c>.</summary>");
         var parameters = string.Join(", ", execute.Parameters.Where(p => !p.IsCancellationToken).Select(p => $"{p.Type} {p.Name}"));
-        _w.Line($"public async {Task}<{Base}Run> StartAsync(string workflowId, {(parameters.Length > 0 ? parameters + ", " : "")}global::Flow.WorkflowStartOptions? options = null, {CancellationToken} cancellationToken = default)");
+        var workflowId = Free("workflowId", execute);
+        var options = Free("options", execute);
+        var token = Free("cancellationToken", execute);
+        _w.Line($"public async {Task}<{Base}Run> StartAsync(string {workflowId}, {(parameters.Length > 0 ? parameters + ", " : "")}global::Flow.WorkflowStartOptions? {options} = null, {CancellationToken} {token} = default)");
         _w.Indent();
-        new Code.Call("new", ["Client", new Code.Call("await Client.StartAsync", [$"{Base}Dispatch.Definition", "workflowId", Arguments(execute), "options", "cancellationToken"], ".ConfigureAwait(false)")])
+        new Code.Call("new", ["Client", new Code.Call("await Client.StartAsync", [$"{Base}Dispatch.Definition", workflowId, Arguments(execute), options, token], ".ConfigureAwait(false)")])
             .Write(_w, "=> ", ";");
         _w.Outdent();
         _w.Line();
@@ -232,9 +235,10 @@ internal sealed class ContractEmitter
             var parameters = string.Join(", ", signal.Parameters.Where(p => !p.IsCancellationToken).Select(p => $"{p.Type} {p.Name}"));
             _w.Line();
             _w.Line($"/// <summary>Sends the signal {Xml(signal.SwfName)} (SignalWorkflowExecution).</summary>");
-            _w.Line($"public {Task} {Names.WithoutAsync(signal.Name)}Async({(parameters.Length > 0 ? parameters + ", " : "")}{CancellationToken} cancellationToken = default)");
+            var token = Free("cancellationToken", signal);
+            _w.Line($"public {Task} {Names.WithoutAsync(signal.Name)}Async({(parameters.Length > 0 ? parameters + ", " : "")}{CancellationToken} {token} = default)");
             _w.Indent();
-            new Code.Call("Client.SignalAsync", ["Execution", Names.Literal(signal.SwfName), Arguments(signal), "cancellationToken"]).Write(_w, "=> ", ";");
+            new Code.Call("Client.SignalAsync", ["Execution", Names.Literal(signal.SwfName), Arguments(signal), token]).Write(_w, "=> ", ";");
             _w.Outdent();
         }
 
@@ -452,6 +456,17 @@ internal sealed class ContractEmitter
     }
 
     // ---- Pieces ----
+
+    /// <summary>A name for a generated parameter that no parameter of <paramref name="method"/> already uses.</summary>
+    private static string Free(string name, MethodModel method)
+    {
+        while (method.Parameters.Any(p => p.Name == name || p.Name == "@" + name))
+        {
+            name += "_";
+        }
+
+        return name;
+    }
 
     private static string Parameters(MethodModel method)
         => string.Join(", ", method.Parameters.Select(p => $"{p.Type} {p.Name}"));

@@ -57,7 +57,7 @@ internal static class Sources
         }
         """;
 
-    /// <summary>The smallest workflow: no arguments, no result, no state; a void signal and a state method.</summary>
+    /// <summary>The smallest workflow: no arguments, no result, no state; a void signal and a state method; parameter names that clash with generated ones.</summary>
     public const string SmallWorkflows = """
         using System.Threading.Tasks;
         using Flow;
@@ -77,6 +77,14 @@ internal static class Sources
                 [Signal] void Add(int amount);
                 [Signal(Name = "reset")] Task ResetAsync();
                 [GetState] int? Current();
+            }
+
+            /// <summary>Parameters named like the generated ones.</summary>
+            [Workflow]
+            public partial interface IClash
+            {
+                [Execute] Task RunAsync(string workflowId, int options);
+                [Signal] Task NoteAsync(string cancellationToken);
             }
         }
         """;

@@ -29,6 +29,11 @@ namespace Flow.Generated
                 return Create_int_Nullable(options);
             }
 
+            if (type == typeof(string))
+            {
+                return Create_string(options);
+            }
+
             return null;
         }
 
@@ -40,6 +45,11 @@ namespace Flow.Generated
         private static JsonTypeInfo<int?> Create_int_Nullable(JsonSerializerOptions options)
         {
             return JsonMetadataServices.CreateValueInfo<int?>(options, JsonMetadataServices.GetNullableConverter<int>(options));
+        }
+
+        private static JsonTypeInfo<string> Create_string(JsonSerializerOptions options)
+        {
+            return JsonMetadataServices.CreateValueInfo<string>(options, JsonMetadataServices.StringConverter);
         }
 
         private static class Cache<T>
