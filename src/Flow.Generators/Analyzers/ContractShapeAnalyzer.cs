@@ -79,6 +79,8 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
         foreach (var member in type.GetMembers())
         {
             context.CancellationToken.ThrowIfCancellationRequested();
+            if (member.IsImplicitlyDeclared || GeneratedCode.IsGenerated(member, context.Options, context.CancellationToken))
+                continue;
             switch (member)
             {
                 case IMethodSymbol method:

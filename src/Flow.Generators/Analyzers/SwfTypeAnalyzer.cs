@@ -78,7 +78,7 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
         if (!isContract)
             return;
 
-        var methods = ContractMethods(type).ToList();
+        var methods = ContractMethods(context, type).ToList();
         var overloaded = Overloaded(methods);
         foreach (var method in methods)
         {
@@ -140,7 +140,7 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
         if (!isContract)
             return;
 
-        var methods = ContractMethods(type).ToList();
+        var methods = ContractMethods(context, type).ToList();
         if (name is null)
         {
             var executes = methods.Where(m => symbols.Has(m, symbols.Execute)).ToList();
@@ -185,9 +185,10 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>The abstract instance methods the generator maps to SWF (the shape analyzer reports the rest).</summary>
-    private static IEnumerable<IMethodSymbol> ContractMethods(INamedTypeSymbol type) =>
+    private static IEnumerable<IMethodSymbol> ContractMethods(SymbolAnalysisContext context, INamedTypeSymbol type) =>
         type.GetMembers().OfType<IMethodSymbol>()
-            .Where(m => m.MethodKind == MethodKind.Ordinary && m.IsAbstract && !m.IsStatic);
+            .Where(m => m.MethodKind == MethodKind.Ordinary && m.IsAbstract && !m.IsStatic
+                && !GeneratedCode.IsGenerated(m, context.Options, context.CancellationToken));
 
     private static HashSet<string> Overloaded(List<IMethodSymbol> methods) =>
         new(methods.GroupBy(m => m.Name).Where(g => g.Count() > 1).Select(g => g.Key));
