@@ -126,6 +126,10 @@ internal static class FlowDiagnostics
         "{0} type {1} version {2} is also declared by {3}; give one of them another name or version",
         WellKnownDiagnosticTags.CompilationEnd);
 
+    public static readonly DiagnosticDescriptor DescriptionTooLong = Error("FLOW028",
+        "Description longer than SWF allows",
+        "Description has {0} characters, and SWF allows at most 1024; shorten it");
+
     // Determinism of workflow code (WorkflowDeterminismAnalyzer). Warnings: the code runs, but replay may diverge.
 
     public static readonly DiagnosticDescriptor NonDeterministicTime = Warning("FLOW050",

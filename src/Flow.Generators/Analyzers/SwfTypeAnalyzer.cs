@@ -22,7 +22,8 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
         FlowDiagnostics.InvalidTimeout,
         FlowDiagnostics.InvalidChildPolicy,
         FlowDiagnostics.DuplicateSignalName,
-        FlowDiagnostics.DuplicateTypeName);
+        FlowDiagnostics.DuplicateTypeName,
+        FlowDiagnostics.DescriptionTooLong);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -92,6 +93,7 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
             {
                 methodVersion = CheckVersion(context, activity, methodLocation) ?? version;
                 CheckTaskList(context, activity, methodLocation);
+                CheckDescription(context, activity, methodLocation);
                 foreach (var timeout in s_activityTimeouts)
                     CheckTimeout(context, activity, timeout, methodLocation, allowNone: true, SwfRules.MaxDurationSeconds);
                 var explicitName = Get(context, activity, "Name", methodLocation);
@@ -121,6 +123,7 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
         var location = type.Locations.FirstOrDefault() ?? Location.None;
         var version = CheckVersion(context, attribute, location) ?? "1.0";
         CheckTaskList(context, attribute, location);
+        CheckDescription(context, attribute, location);
         CheckTimeout(context, attribute, "ExecutionStartToClose", location, allowNone: false, SwfRules.MaxExecutionSeconds);
         CheckTimeout(context, attribute, "TaskStartToClose", location, allowNone: true, SwfRules.MaxDurationSeconds);
         var childPolicy = Get(context, attribute, "ChildPolicy", location);
@@ -196,17 +199,23 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
     private static AttributeArgument Get(SymbolAnalysisContext context, AttributeData attribute, string name, Location fallback) =>
         AttributeArgument.Get(attribute, name, fallback, context.CancellationToken);
 
-    /// <summary>The version written on the attribute, or null when it is not set or invalid.</summary>
+    /// <summary>The version written on the attribute (reported when invalid), or null when it is not set.</summary>
     private static string? CheckVersion(SymbolAnalysisContext context, AttributeData attribute, Location fallback)
     {
         var version = Get(context, attribute, "Version", fallback);
         if (!version.IsSet)
             return null;
         var problem = SwfRules.CheckIdentifier(version.Value, SwfRules.MaxVersionLength);
-        if (problem is null)
-            return version.Value;
-        context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.InvalidVersion, version.Location, SwfRules.Display(version.Value), problem));
-        return null;
+        if (problem is not null)
+            context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.InvalidVersion, version.Location, SwfRules.Display(version.Value), problem));
+        return version.Value ?? "";
+    }
+
+    private static void CheckDescription(SymbolAnalysisContext context, AttributeData attribute, Location fallback)
+    {
+        var description = Get(context, attribute, "Description", fallback);
+        if (description.Value is { Length: > SwfRules.MaxDescriptionLength } text)
+            context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.DescriptionTooLong, description.Location, text.Length));
     }
 
     private static void CheckTaskList(SymbolAnalysisContext context, AttributeData attribute, Location fallback)
