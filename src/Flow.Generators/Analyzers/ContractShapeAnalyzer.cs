@@ -195,6 +195,8 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
         {
             var names = new[] { execute ? "[Execute]" : null, signal ? "[Signal]" : null, state ? "[GetState]" : null };
             Report(context, FlowDiagnostics.ConflictingRoles, method, method.Name, string.Join(" and ", names.Where(n => n is not null)));
+            if (execute)
+                executes.Add(method); // FLOW011 is the whole story; "no [Execute]" would only add noise
             return;
         }
 

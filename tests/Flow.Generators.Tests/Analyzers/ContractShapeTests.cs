@@ -216,6 +216,12 @@ public sealed class ContractShapeTests
             [Execute] Task RunAsync();
             [Signal, GetState] Task {|FLOW011:PokeAsync|}();
         }
+
+        [Workflow]
+        public partial interface IFlow2
+        {
+            [Execute, Signal] Task {|FLOW011:RunAsync|}();
+        }
         """);
 
     [Test]
