@@ -15,7 +15,7 @@ public sealed partial class DiagnosticCatalogTests
     private static IEnumerable<DiagnosticDescriptor> Descriptors() => s_analyzers.SelectMany(a => a.SupportedDiagnostics);
 
     [Test]
-    public void Every_diagnostic_has_a_unique_Flow_id_and_the_Flow_category()
+    public void Every_analyzer_diagnostic_has_a_unique_id_below_the_generators_and_the_Flow_category()
     {
         var descriptors = Descriptors().ToList();
         Assert.That(descriptors.Select(d => d.Id), Is.Unique.And.All.Match(IdPattern()));
@@ -31,13 +31,16 @@ public sealed partial class DiagnosticCatalogTests
         Assert.That(root, Is.Not.Null, "repository root (Flow.sln) not found");
 
         var markdown = File.ReadAllText(Path.Combine(root!.FullName, "src", "Flow.Generators", "Analyzers", "DIAGNOSTICS.md"));
-        var documented = TableRow().Matches(markdown).ToDictionary(m => m.Groups["id"].Value, m => m.Groups["severity"].Value);
+        // FLOW050 and up are the generator's; the rest of the table must be exactly the analyzers' diagnostics.
+        var documented = TableRow().Matches(markdown)
+            .Where(m => string.CompareOrdinal(m.Groups["id"].Value, "FLOW050") < 0)
+            .ToDictionary(m => m.Groups["id"].Value, m => m.Groups["severity"].Value);
         var reported = Descriptors().ToDictionary(d => d.Id, d => d.DefaultSeverity.ToString());
 
         Assert.That(documented, Is.EquivalentTo(reported));
     }
 
-    [GeneratedRegex("^FLOW0[0-9]{2}$")]
+    [GeneratedRegex("^FLOW0[0-4][0-9]$")]
     private static partial Regex IdPattern();
 
     [GeneratedRegex(@"^\| (?<id>FLOW\d{3}) \| (?<severity>\w+) \|", RegexOptions.Multiline)]
