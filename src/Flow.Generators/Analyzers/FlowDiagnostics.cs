@@ -132,27 +132,27 @@ internal static class FlowDiagnostics
 
     // Determinism of workflow code (WorkflowDeterminismAnalyzer). Warnings: the code runs, but replay may diverge.
 
-    public static readonly DiagnosticDescriptor NonDeterministicTime = Warning("FLOW030",
+    public static readonly DiagnosticDescriptor NonDeterministicTime = Warning("FLOW050",
         "Workflow code reads the clock",
         "'{0}' differs on every replay; use Workflow.UtcNow, the time of the current decision");
 
-    public static readonly DiagnosticDescriptor NonDeterministicGuid = Warning("FLOW031",
+    public static readonly DiagnosticDescriptor NonDeterministicGuid = Warning("FLOW051",
         "Workflow code creates a random Guid",
         "'{0}' differs on every replay; use Workflow.NewGuid()");
 
-    public static readonly DiagnosticDescriptor NonDurableDelay = Warning("FLOW032",
+    public static readonly DiagnosticDescriptor NonDurableDelay = Warning("FLOW052",
         "Workflow code waits on a local timer",
         "'{0}' is not recorded in the history and blocks or escapes the workflow scheduler; use await Workflow.DelayAsync(...), a durable SWF timer");
 
-    public static readonly DiagnosticDescriptor NonDeterministicRandom = Warning("FLOW033",
+    public static readonly DiagnosticDescriptor NonDeterministicRandom = Warning("FLOW053",
         "Workflow code uses an unseeded Random",
         "'{0}' differs on every replay; use Workflow.Random, which is seeded per run");
 
-    public static readonly DiagnosticDescriptor EscapesScheduler = Warning("FLOW034",
+    public static readonly DiagnosticDescriptor EscapesScheduler = Warning("FLOW054",
         "Workflow code runs work on the thread pool",
         "'{0}' runs outside the workflow scheduler, so replay cannot order it; await the work directly, or move it into an activity");
 
-    public static readonly DiagnosticDescriptor ConfigureAwaitFalse = Warning("FLOW035",
+    public static readonly DiagnosticDescriptor ConfigureAwaitFalse = Warning("FLOW055",
         "Workflow code uses ConfigureAwait(false)",
         "ConfigureAwait(false) resumes on the thread pool, outside the workflow scheduler; remove it (workflow code must keep its context)");
 }

@@ -57,7 +57,7 @@ public sealed class WorkflowDeterminismTests
             public async Task<string> RunAsync()
             {
                 var stamp = await Workflow.SideEffectAsync(() => $"{DateTime.UtcNow:O}{Guid.NewGuid()}{new Random().Next()}");
-                return stamp + {|FLOW031:Guid.NewGuid()|};
+                return stamp + {|FLOW051:Guid.NewGuid()|};
             }
         }
         """);
@@ -67,7 +67,7 @@ public sealed class WorkflowDeterminismTests
         public sealed class FileFlow : IFlow
         {
             public Task<string> RunAsync() =>
-                Task.FromResult($"{{|FLOW030:DateTime.Now|}}{{|FLOW030:DateTime.UtcNow|}}{{|FLOW030:DateTime.Today|}}{{|FLOW030:DateTimeOffset.Now|}}{{|FLOW030:DateTimeOffset.UtcNow|}}");
+                Task.FromResult($"{{|FLOW050:DateTime.Now|}}{{|FLOW050:DateTime.UtcNow|}}{{|FLOW050:DateTime.Today|}}{{|FLOW050:DateTimeOffset.Now|}}{{|FLOW050:DateTimeOffset.UtcNow|}}");
         }
         """);
 
@@ -87,7 +87,7 @@ public sealed class WorkflowDeterminismTests
     public async Task Creating_a_random_guid_is_reported() => await AnalyzerTest.VerifyAsync(Contract + """
         public sealed class FileFlow : IFlow
         {
-            public Task<string> RunAsync() => Task.FromResult({|FLOW031:Guid.NewGuid()|}.ToString());
+            public Task<string> RunAsync() => Task.FromResult({|FLOW051:Guid.NewGuid()|}.ToString());
         }
         """);
 
@@ -97,8 +97,8 @@ public sealed class WorkflowDeterminismTests
         {
             public async Task<string> RunAsync()
             {
-                await {|FLOW032:Task.Delay(TimeSpan.FromSeconds(1))|};
-                {|FLOW032:Thread.Sleep(10)|};
+                await {|FLOW052:Task.Delay(TimeSpan.FromSeconds(1))|};
+                {|FLOW052:Thread.Sleep(10)|};
                 return "";
             }
         }
@@ -108,9 +108,9 @@ public sealed class WorkflowDeterminismTests
     public async Task Unseeded_random_numbers_are_reported() => await AnalyzerTest.VerifyAsync(Contract + """
         public sealed class FileFlow : IFlow
         {
-            private readonly Random _random = {|FLOW033:new Random()|};
+            private readonly Random _random = {|FLOW053:new Random()|};
 
-            public Task<string> RunAsync() => Task.FromResult($"{_random.Next()}{{|FLOW033:Random.Shared|}.Next()}");
+            public Task<string> RunAsync() => Task.FromResult($"{_random.Next()}{{|FLOW053:Random.Shared|}.Next()}");
         }
         """);
 
@@ -120,9 +120,9 @@ public sealed class WorkflowDeterminismTests
         {
             public async Task<string> RunAsync()
             {
-                await {|FLOW034:Task.Run(() => 1)|};
-                await {|FLOW034:Task.Factory.StartNew(() => 2)|};
-                {|FLOW034:ThreadPool.QueueUserWorkItem(_ => { })|};
+                await {|FLOW054:Task.Run(() => 1)|};
+                await {|FLOW054:Task.Factory.StartNew(() => 2)|};
+                {|FLOW054:ThreadPool.QueueUserWorkItem(_ => { })|};
                 return "";
             }
         }
@@ -134,8 +134,8 @@ public sealed class WorkflowDeterminismTests
         {
             public async Task<string> RunAsync()
             {
-                await {|FLOW035:Task.CompletedTask.ConfigureAwait(false)|};
-                Func<Task> later = async () => await {|FLOW035:Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing)|};
+                await {|FLOW055:Task.CompletedTask.ConfigureAwait(false)|};
+                Func<Task> later = async () => await {|FLOW055:Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing)|};
                 await later();
                 await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
                 return "";
