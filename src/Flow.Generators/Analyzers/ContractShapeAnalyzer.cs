@@ -34,7 +34,8 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
         FlowDiagnostics.TaskReturnRequired,
         FlowDiagnostics.SignalReturnType,
         FlowDiagnostics.CancellationTokenNotLast,
-        FlowDiagnostics.CancellationTokenInWorkflow);
+        FlowDiagnostics.CancellationTokenInWorkflow,
+        FlowDiagnostics.InheritedMembers);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -72,6 +73,12 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
         CheckPartial(context, type, location);
         if (type.IsGenericType)
             context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.ContractIsGeneric, location, type.Name));
+        foreach (var inherited in type.AllInterfaces)
+        {
+            // Marker interfaces are harmless; members would be left unimplemented by the generated clients.
+            if (inherited.GetMembers().Any(m => m.IsAbstract && !m.IsStatic))
+                context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.InheritedMembers, location, type.Name, inherited.Name));
+        }
 
         var methods = new List<IMethodSymbol>();
         var executes = new List<ISymbol>();

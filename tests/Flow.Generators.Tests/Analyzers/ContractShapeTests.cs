@@ -121,6 +121,24 @@ public sealed class ContractShapeTests
         """);
 
     [Test]
+    public async Task A_contract_that_inherits_members_is_reported() => await AnalyzerTest.VerifyAsync("""
+        public interface IMarker { }
+        public interface IPing { Task PingAsync(); }
+
+        [Activities]
+        public partial interface {|FLOW029:IFiles|} : IMarker, IPing
+        {
+            Task ReadAsync();
+        }
+
+        [Activities]
+        public partial interface ITagged : IMarker
+        {
+            Task ReadAsync();
+        }
+        """);
+
+    [Test]
     public async Task A_contract_with_both_attributes_is_reported() => await AnalyzerTest.VerifyAsync("""
         [Activities, Workflow]
         public partial interface {|FLOW004:IBoth|}
