@@ -57,7 +57,9 @@ internal abstract class Command
 /// <summary>A command workflow code awaits.</summary>
 internal abstract class TaskCommand : Command
 {
-    public TaskCompletionSource<string?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Not RunContinuationsAsynchronously: that would run WhenAll/WhenAny promises on the thread pool. Completed here,
+    // on the thread driving the run, await continuations are queued on the workflow's scheduler (it never inlines).
+    public TaskCompletionSource<string?> Completion { get; } = new();
     public CancellationTokenRegistration Registration { get; set; }
     public CancellationToken Token { get; init; }
     public bool Resolved => Completion.Task.IsCompleted;

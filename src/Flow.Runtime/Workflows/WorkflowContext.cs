@@ -1028,7 +1028,7 @@ internal sealed class WorkflowContext
             return Task.FromCanceled(token);
         if (delay == Timeout.InfiniteTimeSpan)
         {
-            var forever = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var forever = new TaskCompletionSource();
             if (token.CanBeCanceled)
                 token.Register(() => forever.TrySetCanceled(token));
             return forever.Task;
@@ -1215,6 +1215,6 @@ internal sealed class WorkflowContext
     private sealed class ConditionWaiter(Func<bool> condition)
     {
         public Func<bool> Condition { get; } = condition;
-        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<bool> Completion { get; } = new();
     }
 }
