@@ -106,4 +106,21 @@ public class SqliteTests
         _h.Decide(childTask, Complete("r"));
         Assert.That(_h.EventTypes(parent), Does.Contain(EventType.ChildWorkflowExecutionCompleted));
     }
+
+    [Test]
+    public void Every_acknowledged_call_is_in_the_file_without_a_clean_shutdown()
+    {
+        var wf = _h.Start();
+        _h.Decide(_h.PollDecision(), ScheduleActivity("a"));
+        var task = _h.PollActivity();
+        // A second engine opens the file while the first still runs, as after a crash of the first.
+        using var other = new LocalSwf(new LocalSwfOptions { DatabasePath = _path, TimeProvider = _h.Time });
+        var history = Run(other.Client.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput { Domain = Domain, Execution = wf }));
+        Assert.That(history.Events.Select(e => e.EventType).Last(), Is.EqualTo(EventType.ActivityTaskStarted));
+        Run(other.Client.RespondActivityTaskCompletedAsync(new RespondActivityTaskCompletedInput { TaskToken = task.TaskToken }));
+        Assert.That(Run(other.Client.PollForDecisionTaskAsync(new PollForDecisionTaskInput
+        {
+            Domain = Domain, TaskList = new TaskList { Name = Decisions },
+        })).WorkflowExecution.RunId, Is.EqualTo(wf.RunId));
+    }
 }
