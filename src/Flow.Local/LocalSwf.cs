@@ -345,6 +345,7 @@ internal sealed class Waiter(object input)
     readonly TaskCompletionSource<object?> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public object Input { get; } = input;
     public LinkedListNode<Waiter>? Node { get; set; }
+    public (string Domain, char Kind, string Name) TaskList { get; init; }
     public Task<object?> Task => _tcs.Task;
     public void Complete(object? result) => _tcs.TrySetResult(result);
     public void Cancel(CancellationToken token) => _tcs.TrySetCanceled(token);
