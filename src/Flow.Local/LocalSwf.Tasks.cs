@@ -322,6 +322,12 @@ public sealed partial class LocalSwf
     void Fire(Due d)
     {
         var e = d.Execution;
+        if (d.Kind == DueKind.Retention)
+        {
+            if (!e.IsOpen)
+                Forget(e);
+            return;
+        }
         if (!e.IsOpen)
             return;
         switch (d.Kind)

@@ -119,7 +119,7 @@ internal sealed class WorkflowContext
     {
         if (_escape is not null)
             throw new NonDeterminismException(_escape);
-        _scheduler.Enter();
+        var callerContext = _scheduler.Enter();
         try
         {
             Prescan(task.Events);
@@ -144,7 +144,7 @@ internal sealed class WorkflowContext
         }
         finally
         {
-            _scheduler.Exit();
+            _scheduler.Exit(callerContext);
         }
     }
 
