@@ -15,6 +15,10 @@ public class SwfProbe : DispatchProxy
     /// <summary>Called before each operation with its name and input; a returned exception is thrown instead of calling.</summary>
     public Func<string, object, Exception?>? Fault { get; set; }
 
+    /// <summary>Called after an operation succeeded in the engine; a returned exception replaces its answer, as when a
+    /// connection drops after the service did the work.</summary>
+    public Func<string, object, Exception?>? LostAnswer { get; set; }
+
     public List<string> Calls { get; } = [];
     public List<(string Operation, object Input)> Inputs { get; } = [];
 
@@ -54,6 +58,8 @@ public class SwfProbe : DispatchProxy
         if (Fault?.Invoke(operation, input) is { } fault)
             return FaultedTask(targetMethod.ReturnType, fault);
         var task = (Task)targetMethod.Invoke(_inner, args)!;
+        if (LostAnswer is { } lost)
+            task = LoseAnswer(task, targetMethod.ReturnType, () => lost(operation, input));
         _ = task.ContinueWith(t =>
         {
             if (t.Status != TaskStatus.RanToCompletion)
@@ -73,6 +79,30 @@ public class SwfProbe : DispatchProxy
                 d.TrySetResult(output);
         }, TaskScheduler.Default);
         return task;
+    }
+
+    private static Task LoseAnswer(Task task, Type returnType, Func<Exception?> lost)
+    {
+        if (!returnType.IsGenericType)
+            return Then(task);
+        var method = typeof(SwfProbe).GetMethod(nameof(ThenTyped), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(returnType.GetGenericArguments()[0]);
+        return (Task)method.Invoke(null, [task, lost])!;
+
+        async Task Then(Task t)
+        {
+            await t;
+            if (lost() is { } ex)
+                throw ex;
+        }
+    }
+
+    private static async Task<T> ThenTyped<T>(Task<T> task, Func<Exception?> lost)
+    {
+        var result = await task;
+        if (lost() is { } ex)
+            throw ex;
+        return result;
     }
 
     private static object FaultedTask(Type returnType, Exception fault)
