@@ -1,0 +1,56 @@
+using System.Net;
+using Flow.Swf;
+
+namespace Flow.Local;
+
+/// <summary>SWF's faults, as the service names and shapes them (all are 400s).</summary>
+internal static class Faults
+{
+    static string NewRequestId() => Guid.NewGuid().ToString();
+
+    public static SwfException UnknownResource(string message) =>
+        new UnknownResourceException(message, HttpStatusCode.BadRequest, NewRequestId());
+
+    public static SwfException TypeAlreadyExists(string message) =>
+        new TypeAlreadyExistsException(message, HttpStatusCode.BadRequest, NewRequestId());
+
+    public static SwfException DomainAlreadyExists(string message) =>
+        new DomainAlreadyExistsException(message, HttpStatusCode.BadRequest, NewRequestId());
+
+    public static SwfException DomainDeprecated(string message) =>
+        new DomainDeprecatedException(message, HttpStatusCode.BadRequest, NewRequestId());
+
+    public static SwfException TypeDeprecated(string message) =>
+        new TypeDeprecatedException(message, HttpStatusCode.BadRequest, NewRequestId());
+
+    public static SwfException TypeNotDeprecated(string message) =>
+        new TypeNotDeprecatedException(message, HttpStatusCode.BadRequest, NewRequestId());
+
+    public static SwfException DefaultUndefined(string message) =>
+        new DefaultUndefinedException(message, HttpStatusCode.BadRequest, NewRequestId());
+
+    public static SwfException AlreadyStarted(string message) =>
+        new WorkflowExecutionAlreadyStartedException(message, HttpStatusCode.BadRequest, NewRequestId());
+
+    public static SwfException LimitExceeded(string message) =>
+        new LimitExceededException(message, HttpStatusCode.BadRequest, NewRequestId());
+
+    public static SwfException TooManyTags(string message) =>
+        new TooManyTagsException(message, HttpStatusCode.BadRequest, NewRequestId());
+
+    public static SwfException Validation(string message) =>
+        new SwfValidationException("ValidationException", message, HttpStatusCode.BadRequest, NewRequestId());
+
+    /// <summary>Runs a shape's model checks and reports a violation as SWF's ValidationException.</summary>
+    public static void Validate(Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (ArgumentException e)
+        {
+            throw Validation(e.Message);
+        }
+    }
+}

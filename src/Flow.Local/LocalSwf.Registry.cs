@@ -1,0 +1,308 @@
+using Flow.Swf;
+
+namespace Flow.Local;
+
+// Domains, activity and workflow types, and domain tags.
+public sealed partial class LocalSwf
+{
+    internal void RegisterDomain(RegisterDomainInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        if (!int.TryParse(input.WorkflowExecutionRetentionPeriodInDays, out var days) || days < 0 || days > 90)
+            throw Faults.Validation($"Invalid retention period '{input.WorkflowExecutionRetentionPeriodInDays}': 0 to 90 days.");
+        if (_domains.ContainsKey(input.Name))
+            throw Faults.DomainAlreadyExists(input.Name);
+        if (input.Tags is { Count: > 50 })
+            throw Faults.TooManyTags("A domain may have at most 50 tags.");
+        var d = new DomainState
+        {
+            Name = input.Name,
+            Description = input.Description,
+            RetentionPeriodInDays = input.WorkflowExecutionRetentionPeriodInDays,
+            Status = RegistrationStatus.Registered,
+            Arn = $"arn:aws:swf:{_options.Region}:{_options.AccountId}:/domain/{input.Name}",
+            Tags = [.. input.Tags ?? []],
+            CreationDate = Now(),
+        };
+        _domains[d.Name] = d;
+        _changes.Domains.Add(d);
+    });
+
+    internal DomainDetail DescribeDomain(DescribeDomainInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        var d = Domain(input.Name, mustBeRegistered: false);
+        return new DomainDetail
+        {
+            DomainInfo = Info(d),
+            Configuration = new DomainConfiguration { WorkflowExecutionRetentionPeriodInDays = d.RetentionPeriodInDays },
+        };
+    });
+
+    static DomainInfo Info(DomainState d) => new() { Name = d.Name, Status = d.Status, Description = d.Description, Arn = d.Arn };
+
+    internal DomainInfos ListDomains(ListDomainsInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        var all = _domains.Values.Where(d => d.Status == input.RegistrationStatus).OrderBy(d => d.Name, StringComparer.Ordinal).Select(Info).ToList();
+        var (page, next) = Page(all, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder);
+        return new DomainInfos { Items = page, NextPageToken = next };
+    });
+
+    internal void DeprecateDomain(DeprecateDomainInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        var d = Domain(input.Name, mustBeRegistered: false);
+        if (d.Status == RegistrationStatus.Deprecated)
+            throw Faults.DomainDeprecated($"Domain already deprecated: {input.Name}");
+        d.Status = RegistrationStatus.Deprecated;
+        _changes.Domains.Add(d);
+    });
+
+    internal void UndeprecateDomain(UndeprecateDomainInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        var d = Domain(input.Name, mustBeRegistered: false);
+        if (d.Status == RegistrationStatus.Registered)
+            throw Faults.DomainAlreadyExists($"Domain is not deprecated: {input.Name}");
+        d.Status = RegistrationStatus.Registered;
+        _changes.Domains.Add(d);
+    });
+
+    DomainState DomainByArn(string arn) =>
+        _domains.Values.FirstOrDefault(d => d.Arn == arn) ?? throw Faults.UnknownResource($"Unknown resource: {arn}");
+
+    internal void TagResource(TagResourceInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        var d = DomainByArn(input.ResourceArn);
+        var tags = d.Tags.ToDictionary(t => t.Key, StringComparer.Ordinal);
+        foreach (var t in input.Tags)
+            tags[t.Key] = t;
+        if (tags.Count > 50)
+            throw Faults.TooManyTags("A domain may have at most 50 tags.");
+        d.Tags = [.. tags.Values];
+        _changes.Domains.Add(d);
+    });
+
+    internal void UntagResource(UntagResourceInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        var d = DomainByArn(input.ResourceArn);
+        d.Tags.RemoveAll(t => input.TagKeys.Contains(t.Key));
+        _changes.Domains.Add(d);
+    });
+
+    internal ListTagsForResourceOutput ListTagsForResource(ListTagsForResourceInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        var d = DomainByArn(input.ResourceArn);
+        return new ListTagsForResourceOutput { Tags = [.. d.Tags.Select(t => new ResourceTag { Key = t.Key, Value = t.Value })] };
+    });
+
+    // ---- types ----
+
+    internal void RegisterActivityType(RegisterActivityTypeInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        CheckDuration(input.DefaultTaskStartToCloseTimeout, "defaultTaskStartToCloseTimeout");
+        CheckDuration(input.DefaultTaskHeartbeatTimeout, "defaultTaskHeartbeatTimeout");
+        CheckDuration(input.DefaultTaskScheduleToStartTimeout, "defaultTaskScheduleToStartTimeout");
+        CheckDuration(input.DefaultTaskScheduleToCloseTimeout, "defaultTaskScheduleToCloseTimeout");
+        Domain(input.Domain);
+        if (FindType(input.Domain, "a", input.Name, input.Version) is not null)
+            throw Faults.TypeAlreadyExists($"ActivityType=[name={input.Name}, version={input.Version}]");
+        AddType(new TypeState
+        {
+            Domain = input.Domain, Kind = "a", Name = input.Name, Version = input.Version, Description = input.Description,
+            Status = RegistrationStatus.Registered, CreationDate = Now(),
+            Activity = new ActivityTypeConfiguration
+            {
+                DefaultTaskStartToCloseTimeout = input.DefaultTaskStartToCloseTimeout,
+                DefaultTaskHeartbeatTimeout = input.DefaultTaskHeartbeatTimeout,
+                DefaultTaskList = input.DefaultTaskList is { } tl ? new TaskList { Name = tl.Name } : null,
+                DefaultTaskPriority = input.DefaultTaskPriority,
+                DefaultTaskScheduleToStartTimeout = input.DefaultTaskScheduleToStartTimeout,
+                DefaultTaskScheduleToCloseTimeout = input.DefaultTaskScheduleToCloseTimeout,
+            },
+        });
+    });
+
+    internal void RegisterWorkflowType(RegisterWorkflowTypeInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        CheckDuration(input.DefaultTaskStartToCloseTimeout, "defaultTaskStartToCloseTimeout");
+        if (input.DefaultExecutionStartToCloseTimeout is { } esc)
+            CheckExecutionTimeout(esc, "defaultExecutionStartToCloseTimeout");
+        Domain(input.Domain);
+        if (FindType(input.Domain, "w", input.Name, input.Version) is not null)
+            throw Faults.TypeAlreadyExists($"WorkflowType=[name={input.Name}, version={input.Version}]");
+        AddType(new TypeState
+        {
+            Domain = input.Domain, Kind = "w", Name = input.Name, Version = input.Version, Description = input.Description,
+            Status = RegistrationStatus.Registered, CreationDate = Now(),
+            Workflow = new WorkflowTypeConfiguration
+            {
+                DefaultTaskStartToCloseTimeout = input.DefaultTaskStartToCloseTimeout,
+                DefaultExecutionStartToCloseTimeout = input.DefaultExecutionStartToCloseTimeout,
+                DefaultTaskList = input.DefaultTaskList is { } tl ? new TaskList { Name = tl.Name } : null,
+                DefaultTaskPriority = input.DefaultTaskPriority,
+                DefaultChildPolicy = input.DefaultChildPolicy,
+                DefaultLambdaRole = input.DefaultLambdaRole,
+            },
+        });
+    });
+
+    void AddType(TypeState t)
+    {
+        _types[(t.Domain, t.Kind, t.Name, t.Version)] = t;
+        _changes.Types.Add(t);
+    }
+
+    TypeState Type(string domain, string kind, string name, string version)
+    {
+        Domain(domain, mustBeRegistered: false);
+        return FindType(domain, kind, name, version)
+            ?? throw Faults.UnknownResource(kind == "a"
+                ? $"Unknown type: ActivityType=[name={name}, version={version}]"
+                : $"Unknown type: WorkflowType=[name={name}, version={version}]");
+    }
+
+    static string Describe(TypeState t) => t.Kind == "a"
+        ? $"ActivityType=[name={t.Name}, version={t.Version}]"
+        : $"WorkflowType=[name={t.Name}, version={t.Version}]";
+
+    internal ActivityTypeDetail DescribeActivityType(DescribeActivityTypeInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        var t = Type(input.Domain, "a", input.ActivityType.Name, input.ActivityType.Version);
+        return new ActivityTypeDetail { TypeInfo = ActivityInfo(t), Configuration = t.Activity! };
+    });
+
+    internal WorkflowTypeDetail DescribeWorkflowType(DescribeWorkflowTypeInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        var t = Type(input.Domain, "w", input.WorkflowType.Name, input.WorkflowType.Version);
+        return new WorkflowTypeDetail { TypeInfo = WorkflowInfo(t), Configuration = t.Workflow! };
+    });
+
+    static ActivityTypeInfo ActivityInfo(TypeState t) => new()
+    {
+        ActivityType = new ActivityType { Name = t.Name, Version = t.Version },
+        Status = t.Status, Description = t.Description, CreationDate = t.CreationDate, DeprecationDate = t.DeprecationDate,
+    };
+
+    static WorkflowTypeInfo WorkflowInfo(TypeState t) => new()
+    {
+        WorkflowType = new WorkflowType { Name = t.Name, Version = t.Version },
+        Status = t.Status, Description = t.Description, CreationDate = t.CreationDate, DeprecationDate = t.DeprecationDate,
+    };
+
+    IEnumerable<TypeState> TypesOf(string domain, string kind, string? name, RegistrationStatus status)
+    {
+        Domain(domain, mustBeRegistered: false);
+        return _types.Values
+            .Where(t => t.Domain == domain && t.Kind == kind && t.Status == status && (name is null || t.Name == name))
+            .OrderBy(t => t.Name, StringComparer.Ordinal).ThenBy(t => t.Version, StringComparer.Ordinal);
+    }
+
+    internal ActivityTypeInfos ListActivityTypes(ListActivityTypesInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        var all = TypesOf(input.Domain, "a", input.Name, input.RegistrationStatus).Select(ActivityInfo).ToList();
+        var (page, next) = Page(all, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder);
+        return new ActivityTypeInfos { TypeInfos = page, NextPageToken = next };
+    });
+
+    internal WorkflowTypeInfos ListWorkflowTypes(ListWorkflowTypesInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        var all = TypesOf(input.Domain, "w", input.Name, input.RegistrationStatus).Select(WorkflowInfo).ToList();
+        var (page, next) = Page(all, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder);
+        return new WorkflowTypeInfos { TypeInfos = page, NextPageToken = next };
+    });
+
+    void Deprecate(string domain, string kind, string name, string version)
+    {
+        var t = Type(domain, kind, name, version);
+        if (t.Status == RegistrationStatus.Deprecated)
+            throw Faults.TypeDeprecated(Describe(t));
+        t.Status = RegistrationStatus.Deprecated;
+        t.DeprecationDate = Now();
+        _changes.Types.Add(t);
+    }
+
+    void Undeprecate(string domain, string kind, string name, string version)
+    {
+        var t = Type(domain, kind, name, version);
+        if (t.Status == RegistrationStatus.Registered)
+            throw Faults.TypeAlreadyExists(Describe(t));
+        t.Status = RegistrationStatus.Registered;
+        t.DeprecationDate = null;
+        _changes.Types.Add(t);
+    }
+
+    void Delete(string domain, string kind, string name, string version)
+    {
+        var t = Type(domain, kind, name, version);
+        if (t.Status != RegistrationStatus.Deprecated)
+            throw Faults.TypeNotDeprecated(Describe(t));
+        _types.Remove((t.Domain, t.Kind, t.Name, t.Version));
+        _changes.DeletedTypes.Add(t);
+    }
+
+    internal void DeprecateActivityType(DeprecateActivityTypeInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        Deprecate(input.Domain, "a", input.ActivityType.Name, input.ActivityType.Version);
+    });
+
+    internal void UndeprecateActivityType(UndeprecateActivityTypeInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        Undeprecate(input.Domain, "a", input.ActivityType.Name, input.ActivityType.Version);
+    });
+
+    internal void DeleteActivityType(DeleteActivityTypeInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        Delete(input.Domain, "a", input.ActivityType.Name, input.ActivityType.Version);
+    });
+
+    internal void DeprecateWorkflowType(DeprecateWorkflowTypeInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        Deprecate(input.Domain, "w", input.WorkflowType.Name, input.WorkflowType.Version);
+    });
+
+    internal void UndeprecateWorkflowType(UndeprecateWorkflowTypeInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        Undeprecate(input.Domain, "w", input.WorkflowType.Name, input.WorkflowType.Version);
+    });
+
+    internal void DeleteWorkflowType(DeleteWorkflowTypeInput input) => Execute(() =>
+    {
+        Faults.Validate(() => input.Validate(""));
+        Delete(input.Domain, "w", input.WorkflowType.Name, input.WorkflowType.Version);
+    });
+
+    // ---- paging of lists: the token is the offset of the next item, made opaque ----
+
+    static (List<T> Page, string? Next) Page<T>(List<T> all, string? token, int? maximumPageSize, bool? reverseOrder)
+    {
+        if (reverseOrder == true)
+            all.Reverse();
+        var start = 0;
+        if (token is not null)
+        {
+            if (DecodeToken(token) is not ["o", var offset] || ParseLong(offset) < 0)
+                throw Faults.Validation("Invalid nextPageToken.");
+            start = (int)Math.Min(ParseLong(offset), all.Count);
+        }
+        var size = maximumPageSize is null or 0 ? 1000 : maximumPageSize.Value;
+        var page = all.Skip(start).Take(size).ToList();
+        var next = start + page.Count < all.Count ? EncodeToken("o", (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+        return (page, next);
+    }
+}

@@ -1,0 +1,332 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Flow.Swf;
+
+namespace Flow.Local;
+
+/// <summary>
+/// An SWF-compatible engine in process: SWF's semantics for every operation, decision and timeout, with
+/// its state in memory or in a SQLite file. One lock guards all state; every API call runs under it,
+/// commits what it changed to the store, and only then (outside the lock) wakes long-poll waiters.
+/// Use <see cref="Client"/> to talk to it as to SWF.
+/// </summary>
+public sealed partial class LocalSwf : IDisposable
+{
+    readonly object _gate = new();
+    readonly TimeProvider _time;
+    readonly TimeSpan _hold;
+    readonly LocalSwfOptions _options;
+    readonly ILocalStore _store;
+    readonly ChangeSet _changes = new();
+    readonly List<Action> _afterUnlock = [];
+
+    readonly Dictionary<string, DomainState> _domains = new(StringComparer.Ordinal);
+    readonly Dictionary<(string Domain, string Kind, string Name, string Version), TypeState> _types = [];
+    readonly Dictionary<string, ExecutionState> _byRunId = new(StringComparer.Ordinal);
+    readonly Dictionary<(string Domain, string WorkflowId), ExecutionState> _openByWorkflowId = [];
+    readonly Dictionary<string, List<ExecutionState>> _executionsByDomain = new(StringComparer.Ordinal);
+    readonly Dictionary<(string Domain, char Kind, string Name), TaskListState> _taskLists = [];
+
+    // Every timeout and timer, by due time. Entries are never removed early: one that no longer
+    // matches its execution's state when it comes due is simply dropped.
+    readonly PriorityQueue<Due, DateTimeOffset> _dues = new();
+    readonly ITimer _timer;
+    DateTimeOffset? _timerAt;
+    bool _disposed;
+
+    public LocalSwf(LocalSwfOptions? options = null)
+    {
+        _options = options ?? new LocalSwfOptions();
+        _time = _options.TimeProvider;
+        _hold = _options.LongPollHold;
+        _store = _options.DatabasePath is { } path ? new SqliteStore(path) : new MemoryStore();
+        _timer = _time.CreateTimer(static s => ((LocalSwf)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Restore(_store.Load());
+        Execute(() => 0);
+    }
+
+    /// <summary>An <see cref="ISwfClient"/> over this engine.</summary>
+    public ISwfClient Client => new LocalSwfClient(this);
+
+    public void Dispose()
+    {
+        List<Waiter> waiters = [];
+        lock (_gate)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            _timer.Dispose();
+            foreach (var list in _taskLists.Values)
+            {
+                waiters.AddRange(list.Waiters);
+                list.Waiters.Clear();
+            }
+            _store.Dispose();
+        }
+        foreach (var w in waiters)
+            w.Complete(null);
+    }
+
+    // ---- the one way in: lock, run, process what came due, commit, unlock, wake waiters ----
+
+    internal T Execute<T>(Func<T> body)
+    {
+        T result;
+        Action[] after;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            try
+            {
+                result = body();
+                ProcessDue();
+                if (!_changes.IsEmpty)
+                    _store.Commit(_changes);
+            }
+            finally
+            {
+                _changes.Clear();
+                after = [.. _afterUnlock];
+                _afterUnlock.Clear();
+                Rearm();
+            }
+        }
+        foreach (var a in after)
+            a();
+        return result;
+    }
+
+    void Execute(Action body) => Execute(() => { body(); return 0; });
+
+    DateTimeOffset Now()
+    {
+        var t = _time.GetUtcNow();
+        return DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
+    }
+
+    // ---- lookups ----
+
+    DomainState Domain(string name, bool mustBeRegistered = true)
+    {
+        if (!_domains.TryGetValue(name, out var d))
+            throw Faults.UnknownResource($"Unknown domain: {name}");
+        if (mustBeRegistered && d.Status == RegistrationStatus.Deprecated)
+            throw Faults.UnknownResource($"Domain is deprecated: {name}");
+        return d;
+    }
+
+    ExecutionState Execution(string domain, WorkflowExecution execution)
+    {
+        Domain(domain, mustBeRegistered: false);
+        if (!_byRunId.TryGetValue(execution.RunId, out var e) || e.Domain != domain || e.WorkflowId != execution.WorkflowId)
+            throw Faults.UnknownResource($"Unknown execution: WorkflowExecution=[workflowId={execution.WorkflowId}, runId={execution.RunId}]");
+        return e;
+    }
+
+    /// <summary>The open execution named by workflow id and (optionally) run id, as SWF's signal, cancel and terminate find it.</summary>
+    ExecutionState? FindOpen(string domain, string workflowId, string? runId)
+    {
+        if (string.IsNullOrEmpty(runId))
+            return _openByWorkflowId.GetValueOrDefault((domain, workflowId));
+        return _byRunId.TryGetValue(runId, out var e) && e.Domain == domain && e.WorkflowId == workflowId && e.IsOpen ? e : null;
+    }
+
+    ExecutionState RequireOpen(string domain, string workflowId, string? runId)
+    {
+        Domain(domain, mustBeRegistered: false);
+        return FindOpen(domain, workflowId, runId)
+            ?? throw Faults.UnknownResource(string.IsNullOrEmpty(runId)
+                ? $"Unknown execution: WorkflowExecution=[workflowId={workflowId}]"
+                : $"Unknown execution: WorkflowExecution=[workflowId={workflowId}, runId={runId}]");
+    }
+
+    TypeState? FindType(string domain, string kind, string name, string version) =>
+        _types.GetValueOrDefault((domain, kind, name, version));
+
+    TaskListState TaskListOf(string domain, char kind, string name)
+    {
+        if (!_taskLists.TryGetValue((domain, kind, name), out var list))
+            _taskLists[(domain, kind, name)] = list = new TaskListState();
+        return list;
+    }
+
+    static string NewRunId() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(33));
+
+    // ---- durations ----
+
+    /// <summary>Parses an SWF duration: whole seconds, or NONE (null) where allowed.</summary>
+    static bool TryParseDuration(string? value, bool allowNone, out TimeSpan? duration)
+    {
+        duration = null;
+        if (value is null)
+            return false;
+        if (value == "NONE")
+            return allowNone;
+        if (value.Length == 0 || !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var s))
+            return false;
+        duration = TimeSpan.FromSeconds(s);
+        return true;
+    }
+
+    static void CheckDuration(string? value, string field, bool allowNone = true)
+    {
+        if (value is not null && !TryParseDuration(value, allowNone, out _))
+            throw Faults.Validation($"Invalid value for {field}: '{value}' (whole seconds{(allowNone ? " or NONE" : "")}).");
+    }
+
+    static TimeSpan? Duration(string value) => TryParseDuration(value, true, out var d) ? d : null;
+
+    static void CheckExecutionTimeout(string value, string field)
+    {
+        CheckDuration(value, field, allowNone: false);
+        var s = long.Parse(value, CultureInfo.InvariantCulture);
+        if (s < 1 || s > 31_536_000)
+            throw Faults.Validation($"Invalid value for {field}: '{value}' (1 to 31536000 seconds).");
+    }
+
+    // ---- tokens: opaque to callers, enough for us to find the task again after a restart ----
+
+    static string EncodeToken(params string[] parts) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\u001f', parts)));
+
+    static string[]? DecodeToken(string token)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('\u001f');
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    static long ParseLong(string s) => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : -1;
+
+    static string DecisionToken(ExecutionState e) => EncodeToken("d", e.RunId, e.DecisionStartedId.ToString(CultureInfo.InvariantCulture));
+
+    static string ActivityToken(ExecutionState e, ActivityState a) =>
+        EncodeToken("a", e.RunId, a.ScheduledEventId.ToString(CultureInfo.InvariantCulture), a.StartedEventId.ToString(CultureInfo.InvariantCulture));
+
+    ExecutionState ResolveDecisionToken(string token)
+    {
+        var p = DecodeToken(token);
+        if (p is not ["d", var runId, var started] || !_byRunId.TryGetValue(runId, out var e) || !e.IsOpen
+            || e.DecisionStartedId == 0 || e.DecisionStartedId != ParseLong(started))
+            throw Faults.UnknownResource("Unknown task token (the decision task is closed, timed out or was never started).");
+        return e;
+    }
+
+    (ExecutionState, ActivityState) ResolveActivityToken(string token)
+    {
+        var p = DecodeToken(token);
+        if (p is ["a", var runId, var scheduled, var started] && _byRunId.TryGetValue(runId, out var e) && e.IsOpen)
+        {
+            var sid = ParseLong(scheduled);
+            foreach (var a in e.Activities.Values)
+                if (a.ScheduledEventId == sid && a.StartedEventId != 0 && a.StartedEventId == ParseLong(started))
+                    return (e, a);
+        }
+        throw Faults.UnknownResource("Unknown task token (the activity task is closed, timed out or was canceled).");
+    }
+
+    // ---- events ----
+
+    HistoryEvent AddEvent(ExecutionState e, EventType type, Action<HistoryEvent> set)
+    {
+        var ev = new HistoryEvent { EventId = e.Events.Count + 1, EventType = type, EventTimestamp = Now() };
+        set(ev);
+        e.Events.Add(ev);
+        e.EventCount = e.Events.Count;
+        _changes.Events.Add((e, ev));
+        _changes.Executions.Add(e);
+        return ev;
+    }
+
+    void Touch(ExecutionState e) => _changes.Executions.Add(e);
+
+    // ---- restart: rebuild indexes, queues and due times from saved state ----
+
+    void Restore(LoadedState state)
+    {
+        foreach (var d in state.Domains)
+            _domains[d.Name] = d;
+        foreach (var t in state.Types)
+            _types[(t.Domain, t.Kind, t.Name, t.Version)] = t;
+        var pending = new List<(DateTimeOffset At, long Id, ExecutionState E, ActivityState? A)>();
+        foreach (var e in state.Executions)
+        {
+            _byRunId[e.RunId] = e;
+            if (!_executionsByDomain.TryGetValue(e.Domain, out var list))
+                _executionsByDomain[e.Domain] = list = [];
+            list.Add(e);
+            if (!e.IsOpen)
+                continue;
+            _openByWorkflowId[(e.Domain, e.WorkflowId)] = e;
+            if (e.ExecutionDue is { } xd)
+                _dues.Enqueue(new Due(DueKind.Execution, e, null, 0, xd), xd);
+            if (e.DecisionStartedId != 0 && e.DecisionStartToCloseDue is { } dd)
+                _dues.Enqueue(new Due(DueKind.DecisionStartToClose, e, null, e.DecisionStartedId, dd), dd);
+            if (e.DecisionScheduledId != 0 && e.DecisionScheduleToStartDue is { } ds)
+                _dues.Enqueue(new Due(DueKind.DecisionScheduleToStart, e, null, e.DecisionScheduledId, ds), ds);
+            if (e.DecisionScheduledId != 0 && e.DecisionStartedId == 0)
+                pending.Add((e.Events[(int)e.DecisionScheduledId - 1].EventTimestamp, e.DecisionScheduledId, e, null));
+            foreach (var a in e.Activities.Values)
+            {
+                EnqueueActivityDues(e, a);
+                if (a.StartedEventId == 0)
+                    pending.Add((a.ScheduledAt, a.ScheduledEventId, e, a));
+            }
+            foreach (var t in e.Timers.Values)
+                _dues.Enqueue(new Due(DueKind.Timer, e, t.TimerId, t.StartedEventId, t.FireAt), t.FireAt);
+        }
+        foreach (var (_, _, e, a) in pending.OrderBy(p => p.At).ThenBy(p => p.Id))
+        {
+            if (a is null)
+                MakeDecisionAvailable(e);
+            else
+                Offer(e, a);
+        }
+    }
+}
+
+internal enum DueKind
+{
+    Execution,
+    DecisionStartToClose,
+    DecisionScheduleToStart,
+    ActivityScheduleToStart,
+    ActivityScheduleToClose,
+    ActivityStartToClose,
+    ActivityHeartbeat,
+    Timer,
+}
+
+internal readonly record struct Due(DueKind Kind, ExecutionState Execution, string? Id, long EventId, DateTimeOffset At);
+
+/// <summary>A scheduled task waiting in a task list for a poller.</summary>
+internal sealed class PendingTask(ExecutionState execution, ActivityState? activity, int priority)
+{
+    public ExecutionState Execution { get; } = execution;
+    public ActivityState? Activity { get; } = activity;
+    public int Priority { get; } = priority;
+}
+
+internal sealed class TaskListState
+{
+    public LinkedList<PendingTask> Tasks { get; } = new();
+    public LinkedList<Waiter> Waiters { get; } = new();
+}
+
+/// <summary>A long poll waiting for a task: completed with the task, or with null (empty) when its hold ends.</summary>
+internal sealed class Waiter(object input)
+{
+    readonly TaskCompletionSource<object?> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public object Input { get; } = input;
+    public LinkedListNode<Waiter>? Node { get; set; }
+    public Task<object?> Task => _tcs.Task;
+    public void Complete(object? result) => _tcs.TrySetResult(result);
+    public void Cancel(CancellationToken token) => _tcs.TrySetCanceled(token);
+}

@@ -1,0 +1,54 @@
+using Flow.Swf;
+
+namespace Flow.Local;
+
+/// <summary>Where the engine's state lives between restarts. The engine holds everything in memory and
+/// hands the store what one API call changed, to be written in one transaction before the call returns.</summary>
+internal interface ILocalStore : IDisposable
+{
+    LoadedState Load();
+
+    void Commit(ChangeSet changes);
+}
+
+internal sealed class LoadedState
+{
+    public List<DomainState> Domains { get; } = [];
+    public List<TypeState> Types { get; } = [];
+    public List<ExecutionState> Executions { get; } = [];
+}
+
+/// <summary>What one API call (or one round of timeouts) changed.</summary>
+internal sealed class ChangeSet
+{
+    public List<DomainState> Domains { get; } = [];
+    public List<TypeState> Types { get; } = [];
+    public List<TypeState> DeletedTypes { get; } = [];
+    public HashSet<ExecutionState> Executions { get; } = [];
+    public List<(ExecutionState Execution, HistoryEvent Event)> Events { get; } = [];
+
+    public bool IsEmpty => Domains.Count == 0 && Types.Count == 0 && DeletedTypes.Count == 0 && Executions.Count == 0 && Events.Count == 0;
+
+    public void Clear()
+    {
+        Domains.Clear();
+        Types.Clear();
+        DeletedTypes.Clear();
+        Executions.Clear();
+        Events.Clear();
+    }
+}
+
+/// <summary>Nothing to save: the engine's memory is the store.</summary>
+internal sealed class MemoryStore : ILocalStore
+{
+    public LoadedState Load() => new();
+
+    public void Commit(ChangeSet changes)
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+}
