@@ -2016,6 +2016,7 @@ public sealed partial class ListTagsForResourceOutput
 
     internal void Validate(string path)
     {
+        SwfValidation.Count(Tags, path, "tags", 50);
         if (Tags is not null) for (var i = 0; i < Tags.Count; i++) Tags[i].Validate(SwfValidation.Join(path, $"tags[{i}]"));
     }
 }
@@ -2304,6 +2305,7 @@ public sealed partial class RegisterDomainInput
         SwfValidation.Length(Description, path, "description", 0, 1024);
         SwfValidation.Required(WorkflowExecutionRetentionPeriodInDays, path, "workflowExecutionRetentionPeriodInDays");
         SwfValidation.Length(WorkflowExecutionRetentionPeriodInDays, path, "workflowExecutionRetentionPeriodInDays", 1, 8);
+        SwfValidation.Count(Tags, path, "tags", 50);
         if (Tags is not null) for (var i = 0; i < Tags.Count; i++) Tags[i].Validate(SwfValidation.Join(path, $"tags[{i}]"));
     }
 }
@@ -3263,6 +3265,7 @@ public sealed partial class TagResourceInput
     {
         SwfValidation.Required(ResourceArn, path, "resourceArn");
         SwfValidation.Length(ResourceArn, path, "resourceArn", 1, 1600);
+        SwfValidation.Count(Tags, path, "tags", 50);
         if (Tags is not null) for (var i = 0; i < Tags.Count; i++) Tags[i].Validate(SwfValidation.Join(path, $"tags[{i}]"));
     }
 }

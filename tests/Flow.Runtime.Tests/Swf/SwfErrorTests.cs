@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text;
+using Flow.Runtime.Tests.Swf.Support;
+using Flow.Swf;
+
+namespace Flow.Runtime.Tests.Swf;
+
+public class SwfErrorTests
+{
+    private static readonly DescribeDomainInput Describe = new() { Name = "orders" };
+
+    private FaultServer _server = null!;
+    private SwfClient _client = null!;
+
+    [SetUp]
+    public void Start()
+    {
+        _server = FaultServer.Start();
+        _client = new SwfClient(TestClients.Options(_server.Url) with { MaxAttempts = 1 });
+    }
+
+    [TearDown]
+    public async Task Stop()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [TestCase("UnknownResourceFault", typeof(UnknownResourceException))]
+    [TestCase("TypeAlreadyExistsFault", typeof(TypeAlreadyExistsException))]
+    [TestCase("DomainAlreadyExistsFault", typeof(DomainAlreadyExistsException))]
+    [TestCase("DefaultUndefinedFault", typeof(DefaultUndefinedException))]
+    [TestCase("TypeDeprecatedFault", typeof(TypeDeprecatedException))]
+    [TestCase("DomainDeprecatedFault", typeof(DomainDeprecatedException))]
+    [TestCase("TypeNotDeprecatedFault", typeof(TypeNotDeprecatedException))]
+    [TestCase("WorkflowExecutionAlreadyStartedFault", typeof(WorkflowExecutionAlreadyStartedException))]
+    [TestCase("LimitExceededFault", typeof(LimitExceededException))]
+    [TestCase("OperationNotPermittedFault", typeof(OperationNotPermittedException))]
+    [TestCase("TooManyTagsFault", typeof(TooManyTagsException))]
+    [TestCase("ValidationException", typeof(SwfValidationException))]
+    [TestCase("UnrecognizedClientException", typeof(SwfAccessDeniedException))]
+    [TestCase("InvalidSignatureException", typeof(SwfAccessDeniedException))]
+    public void A_fault_surfaces_as_its_typed_exception_with_the_service_message_and_request_id(string fault, Type expected)
+    {
+        _server.Enqueue(Reply.Fault(400, fault, "the service says no", requestId: "rid-42"));
+
+        var thrown = Assert.CatchAsync<SwfException>(() => _client.DescribeDomainAsync(Describe));
+
+        Assert.That(thrown, Is.TypeOf(expected));
+        Assert.That(thrown!.ErrorCode, Is.EqualTo(fault));
+        Assert.That(thrown.Message, Is.EqualTo("the service says no"));
+        Assert.That(thrown.RequestId, Is.EqualTo("rid-42"));
+        Assert.That(thrown.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public void A_throttling_fault_that_outlasts_the_retries_surfaces_as_ThrottlingException()
+    {
+        _server.Enqueue(Reply.Fault(400, "ThrottlingException", "Rate exceeded"));
+
+        Assert.ThrowsAsync<ThrottlingException>(() => _client.DescribeDomainAsync(Describe));
+    }
+
+    [Test]
+    public void An_unknown_fault_still_surfaces_with_its_name()
+    {
+        _server.Enqueue(Reply.Fault(400, "BrandNewFault", "something new"));
+
+        var thrown = Assert.CatchAsync<SwfException>(() => _client.DescribeDomainAsync(Describe));
+
+        Assert.That(thrown, Is.TypeOf<SwfException>());
+        Assert.That(thrown!.ErrorCode, Is.EqualTo("BrandNewFault"));
+        Assert.That(thrown.Message, Is.EqualTo("something new"));
+    }
+
+    [Test]
+    public void An_HTML_error_page_surfaces_as_a_service_error_naming_the_status()
+    {
+        _server.Enqueue(Reply.Html(404));
+
+        var thrown = Assert.CatchAsync<SwfException>(() => _client.DescribeDomainAsync(Describe));
+
+        Assert.That(thrown!.ErrorCode, Is.EqualTo("HttpStatus404"));
+        Assert.That(thrown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(thrown.Message, Does.Contain("DescribeDomain").And.Contain("HTTP 404").And.Contain("Something broke"));
+    }
+
+    [Test]
+    public void An_empty_error_body_surfaces_as_a_service_error_naming_the_status()
+    {
+        _server.Enqueue(Reply.Empty(400));
+
+        var thrown = Assert.CatchAsync<SwfException>(() => _client.DescribeDomainAsync(Describe));
+
+        Assert.That(thrown!.ErrorCode, Is.EqualTo("HttpStatus400"));
+        Assert.That(thrown.Message, Does.Contain("HTTP 400").And.Contain("empty body"));
+    }
+
+    [Test]
+    public void A_success_body_that_is_not_the_expected_shape_surfaces_as_an_invalid_response()
+    {
+        _server.Enqueue(Reply.Json("""{"domainInfo": "not an object"}"""));
+
+        var thrown = Assert.CatchAsync<SwfException>(() => _client.DescribeDomainAsync(Describe));
+
+        Assert.That(thrown!.ErrorCode, Is.EqualTo("InvalidResponse"));
+        Assert.That(thrown.InnerException, Is.Not.Null);
+    }
+
+    [Test]
+    public void The_fault_name_can_come_from_the_error_type_header_alone()
+    {
+        var fault = SwfErrorReader.Read("DescribeDomain", HttpStatusCode.BadRequest, "Bad Request", "rid",
+            "UnknownResourceFault:http://internal.amazon.com/coral/com.amazonaws.swf.base.model/", Encoding.UTF8.GetBytes("""{"message":"gone"}"""));
+
+        Assert.That(fault, Is.TypeOf<UnknownResourceException>());
+        Assert.That(fault.Message, Is.EqualTo("gone"));
+    }
+
+    [TestCase("com.amazonaws.swf.base.model#UnknownResourceFault", "UnknownResourceFault")]
+    [TestCase("UnknownResourceFault", "UnknownResourceFault")]
+    [TestCase("ThrottlingException:http://internal.amazon.com/", "ThrottlingException")]
+    [TestCase("", null)]
+    public void A_fault_name_loses_its_namespace(string type, string? expected) =>
+        Assert.That(SwfErrorReader.FaultName(type), Is.EqualTo(expected));
+}
