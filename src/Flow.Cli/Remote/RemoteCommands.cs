@@ -146,7 +146,7 @@ internal static class RemoteCommands
     private static bool IsLoopback(Uri url) =>
         url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out IPAddress? ip) && IPAddress.IsLoopback(ip));
 
-    private static string Name(CloseStatus? status) => status switch
+    internal static string Name(CloseStatus? status) => status switch
     {
         CloseStatus.Completed => "COMPLETED",
         CloseStatus.Failed => "FAILED",
