@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Flow.Swf;
@@ -22,6 +23,9 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
     public const int MaxBodyBytes = 1024 * 1024;
 
     private const string TargetPrefix = "SimpleWorkflowService.";
+
+    private static readonly FrozenDictionary<string, SwfOperation>.AlternateLookup<ReadOnlySpan<char>> OperationsBySpan =
+        SwfOperationTable.ByName.GetAlternateLookup<ReadOnlySpan<char>>();
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -91,7 +95,7 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
 
             string? target = request.Headers["X-Amz-Target"];
             if (target is null || !target.StartsWith(TargetPrefix, StringComparison.Ordinal)
-                || !SwfOperationTable.ByName.TryGetValue(target[TargetPrefix.Length..], out SwfOperation? operation))
+                || !OperationsBySpan.TryGetValue(target.AsSpan(TargetPrefix.Length), out SwfOperation? operation))
             {
                 await WriteFaultAsync(response, HttpFault.UnknownOperation(
                     target is null ? "Missing X-Amz-Target header." : $"Unknown operation: {target}")).ConfigureAwait(false);
