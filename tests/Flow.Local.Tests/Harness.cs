@@ -8,7 +8,7 @@ internal sealed class Harness : IDisposable
 {
     public const string Domain = "test-domain";
     public const string Decisions = "deciders";
-    public const string Activities = "workers";
+    public const string ActivityList = "workers";
 
     public FakeTimeProvider Time { get; }
     public LocalSwf Engine { get; private set; }
@@ -43,7 +43,7 @@ internal sealed class Harness : IDisposable
         }));
         Run(Swf.RegisterActivityTypeAsync(new RegisterActivityTypeInput
         {
-            Domain = Domain, Name = "Work", Version = "1", DefaultTaskList = new TaskList { Name = Activities },
+            Domain = Domain, Name = "Work", Version = "1", DefaultTaskList = new TaskList { Name = ActivityList },
             DefaultTaskScheduleToStartTimeout = "NONE", DefaultTaskScheduleToCloseTimeout = "NONE",
             DefaultTaskStartToCloseTimeout = "NONE", DefaultTaskHeartbeatTimeout = "NONE",
         }));
@@ -74,7 +74,7 @@ internal sealed class Harness : IDisposable
         return Run(task);
     }
 
-    public ActivityTask PollActivity(string taskList = Activities)
+    public ActivityTask PollActivity(string taskList = ActivityList)
     {
         var task = Swf.PollForActivityTaskAsync(new PollForActivityTaskInput { Domain = Domain, TaskList = new TaskList { Name = taskList }, Identity = "worker" });
         Assert.That(task.IsCompleted, Is.True, "an activity task should have been ready");

@@ -44,7 +44,7 @@ public class LifecycleTests
         }));
         Assert.That(history.Select(e => e.EventId), Is.EqualTo(Enumerable.Range(1, 11).Select(i => (long)i)));
         var scheduled = history[4].ActivityTaskScheduledEventAttributes!;
-        Assert.That((scheduled.DecisionTaskCompletedEventId, scheduled.TaskList.Name, scheduled.StartToCloseTimeout), Is.EqualTo((4L, Activities, "NONE")));
+        Assert.That((scheduled.DecisionTaskCompletedEventId, scheduled.TaskList.Name, scheduled.StartToCloseTimeout), Is.EqualTo((4L, ActivityList, "NONE")));
         Assert.That(history[6].ActivityTaskCompletedEventAttributes!.Result, Is.EqualTo("done"));
         Assert.That((history[6].ActivityTaskCompletedEventAttributes!.ScheduledEventId, history[6].ActivityTaskCompletedEventAttributes!.StartedEventId), Is.EqualTo((5L, 6L)));
         Assert.That(history[9].DecisionTaskCompletedEventAttributes!.StartedEventId, Is.EqualTo(9));

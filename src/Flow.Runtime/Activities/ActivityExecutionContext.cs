@@ -28,4 +28,11 @@ public abstract class ActivityExecutionContext
 
     /// <summary>Records a heartbeat (throttled to the heartbeat timeout); details are at most 2,048 characters.</summary>
     public abstract Task HeartbeatAsync(string? details = null);
+
+    /// <summary>The services of this task's scope when the worker runs under a host with dependency injection
+    /// (one scope per task), otherwise null. Dispatch tables use it to create the implementation per task.</summary>
+    public virtual IServiceProvider? Services => null;
+
+    /// <summary>The ActivityTaskStarted event of this attempt in the workflow's history.</summary>
+    public virtual long StartedEventId => 0;
 }

@@ -43,7 +43,44 @@ public sealed partial class WorkflowExecutor
     /// when the worker polled with startAtPreviousStartedEvent) and returns the decisions to send.
     /// Throws <see cref="NonDeterminismException"/> when code and history disagree; the worker then sends no response.
     /// </summary>
-    public DecisionTaskResult ProcessDecisionTask(DecisionTask task) => throw new NotImplementedException();
+    public DecisionTaskResult ProcessDecisionTask(DecisionTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var first = task.Events.Count > 0 ? task.Events[0].EventId : 0;
+        if (_context is null || first == 1 || _broken)
+        {
+            if (first != 1)
+                throw new InvalidOperationException(
+                    $"This executor needs the run's full history (the task's events start at event {first}, and it has " +
+                    (_broken ? "failed before" : "applied nothing yet") + ").");
+            _context = new WorkflowContext(Domain, Handler, task.WorkflowExecution, Options.LoggerFactory);
+            _broken = false;
+        }
+        else if (first > LastAppliedEventId + 1)
+        {
+            throw new InvalidOperationException(
+                $"The task's events start at event {first}, but this executor has applied only up to event {LastAppliedEventId}.");
+        }
+
+        try
+        {
+            var result = _context.Process(task);
+            LastAppliedEventId = _context.LastApplied;
+            return result;
+        }
+        catch (Exception ex)
+        {
+            // Whatever went wrong, this executor's state no longer follows history: the next task must replay it all.
+            _broken = true;
+            LastAppliedEventId = -1;
+            if (ex is NonDeterminismException && Options.FailWorkflowOnNonDeterminism)
+                return new DecisionTaskResult([WorkflowContext.FailDecision(typeof(NonDeterminismException).FullName!, ex.Message)], null);
+            throw;
+        }
+    }
+
+    private WorkflowContext? _context;
+    private bool _broken;
 }
 
 /// <summary>Workflow code asked for something other than what the history records.</summary>

@@ -66,13 +66,15 @@ public class SwfClientRetryTests
     [Test]
     public async Task A_slow_answer_is_abandoned_at_the_timeout_and_the_call_retried()
     {
-        _server.Enqueue(Reply.Hang, Reply.Json(OneDomain));
-        using var client = Client(o => o with { RequestTimeout = TimeSpan.FromMilliseconds(200) });
+        _server.Enqueue(Reply.Hang);
+        _server.Default = Reply.Json(OneDomain);
+        using var client = Client(o => o with { RequestTimeout = TimeSpan.FromMilliseconds(500) });
 
         var domains = await client.ListDomainsAsync(Registered);
 
         Assert.That(domains.Items.Single().Name, Is.EqualTo("orders"));
-        Assert.That(_server.Requests, Has.Count.EqualTo(2));
+        Assert.That(_server.Requests, Has.Count.GreaterThanOrEqualTo(2)); // a loaded machine may need more than one retry
+        await _server.HungClientLeft.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [TestCase(400, "UnknownResourceFault", typeof(UnknownResourceException))]

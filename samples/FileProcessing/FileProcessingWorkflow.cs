@@ -1,0 +1,92 @@
+using Flow;
+
+namespace FileProcessing;
+
+/// <summary>The decider's logic. It runs on Flow's deterministic scheduler: no clocks, threads or I/O here;
+/// everything that touches the world is an activity, and time is a durable timer.</summary>
+public sealed class FileProcessingWorkflow : IFileProcessing
+{
+    private static readonly RetryPolicy DownloadRetries = new()
+    {
+        MaximumAttempts = 4,
+        InitialInterval = TimeSpan.FromSeconds(1),
+        BackoffCoefficient = 2,
+        MaximumInterval = TimeSpan.FromSeconds(30),
+        RetryableReasons = [typeof(TransientDownloadException).FullName!, "System.Net.Http.HttpRequestException", "System.IO.IOException"],
+    };
+
+    private readonly CancellationTokenSource _cancel = new();
+    private string? _cancelReason;
+
+    public Progress Status { get; private set; } = new(Stage.Starting, 0, null);
+
+    public async Task<Report> RunAsync(Job job)
+    {
+        var activities = new FileActivitiesClient(new ActivityOptions { CancellationToken = _cancel.Token });
+
+        // A durable timer bounds the whole job: when it fires first, the work in flight is cancelled.
+        using var deadline = new CancellationTokenSource();
+        var timeout = Workflow.DelayAsync(TimeSpan.FromSeconds(job.TimeoutSeconds), deadline.Token);
+        var work = ProcessAsync(activities, job);
+        var first = await Task.WhenAny(work, timeout);
+        if (first == timeout && !work.IsCompleted)
+        {
+            _cancelReason = $"the job took longer than {job.TimeoutSeconds} s";
+            _cancel.Cancel();
+        }
+        else
+        {
+            deadline.Cancel();
+        }
+
+        try
+        {
+            var report = await work;
+            Status = new Progress(Stage.Done, report.Bytes, report.CompressedLocation);
+            return report;
+        }
+        catch (Exception) when (_cancel.IsCancellationRequested)
+        {
+            Status = new Progress(Stage.Canceled, Status.Bytes, _cancelReason);
+            await new FileActivitiesClient().DeleteAsync(job.WorkFolder);
+            throw new OperationCanceledException($"File processing canceled: {_cancelReason}.");
+        }
+    }
+
+    private async Task<Report> ProcessAsync(FileActivitiesClient activities, Job job)
+    {
+        try
+        {
+            Status = new Progress(Stage.Downloading, 0, job.Source);
+            var downloaded = await activities.WithOptions(new ActivityOptions { RetryPolicy = DownloadRetries, CancellationToken = _cancel.Token })
+                .DownloadAsync(job.Source, job.WorkFolder);
+
+            Status = new Progress(Stage.Processing, downloaded.Bytes, downloaded.LocalPath);
+            var processed = await activities.ProcessAsync(downloaded.LocalPath, job.WorkFolder);
+
+            Status = new Progress(Stage.Uploading, processed.Bytes, job.Bucket);
+            var uploaded = await activities.UploadAsync(processed, job.Bucket);
+
+            Status = new Progress(Stage.Cleaning, processed.Bytes, job.WorkFolder);
+            await activities.DeleteAsync(job.WorkFolder);
+
+            return new Report(job.Source, processed.Sha256, processed.Bytes, processed.CompressedBytes,
+                processed.Lines, processed.Words, uploaded.CompressedLocation, uploaded.ReportLocation);
+        }
+        catch (ActivityFailedException) when (!_cancel.IsCancellationRequested)
+        {
+            Status = Status with { Stage = Stage.Failed };
+            // Leave no working files behind, then fail the run with the activity's reason.
+            await new FileActivitiesClient().DeleteAsync(job.WorkFolder);
+            throw;
+        }
+    }
+
+    public Task CancelAsync(string reason)
+    {
+        _cancelReason = reason;
+        // Cancel(), not CancelAsync(): the callbacks must run on the workflow's scheduler, not the thread pool.
+        _cancel.Cancel();
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using Flow;
+using Flow.Swf;
+using FileProcessing;
+
+// dotnet run --project samples/FileProcessing -- <input path or URL> [--bucket DIR] [--endpoint URL] [--region R] [--timeout SECONDS]
+var (source, bucket, endpoint, region, timeout) = ParseArguments(args);
+if (source is null)
+{
+    Console.Error.WriteLine("usage: FileProcessing <input path or URL> [--bucket DIR] [--endpoint URL] [--region REGION] [--timeout SECONDS]");
+    return 2;
+}
+if (!Uri.TryCreate(source, UriKind.Absolute, out var sourceUri) || sourceUri.IsFile)
+{
+    source = Path.GetFullPath(source);
+    if (!File.Exists(source))
+    {
+        Console.Error.WriteLine($"error: no file at {source}");
+        return 2;
+    }
+}
+
+var stateFolder = Path.GetFullPath(".flow");
+bucket = Path.GetFullPath(bucket ?? Path.Combine(stateFolder, "bucket"));
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+
+await using var host = SampleHost.Create(endpoint, region, stateFolder);
+Console.WriteLine($"Flow file-processing sample on {host.Where}");
+await host.RegisterDomainAsync(stop.Token);
+
+using var http = new HttpClient();
+var (activityWorker, decider) = host.CreateWorkers(http);
+await activityWorker.StartAsync(stop.Token);
+await decider.StartAsync(stop.Token);
+
+var client = new FileProcessingClient(new WorkflowClient(host.Swf, SampleHost.Domain));
+var workflowId = $"file-processing-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+var job = new Job(source, bucket, Path.Combine(stateFolder, "work", workflowId), timeout);
+var run = await client.StartAsync(workflowId, job, cancellationToken: stop.Token);
+Console.WriteLine($"Started {run.WorkflowId} (run {run.RunId})");
+
+// Live progress: the decider's [GetState] value and the activity events, as they happen.
+var history = new List<HistoryEvent>();
+var result = run.GetResultAsync(stop.Token);
+var shown = 0L;
+Stage? lastStage = null;
+while (true)
+{
+    var done = result.IsCompleted;
+    history = await client.Client.GetHistoryAsync(run.Execution, stop.Token);
+    foreach (var e in history.Where(e => e.EventId > shown))
+    {
+        if (Describe(e) is { } line)
+            Console.WriteLine($"  {line}");
+        shown = e.EventId;
+    }
+
+    var progress = await run.GetStateAsync(stop.Token);
+    if (progress is not null && progress.Stage != lastStage)
+    {
+        lastStage = progress.Stage;
+        Console.WriteLine($"  stage {progress.Stage,-11} {progress.Bytes,10:N0} bytes  {progress.Detail}");
+    }
+    if (done)
+        break;
+    await Task.WhenAny(result, Task.Delay(100, stop.Token));
+}
+
+int exitCode;
+try
+{
+    var report = await result;
+    Console.WriteLine();
+    Console.WriteLine($"Report for {report.Source}");
+    Console.WriteLine($"  sha256      {report.Sha256}");
+    Console.WriteLine($"  bytes       {report.Bytes:N0} ({report.CompressedBytes:N0} compressed)");
+    Console.WriteLine($"  lines       {report.Lines:N0}");
+    Console.WriteLine($"  words       {report.Words:N0}");
+    Console.WriteLine($"Uploaded to");
+    Console.WriteLine($"  {report.CompressedLocation}");
+    Console.WriteLine($"  {report.ReportLocation}");
+    exitCode = 0;
+}
+catch (WorkflowFailedException e)
+{
+    Console.WriteLine();
+    Console.WriteLine($"The workflow closed as {e.Status}: {e.Reason}");
+    exitCode = 1;
+}
+
+Console.WriteLine();
+Console.WriteLine($"History of {run.WorkflowId} ({history.Count} events)");
+var start = history.Count > 0 ? history[0].EventTimestamp : default;
+foreach (var e in history)
+    Console.WriteLine($"  {e.EventId,3}  +{(e.EventTimestamp - start).TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture),7}s  {e.EventType}");
+
+await decider.StopAsync();
+await activityWorker.StopAsync();
+return exitCode;
+
+static string? Describe(HistoryEvent e) => e.EventType switch
+{
+    EventType.ActivityTaskScheduled => $"activity {e.ActivityTaskScheduledEventAttributes!.ActivityType.Name} scheduled (id {e.ActivityTaskScheduledEventAttributes.ActivityId})",
+    EventType.ActivityTaskCompleted => $"activity completed (scheduled as event {e.ActivityTaskCompletedEventAttributes!.ScheduledEventId})",
+    EventType.ActivityTaskFailed => $"activity failed: {e.ActivityTaskFailedEventAttributes!.Reason}",
+    EventType.ActivityTaskTimedOut => $"activity timed out ({e.ActivityTaskTimedOutEventAttributes!.TimeoutType})",
+    EventType.TimerStarted => $"timer {e.TimerStartedEventAttributes!.TimerId} started ({e.TimerStartedEventAttributes.StartToFireTimeout} s)",
+    EventType.WorkflowExecutionSignaled => $"signal {e.WorkflowExecutionSignaledEventAttributes!.SignalName}",
+    _ => null,
+};
+
+static (string? Source, string? Bucket, string? Endpoint, string? Region, int Timeout) ParseArguments(string[] args)
+{
+    string? source = null, bucket = null, endpoint = null, region = null;
+    var timeout = 600;
+    for (var i = 0; i < args.Length; i++)
+    {
+        string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+        switch (args[i])
+        {
+            case "--bucket": bucket = Next(); break;
+            case "--endpoint": endpoint = Next(); break;
+            case "--region": region = Next(); break;
+            case "--timeout": timeout = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+            default: source ??= args[i]; break;
+        }
+    }
+    return (source, bucket, endpoint, region, timeout);
+}

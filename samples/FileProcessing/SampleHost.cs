@@ -1,0 +1,73 @@
+using Amazon.Runtime;
+using Flow;
+using Flow.Local;
+using Flow.Swf;
+
+namespace FileProcessing;
+
+/// <summary>Where the sample's SWF lives: the embedded local service by default, an endpoint (flow dev, moto)
+/// with --endpoint, or real SWF with --region and the default AWS credentials.</summary>
+public sealed class SampleHost : IAsyncDisposable
+{
+    public const string Domain = "flow-samples";
+
+    private readonly LocalSwf? _local;
+
+    private SampleHost(ISwfClient swf, LocalSwf? local, string where)
+    {
+        Swf = swf;
+        _local = local;
+        Where = where;
+    }
+
+    public ISwfClient Swf { get; }
+
+    /// <summary>One line saying which service the sample talks to.</summary>
+    public string Where { get; }
+
+    public static SampleHost Create(string? endpoint, string? region, string stateFolder)
+    {
+        if (endpoint is not null)
+        {
+            // A local endpoint accepts any credentials; use the default chain when it has some.
+            var credentials = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is null
+                ? new BasicAWSCredentials("flow", "flow")
+                : null;
+            var client = new SwfClient(new SwfClientOptions
+            {
+                ServiceUrl = new Uri(endpoint),
+                Region = region ?? "us-east-1",
+                Credentials = credentials,
+            });
+            return new SampleHost(client, null, $"SWF endpoint {endpoint}");
+        }
+        if (region is not null)
+            return new SampleHost(new SwfClient(new SwfClientOptions { Region = region }), null, $"Amazon SWF in {region}");
+
+        Directory.CreateDirectory(stateFolder);
+        var db = Path.Combine(stateFolder, "flow.db");
+        var local = new LocalSwf(new LocalSwfOptions { DatabasePath = db, LongPollHold = TimeSpan.FromSeconds(5) });
+        return new SampleHost(new LocalSwfClient(local), local, $"embedded local SWF (SQLite {Path.GetRelativePath(Environment.CurrentDirectory, db)})");
+    }
+
+    public async Task RegisterDomainAsync(CancellationToken cancellationToken)
+    {
+        await new FlowRegistration(Swf, Domain).RegisterDomainAsync(retentionDays: 1, cancellationToken, "Flow samples");
+    }
+
+    /// <summary>The activity worker and the decider, as any host would start them.</summary>
+    public (ActivityWorker Activities, WorkflowWorker Decider) CreateWorkers(HttpClient http)
+    {
+        var activities = new ActivityWorker(Swf, new ActivityWorkerOptions { Domain = Domain, Pollers = 2 },
+            FileActivitiesDispatch.CreateHandlers(() => new FileActivities(http)));
+        var decider = new WorkflowWorker(Swf, new WorkflowWorkerOptions { Domain = Domain, Pollers = 1 },
+            [FileProcessingDispatch.CreateHandler(() => new FileProcessingWorkflow())]);
+        return (activities, decider);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _local?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

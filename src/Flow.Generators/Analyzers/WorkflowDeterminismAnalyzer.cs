@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Flow.Generators.Analyzers;
+
+/// <summary>Warns about calls in workflow classes (those implementing a [Workflow] contract) that give a
+/// different answer on replay, or run code outside the workflow's scheduler, and names the deterministic
+/// replacement from <c>Flow.Workflow</c>.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class WorkflowDeterminismAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        FlowDiagnostics.NonDeterministicTime,
+        FlowDiagnostics.NonDeterministicGuid,
+        FlowDiagnostics.NonDurableDelay,
+        FlowDiagnostics.NonDeterministicRandom,
+        FlowDiagnostics.EscapesScheduler,
+        FlowDiagnostics.ConfigureAwaitFalse);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (FlowSymbols.Create(start.Compilation) is not { } flow)
+                return;
+            var types = new DeterminismSymbols(start.Compilation);
+            start.RegisterSymbolStartAction(symbolStart =>
+            {
+                var type = (INamedTypeSymbol)symbolStart.Symbol;
+                if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct)
+                    || !type.AllInterfaces.Any(i => flow.Has(i, flow.Workflow)))
+                    return;
+                symbolStart.RegisterOperationAction(c => AnalyzeProperty(c, types), OperationKind.PropertyReference);
+                symbolStart.RegisterOperationAction(c => AnalyzeInvocation(c, types), OperationKind.Invocation);
+                symbolStart.RegisterOperationAction(c => AnalyzeCreation(c, types), OperationKind.ObjectCreation);
+            }, SymbolKind.NamedType);
+        });
+    }
+
+    private sealed class DeterminismSymbols(Compilation compilation)
+    {
+        public INamedTypeSymbol? DateTime { get; } = compilation.GetTypeByMetadataName("System.DateTime");
+        public INamedTypeSymbol? DateTimeOffset { get; } = compilation.GetTypeByMetadataName("System.DateTimeOffset");
+        public INamedTypeSymbol? Guid { get; } = compilation.GetTypeByMetadataName("System.Guid");
+        public INamedTypeSymbol? Random { get; } = compilation.GetTypeByMetadataName("System.Random");
+        public INamedTypeSymbol? Task { get; } = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
+        public INamedTypeSymbol? TaskFactory { get; } = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory");
+        public INamedTypeSymbol? TaskFactoryOfT { get; } = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory`1");
+        public INamedTypeSymbol? Thread { get; } = compilation.GetTypeByMetadataName("System.Threading.Thread");
+        public INamedTypeSymbol? ThreadPool { get; } = compilation.GetTypeByMetadataName("System.Threading.ThreadPool");
+    }
+
+    private static void AnalyzeProperty(OperationAnalysisContext context, DeterminismSymbols types)
+    {
+        var property = ((IPropertyReferenceOperation)context.Operation).Property;
+        if (!property.IsStatic)
+            return;
+        var owner = property.ContainingType;
+        if ((Is(owner, types.DateTime) && property.Name is "Now" or "UtcNow" or "Today")
+            || (Is(owner, types.DateTimeOffset) && property.Name is "Now" or "UtcNow"))
+            Report(context, FlowDiagnostics.NonDeterministicTime, $"{owner.Name}.{property.Name}");
+        else if (Is(owner, types.Random) && property.Name == "Shared")
+            Report(context, FlowDiagnostics.NonDeterministicRandom, "Random.Shared");
+    }
+
+    private static void AnalyzeInvocation(OperationAnalysisContext context, DeterminismSymbols types)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        var method = invocation.TargetMethod;
+        var owner = method.ContainingType;
+        var name = $"{owner.Name}.{method.Name}";
+        if (Is(owner, types.Guid) && method.Name is "NewGuid" or "CreateVersion7")
+            Report(context, FlowDiagnostics.NonDeterministicGuid, name + "()");
+        else if ((Is(owner, types.Task) && method.Name == "Delay") || (Is(owner, types.Thread) && method.Name == "Sleep"))
+            Report(context, FlowDiagnostics.NonDurableDelay, name);
+        else if ((Is(owner, types.Task) && method.Name == "Run")
+            || ((Is(owner, types.TaskFactory) || Is(owner.OriginalDefinition, types.TaskFactoryOfT)) && method.Name == "StartNew")
+            || (Is(owner, types.ThreadPool) && method.Name.EndsWith("QueueUserWorkItem", StringComparison.Ordinal)))
+            Report(context, FlowDiagnostics.EscapesScheduler, name);
+        else if (method.Name == "ConfigureAwait" && LeavesContext(invocation))
+            context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.ConfigureAwaitFalse, invocation.Syntax.GetLocation()));
+    }
+
+    /// <summary>ConfigureAwait(false), or ConfigureAwaitOptions without ContinueOnCapturedContext.</summary>
+    private static bool LeavesContext(IInvocationOperation invocation)
+    {
+        if (invocation.Arguments.Length == 0)
+            return false;
+        var value = invocation.Arguments[invocation.Arguments.Length - 1].Value.ConstantValue;
+        if (!value.HasValue)
+            return false;
+        return value.Value switch
+        {
+            bool continueOnCapturedContext => !continueOnCapturedContext,
+            int options => (options & 1) == 0, // ConfigureAwaitOptions.ContinueOnCapturedContext
+            _ => false,
+        };
+    }
+
+    private static void AnalyzeCreation(OperationAnalysisContext context, DeterminismSymbols types)
+    {
+        var creation = (IObjectCreationOperation)context.Operation;
+        var type = creation.Type;
+        if (Is(type, types.Random) && creation.Arguments.Length == 0)
+            Report(context, FlowDiagnostics.NonDeterministicRandom, "new Random()");
+        else if (Is(type, types.Thread))
+            Report(context, FlowDiagnostics.EscapesScheduler, "new Thread(...)");
+    }
+
+    private static bool Is(ITypeSymbol? a, INamedTypeSymbol? b) => b is not null && SymbolEqualityComparer.Default.Equals(a, b);
+
+    private static void Report(OperationAnalysisContext context, DiagnosticDescriptor descriptor, string what) =>
+        context.ReportDiagnostic(Diagnostic.Create(descriptor, context.Operation.Syntax.GetLocation(), what));
+}

@@ -1,0 +1,68 @@
+using System;
+using System.Globalization;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Flow.Generators;
+
+/// <summary>Naming rules shared by the parser and the emitter.</summary>
+internal static class Names
+{
+    /// <summary>Fully qualified C# with nullable annotations: what parameters and results are declared as.</summary>
+    public static readonly SymbolDisplayFormat Annotated = SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(
+        SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    /// <summary>Fully qualified C# without annotations: the identity of a type's JSON metadata.</summary>
+    public static readonly SymbolDisplayFormat Plain = SymbolDisplayFormat.FullyQualifiedFormat;
+
+    public static string WithoutAsync(string name)
+        => name.Length > 5 && name.EndsWith("Async", StringComparison.Ordinal) ? name.Substring(0, name.Length - 5) : name;
+
+    /// <summary>IFileActivities → FileActivities (only when the I starts a PascalCase word).</summary>
+    public static string WithoutInterfacePrefix(string name)
+        => name.Length > 1 && name[0] == 'I' && char.IsUpper(name[1]) ? name.Substring(1) : name;
+
+    public static string Identifier(string name)
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None
+            ? "@" + name
+            : name;
+
+    public static string Literal(string? value)
+        => value is null ? "null" : SymbolDisplay.FormatLiteral(value, quote: true);
+
+    /// <summary>The generated JSON metadata class of an assembly; its name carries the assembly's so that two
+    /// assemblies with contracts (one seeing the other's internals) never clash.</summary>
+    public static string MetadataClass(string assemblyName)
+    {
+        var name = new StringBuilder("FlowJson_");
+        foreach (var c in assemblyName)
+        {
+            name.Append(char.IsLetterOrDigit(c) || c == '_' ? c : '_');
+        }
+
+        return name.ToString();
+    }
+
+    public static string MetadataAccessor(string assemblyName, string type)
+        => $"global::Flow.Generated.{MetadataClass(assemblyName)}.TypeInfo<{type}>()";
+
+    /// <summary>TimeSpan text or NONE → SWF's whole seconds or NONE; null when it does not parse (an analyzer reports it).</summary>
+    public static string? SwfDuration(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var text = value.Trim();
+        if (string.Equals(text, "NONE", StringComparison.OrdinalIgnoreCase))
+        {
+            return "NONE";
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero
+            ? ((long)span.TotalSeconds).ToString(CultureInfo.InvariantCulture)
+            : null;
+    }
+}

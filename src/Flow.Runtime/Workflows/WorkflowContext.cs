@@ -1,0 +1,1220 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Flow.Swf;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Flow.Workflows;
+
+/// <summary>
+/// The state of one workflow run as replay has rebuilt it: history grouped into decisions, the command queue
+/// matched against recorded events, and the workflow code's deterministic surroundings (time, randomness,
+/// cancellation, logging). <see cref="Workflow"/> reaches it through the run's <see cref="WorkflowScheduler"/>.
+/// </summary>
+/// <remarks>
+/// Grouping: events before a DecisionTaskStarted are the news that decision saw; the code runs on them when the
+/// matching DecisionTaskCompleted arrives (or live, when the DecisionTaskStarted is the task's own), then the events
+/// the decision recorded right after DecisionTaskCompleted are matched, in order, with the queue of commands the
+/// code made. Events that arrived between DecisionTaskStarted and DecisionTaskCompleted wait for the next decision.
+/// A DecisionTaskTimedOut (or a second DecisionTaskStarted) merges its news into the next decision.
+/// Ids: activities "1", "2", ...; timers "t1", "t2", ...; children "{runId}.1", ... (each kind its own counter);
+/// markers, external signals and cancels are matched by order within their kind, compared by name / target.
+/// </remarks>
+internal sealed class WorkflowContext
+{
+    /// <summary>Timer id of the zero-second timer that continues a response cut at SWF's 100-decision limit; replay ignores its events.</summary>
+    public const string ContinueTimerId = "_flow_continue";
+    public const string VersionMarker = "Flow.Version";
+    public const string SideEffectMarker = "Flow.SideEffect";
+    public const int MaxPayload = 32768;
+    public const int MaxReason = 256;
+    public const int MaxDecisions = 100;
+    public const int MaxResponseBytes = 1_000_000; // SWF takes 1 MiB; keep room for the envelope and task token.
+
+    [ThreadStatic] private static WorkflowContext? t_callback;
+
+    private readonly WorkflowHandler _handler;
+    private readonly WorkflowScheduler _scheduler;
+    private readonly ILogger _innerLogger;
+    private readonly CancellationTokenSource _rootCts = new();
+
+    // Commands made by the code and not yet matched with history, in the order they were made.
+    private readonly List<Command> _queue = [];
+    private readonly Dictionary<long, ActivityCommand> _activities = [];
+    private readonly Dictionary<long, TimerCommand> _timers = [];
+    private readonly Dictionary<long, ChildWorkflowCommand> _children = [];
+    private readonly Dictionary<long, SignalExternalCommand> _signals = [];
+    private readonly Dictionary<long, CancelExternalCommand> _cancels = [];
+    private readonly List<ConditionWaiter> _waiters = [];
+    private readonly List<Task> _signalTasks = [];
+
+    private readonly Dictionary<string, int> _versions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _recordedVersions = new(StringComparer.Ordinal);
+    private readonly List<string?> _sideEffects = [];
+    private int _sideEffectEventsSeen;
+    private int _sideEffectCalls;
+
+    private int _activityCounter, _timerCounter, _childCounter;
+
+    // Grouping state.
+    private readonly List<HistoryEvent> _pending = [];
+    private readonly List<HistoryEvent> _deferred = [];
+    private HistoryEvent? _started;
+    private long _liveStartedId;
+    private long _matchingFor;
+    private bool _matchedContinueTimer;
+    private long _lastApplied;
+
+    private IWorkflowInstance? _instance;
+    private Task<string?>? _executeTask;
+    private CloseCommand? _close;
+    private Decision? _reissueClose;
+    private bool _closed;
+    private bool _cancelRequested;
+    private NonDeterminismException? _fatal;
+    private string? _escape;
+
+    public WorkflowContext(string domain, WorkflowHandler handler, WorkflowExecution execution, ILoggerFactory? loggerFactory)
+    {
+        Domain = domain;
+        _handler = handler;
+        Execution = execution;
+        _scheduler = new WorkflowScheduler(this);
+        _innerLogger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Flow.Workflow." + handler.Definition.Name);
+        Logger = new ReplaySafeLogger(this, _innerLogger);
+        Random = new Random(Seed(execution.RunId));
+        Info = new WorkflowInfo(domain, execution, handler.Definition.ToWorkflowType(), handler.Definition.DefaultTaskList ?? "");
+    }
+
+    public string Domain { get; }
+    public WorkflowExecution Execution { get; }
+    public WorkflowInfo Info { get; private set; }
+    public DateTimeOffset UtcNow { get; private set; }
+    public bool IsReplaying { get; private set; }
+    public Random Random { get; }
+    public ILogger Logger { get; }
+    public CancellationToken CancellationToken => _rootCts.Token;
+    public long LastApplied => _lastApplied;
+
+    /// <summary>The context of the workflow code running on this thread, or null.</summary>
+    public static WorkflowContext? CurrentOrNull => TaskScheduler.Current is WorkflowScheduler s ? s.Context : t_callback;
+
+    public static WorkflowContext Current(string member) => CurrentOrNull ?? throw new InvalidOperationException(
+        $"Workflow.{member} was called outside workflow code running on its workflow's scheduler (TaskScheduler.Current is " +
+        $"{TaskScheduler.Current.GetType().Name}). This happens in code started with Task.Run or Task.Factory.StartNew on another " +
+        "scheduler, after ConfigureAwait(false), in thread-pool or timer callbacks, or outside a workflow altogether. " +
+        "Keep workflow code on its scheduler: await Flow's tasks directly, without ConfigureAwait(false).");
+
+    public void ReportEscape(string message)
+    {
+        _escape ??= message;
+        _innerLogger.LogError("{Message} (workflow {WorkflowId}, run {RunId})", message, Execution.WorkflowId, Execution.RunId);
+    }
+
+    // ---------------------------------------------------------------- driving
+
+    /// <summary>Applies the task's new events; returns the decisions when the task's own DecisionTaskStarted is open.</summary>
+    public DecisionTaskResult Process(DecisionTask task)
+    {
+        if (_escape is not null)
+            throw new NonDeterminismException(_escape);
+        _scheduler.Enter();
+        try
+        {
+            Prescan(task.Events);
+            foreach (var e in task.Events)
+            {
+                if (e.EventId <= _lastApplied)
+                    continue;
+                Feed(e);
+                _lastApplied = e.EventId;
+            }
+            EndMatching();
+
+            if (_started is not { } started || started.EventId != task.StartedEventId || _liveStartedId == started.EventId)
+                return new DecisionTaskResult([], null); // a closed history replayed for checking: nothing to decide
+
+            _pending.AddRange(_deferred);
+            _deferred.Clear();
+            RunGroup(_pending, started.EventTimestamp, replaying: false);
+            _pending.Clear();
+            _liveStartedId = started.EventId;
+            return new DecisionTaskResult(BuildDecisions(), State());
+        }
+        finally
+        {
+            _scheduler.Exit();
+        }
+    }
+
+    private void Feed(HistoryEvent e)
+    {
+        switch (e.EventType)
+        {
+            case EventType.DecisionTaskScheduled:
+                EndMatching();
+                return;
+            case EventType.DecisionTaskStarted:
+                EndMatching();
+                if (_started is not null && _liveStartedId != _started.EventId)
+                {
+                    // The previous decision task never completed: its news join this one's.
+                    _pending.AddRange(_deferred);
+                    _deferred.Clear();
+                }
+                _started = e;
+                return;
+            case EventType.DecisionTaskCompleted:
+            {
+                EndMatching();
+                var startedId = e.DecisionTaskCompletedEventAttributes!.StartedEventId;
+                if (startedId == _liveStartedId)
+                {
+                    _liveStartedId = 0; // its code ran live in the previous task; only its events remain to match
+                }
+                else
+                {
+                    if (_started is null || _started.EventId != startedId)
+                        throw new InvalidOperationException(
+                            $"History event {e.EventId} completes decision task started at event {startedId}, which this executor has not seen. " +
+                            "Replay the full history.");
+                    RunGroup(_pending, _started.EventTimestamp, replaying: true);
+                }
+                _pending.Clear();
+                _pending.AddRange(_deferred);
+                _deferred.Clear();
+                _started = null;
+                _matchingFor = e.EventId;
+                _matchedContinueTimer = false;
+                return;
+            }
+            case EventType.DecisionTaskTimedOut:
+                EndMatching();
+                if (e.DecisionTaskTimedOutEventAttributes!.StartedEventId == _liveStartedId && _liveStartedId != 0)
+                    throw new InvalidOperationException(
+                        $"The decision task started at event {_liveStartedId} timed out (event {e.EventId}) after this executor answered it: " +
+                        "the decisions it sent were not recorded. Replay the full history.");
+                _pending.AddRange(_deferred);
+                _deferred.Clear();
+                _started = null;
+                return;
+            case EventType.LambdaFunctionScheduled:
+            case EventType.LambdaFunctionStarted:
+            case EventType.LambdaFunctionCompleted:
+            case EventType.LambdaFunctionFailed:
+            case EventType.LambdaFunctionTimedOut:
+            case EventType.ScheduleLambdaFunctionFailed:
+            case EventType.StartLambdaFunctionFailed:
+                throw new NotSupportedException(
+                    $"History event {e.EventId} is {e.EventType}: Flow does not support AWS Lambda tasks (ScheduleLambdaFunction). " +
+                    "Run the work as an activity instead.");
+        }
+
+        if (IsCommandEvent(e))
+        {
+            Match(e);
+            return;
+        }
+        EndMatching();
+        (_started is not null ? _deferred : _pending).Add(e);
+    }
+
+    /// <summary>Events a decision records (they carry decisionTaskCompletedEventId). The three *Failed events that also
+    /// arrive later for an initiated command count as results when they name a known initiated event.</summary>
+    private bool IsCommandEvent(HistoryEvent e) => e.EventType switch
+    {
+        EventType.ActivityTaskScheduled or EventType.ScheduleActivityTaskFailed or EventType.ActivityTaskCancelRequested
+            or EventType.RequestCancelActivityTaskFailed or EventType.TimerStarted or EventType.StartTimerFailed
+            or EventType.TimerCanceled or EventType.CancelTimerFailed or EventType.StartChildWorkflowExecutionInitiated
+            or EventType.SignalExternalWorkflowExecutionInitiated or EventType.RequestCancelExternalWorkflowExecutionInitiated
+            or EventType.MarkerRecorded or EventType.RecordMarkerFailed
+            or EventType.WorkflowExecutionCompleted or EventType.CompleteWorkflowExecutionFailed
+            or EventType.WorkflowExecutionFailed or EventType.FailWorkflowExecutionFailed
+            or EventType.WorkflowExecutionCanceled or EventType.CancelWorkflowExecutionFailed
+            or EventType.WorkflowExecutionContinuedAsNew or EventType.ContinueAsNewWorkflowExecutionFailed => true,
+        EventType.StartChildWorkflowExecutionFailed =>
+            !_children.ContainsKey(e.StartChildWorkflowExecutionFailedEventAttributes!.InitiatedEventId),
+        EventType.SignalExternalWorkflowExecutionFailed =>
+            !_signals.ContainsKey(e.SignalExternalWorkflowExecutionFailedEventAttributes!.InitiatedEventId),
+        EventType.RequestCancelExternalWorkflowExecutionFailed =>
+            !_cancels.ContainsKey(e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!.InitiatedEventId),
+        _ => false,
+    };
+
+    private void EndMatching()
+    {
+        if (_matchingFor == 0)
+            return;
+        var completedId = _matchingFor;
+        _matchingFor = 0;
+        if (_queue.Count > 0 && !_matchedContinueTimer)
+            Fail(new NonDeterminismException(
+                $"The workflow code asked for {_queue[0].Describe()} in the decision completed at history event {completedId}, " +
+                "but history records no such decision there. Did the workflow code change since this run started?"));
+    }
+
+    private static bool IsContinueTimer(HistoryEvent e) => e.EventType switch
+    {
+        EventType.TimerStarted => e.TimerStartedEventAttributes!.TimerId == ContinueTimerId,
+        EventType.TimerFired => e.TimerFiredEventAttributes!.TimerId == ContinueTimerId,
+        EventType.StartTimerFailed => e.StartTimerFailedEventAttributes!.TimerId == ContinueTimerId,
+        EventType.TimerCanceled => e.TimerCanceledEventAttributes!.TimerId == ContinueTimerId,
+        EventType.CancelTimerFailed => e.CancelTimerFailedEventAttributes!.TimerId == ContinueTimerId,
+        _ => false,
+    };
+
+    private static (CommandKind Kind, string Id, string? Detail) Signature(HistoryEvent e)
+    {
+        switch (e.EventType)
+        {
+            case EventType.ActivityTaskScheduled:
+            {
+                var a = e.ActivityTaskScheduledEventAttributes!;
+                return (CommandKind.Activity, a.ActivityId, $"{a.ActivityType.Name} {a.ActivityType.Version}");
+            }
+            case EventType.ScheduleActivityTaskFailed:
+            {
+                var a = e.ScheduleActivityTaskFailedEventAttributes!;
+                return (CommandKind.Activity, a.ActivityId, $"{a.ActivityType.Name} {a.ActivityType.Version}");
+            }
+            case EventType.ActivityTaskCancelRequested:
+                return (CommandKind.RequestCancelActivity, e.ActivityTaskCancelRequestedEventAttributes!.ActivityId, null);
+            case EventType.RequestCancelActivityTaskFailed:
+                return (CommandKind.RequestCancelActivity, e.RequestCancelActivityTaskFailedEventAttributes!.ActivityId, null);
+            case EventType.TimerStarted:
+            {
+                var a = e.TimerStartedEventAttributes!;
+                return (CommandKind.Timer, a.TimerId, a.StartToFireTimeout);
+            }
+            case EventType.StartTimerFailed:
+                return (CommandKind.Timer, e.StartTimerFailedEventAttributes!.TimerId, null);
+            case EventType.TimerCanceled:
+                return (CommandKind.CancelTimer, e.TimerCanceledEventAttributes!.TimerId, null);
+            case EventType.CancelTimerFailed:
+                return (CommandKind.CancelTimer, e.CancelTimerFailedEventAttributes!.TimerId, null);
+            case EventType.StartChildWorkflowExecutionInitiated:
+            {
+                var a = e.StartChildWorkflowExecutionInitiatedEventAttributes!;
+                return (CommandKind.ChildWorkflow, a.WorkflowId, $"{a.WorkflowType.Name} {a.WorkflowType.Version}");
+            }
+            case EventType.StartChildWorkflowExecutionFailed:
+            {
+                var a = e.StartChildWorkflowExecutionFailedEventAttributes!;
+                return (CommandKind.ChildWorkflow, a.WorkflowId, $"{a.WorkflowType.Name} {a.WorkflowType.Version}");
+            }
+            case EventType.SignalExternalWorkflowExecutionInitiated:
+            {
+                var a = e.SignalExternalWorkflowExecutionInitiatedEventAttributes!;
+                return (CommandKind.SignalExternal, a.WorkflowId, a.SignalName);
+            }
+            case EventType.SignalExternalWorkflowExecutionFailed:
+                return (CommandKind.SignalExternal, e.SignalExternalWorkflowExecutionFailedEventAttributes!.WorkflowId, null);
+            case EventType.RequestCancelExternalWorkflowExecutionInitiated:
+                return (CommandKind.CancelExternal, e.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes!.WorkflowId, null);
+            case EventType.RequestCancelExternalWorkflowExecutionFailed:
+                return (CommandKind.CancelExternal, e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!.WorkflowId, null);
+            case EventType.MarkerRecorded:
+                return (CommandKind.Marker, e.MarkerRecordedEventAttributes!.MarkerName, null);
+            case EventType.RecordMarkerFailed:
+                return (CommandKind.Marker, e.RecordMarkerFailedEventAttributes!.MarkerName, null);
+            case EventType.WorkflowExecutionCompleted:
+            case EventType.CompleteWorkflowExecutionFailed:
+                return (CommandKind.Close, "", CloseCommand.Name(DecisionType.CompleteWorkflowExecution));
+            case EventType.WorkflowExecutionFailed:
+            case EventType.FailWorkflowExecutionFailed:
+                return (CommandKind.Close, "", CloseCommand.Name(DecisionType.FailWorkflowExecution));
+            case EventType.WorkflowExecutionCanceled:
+            case EventType.CancelWorkflowExecutionFailed:
+                return (CommandKind.Close, "", CloseCommand.Name(DecisionType.CancelWorkflowExecution));
+            default:
+                return (CommandKind.Close, "", CloseCommand.Name(DecisionType.ContinueAsNewWorkflowExecution));
+        }
+    }
+
+    /// <summary>Matches a recorded decision with the oldest command the code made and not yet matched.</summary>
+    private void Match(HistoryEvent e)
+    {
+        if (IsContinueTimer(e))
+        {
+            _matchedContinueTimer = true;
+            return;
+        }
+        var (kind, id, detail) = Signature(e);
+        if (_queue.Count == 0)
+            Fail(new NonDeterminismException(
+                $"History event {e.EventId} ({e.EventType}) records {Command.Describe(kind, id, detail)}, " +
+                "but the workflow code made no such decision at that point. Did the workflow code change since this run started?"));
+        var command = _queue[0];
+        if (command.Kind != kind || command.Id != id || (detail is not null && command.Detail != detail))
+            Fail(new NonDeterminismException(
+                $"History event {e.EventId} ({e.EventType}) records {Command.Describe(kind, id, detail)}, " +
+                $"but the workflow code asked for {command.Describe()}. Did the workflow code change since this run started?"));
+        _queue.RemoveAt(0);
+        command.RecordedEventId = e.EventId;
+
+        switch (e.EventType)
+        {
+            case EventType.ActivityTaskScheduled:
+                _activities[e.EventId] = (ActivityCommand)command;
+                break;
+            case EventType.ScheduleActivityTaskFailed:
+            {
+                var a = e.ScheduleActivityTaskFailedEventAttributes!;
+                var activity = (ActivityCommand)command;
+                activity.Fail(new ScheduleActivityTaskFailedException(a.ActivityId, a.ActivityType, a.Cause));
+                break;
+            }
+            case EventType.TimerStarted:
+                _timers[e.EventId] = (TimerCommand)command;
+                break;
+            case EventType.StartTimerFailed:
+            {
+                var a = e.StartTimerFailedEventAttributes!;
+                ((TimerCommand)command).Fail(new StartTimerFailedException(a.TimerId, a.Cause));
+                break;
+            }
+            case EventType.StartChildWorkflowExecutionInitiated:
+                _children[e.EventId] = (ChildWorkflowCommand)command;
+                break;
+            case EventType.StartChildWorkflowExecutionFailed:
+            {
+                var a = e.StartChildWorkflowExecutionFailedEventAttributes!;
+                ((ChildWorkflowCommand)command).Fail(new StartChildWorkflowFailedException(a.WorkflowId, a.WorkflowType, a.Cause));
+                break;
+            }
+            case EventType.SignalExternalWorkflowExecutionInitiated:
+                _signals[e.EventId] = (SignalExternalCommand)command;
+                break;
+            case EventType.SignalExternalWorkflowExecutionFailed:
+            {
+                var a = e.SignalExternalWorkflowExecutionFailedEventAttributes!;
+                var signal = (SignalExternalCommand)command;
+                signal.Fail(new SignalExternalWorkflowFailedException(a.WorkflowId, signal.SignalName, a.Cause));
+                break;
+            }
+            case EventType.RequestCancelExternalWorkflowExecutionInitiated:
+                _cancels[e.EventId] = (CancelExternalCommand)command;
+                break;
+            case EventType.RequestCancelExternalWorkflowExecutionFailed:
+            {
+                var a = e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!;
+                ((CancelExternalCommand)command).Fail(new RequestCancelExternalWorkflowFailedException(a.WorkflowId, a.Cause));
+                break;
+            }
+            case EventType.RecordMarkerFailed:
+                _innerLogger.LogWarning("Marker {Marker} was not recorded: {Cause}.", id, e.RecordMarkerFailedEventAttributes!.Cause);
+                break;
+            case EventType.WorkflowExecutionCompleted:
+            case EventType.WorkflowExecutionFailed:
+            case EventType.WorkflowExecutionCanceled:
+            case EventType.WorkflowExecutionContinuedAsNew:
+                _closed = true;
+                break;
+            case EventType.CompleteWorkflowExecutionFailed:
+                CloseFailed((CloseCommand)command, e.CompleteWorkflowExecutionFailedEventAttributes!.Cause == CompleteWorkflowExecutionFailedCause.UnhandledDecision, "OPERATION_NOT_PERMITTED");
+                break;
+            case EventType.FailWorkflowExecutionFailed:
+                CloseFailed((CloseCommand)command, e.FailWorkflowExecutionFailedEventAttributes!.Cause == FailWorkflowExecutionFailedCause.UnhandledDecision, "OPERATION_NOT_PERMITTED");
+                break;
+            case EventType.CancelWorkflowExecutionFailed:
+                CloseFailed((CloseCommand)command, e.CancelWorkflowExecutionFailedEventAttributes!.Cause == CancelWorkflowExecutionFailedCause.UnhandledDecision, "OPERATION_NOT_PERMITTED");
+                break;
+            case EventType.ContinueAsNewWorkflowExecutionFailed:
+            {
+                var cause = e.ContinueAsNewWorkflowExecutionFailedEventAttributes!.Cause;
+                if (cause == ContinueAsNewWorkflowExecutionFailedCause.UnhandledDecision)
+                    CloseFailed((CloseCommand)command, true, "");
+                else
+                {
+                    // The new run cannot start (type missing, deprecated, no defaults): close this one as failed instead.
+                    _close = null;
+                    _reissueClose = FailDecision("ContinueAsNewWorkflowExecutionFailed",
+                        $"SWF refused ContinueAsNewWorkflowExecution: {cause}.");
+                }
+                break;
+            }
+        }
+    }
+
+    private void CloseFailed(CloseCommand command, bool unhandledDecision, string cause)
+    {
+        _close = null;
+        if (unhandledDecision)
+            _reissueClose = command.Decision; // new events arrived first; say it again after the code has seen them
+        else
+            _innerLogger.LogError("SWF refused {Decision}: {Cause}. The run stays open.", command.Detail, cause);
+    }
+
+    /// <summary>Applies one decision's news, then runs the code until it waits for something new.</summary>
+    private void RunGroup(List<HistoryEvent> events, DateTimeOffset startedAt, bool replaying)
+    {
+        UtcNow = startedAt;
+        IsReplaying = replaying;
+        foreach (var e in events)
+            Apply(e);
+        RunUntilQuiescent();
+        if (_fatal is not null)
+            throw _fatal;
+        if (_close is null && !_closed)
+        {
+            if (_reissueClose is { } again)
+            {
+                _reissueClose = null;
+                EnqueueClose(again);
+            }
+            else if (CloseDecision() is { } close)
+            {
+                EnqueueClose(close);
+            }
+        }
+    }
+
+    private void RunUntilQuiescent()
+    {
+        while (true)
+        {
+            _scheduler.RunQueued();
+            if (_escape is not null)
+                throw new NonDeterminismException(_escape);
+            if (!ReleaseWaiters())
+                return;
+        }
+    }
+
+    private bool ReleaseWaiters()
+    {
+        if (_waiters.Count == 0)
+            return false;
+        var released = false;
+        var previous = t_callback;
+        t_callback = this;
+        try
+        {
+            for (var i = 0; i < _waiters.Count; i++)
+            {
+                var waiter = _waiters[i];
+                bool holds;
+                try
+                {
+                    holds = waiter.Condition();
+                }
+                catch (Exception ex)
+                {
+                    _waiters.RemoveAt(i--);
+                    waiter.Completion.TrySetException(ex);
+                    released = true;
+                    continue;
+                }
+                if (holds)
+                {
+                    _waiters.RemoveAt(i--);
+                    waiter.Completion.TrySetResult(true);
+                    released = true;
+                }
+            }
+        }
+        finally
+        {
+            t_callback = previous;
+        }
+        return released;
+    }
+
+    private Decision? CloseDecision()
+    {
+        if (_executeTask is not { IsCompleted: true } execute)
+        {
+            foreach (var signal in _signalTasks)
+                if (signal.IsFaulted || signal.IsCanceled)
+                    return CloseFor(signal, null);
+            _signalTasks.RemoveAll(t => t.IsCompletedSuccessfully);
+            return null;
+        }
+        return CloseFor(execute, execute.IsCompletedSuccessfully ? execute.Result : null);
+    }
+
+    private Decision CloseFor(Task task, string? result)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            if (result is { Length: > MaxPayload })
+                return FailDecision("Flow.ResultTooLarge",
+                    $"The workflow's result is {result.Length} characters long; SWF allows at most {MaxPayload}. " +
+                    "Return less, or store the data elsewhere and return a reference.");
+            return new Decision
+            {
+                DecisionType = DecisionType.CompleteWorkflowExecution,
+                CompleteWorkflowExecutionDecisionAttributes = new() { Result = result },
+            };
+        }
+
+        Exception error = task.IsCanceled
+            ? new TaskCanceledException(task)
+            : task.Exception!.InnerExceptions.Count == 1 ? task.Exception.InnerException! : task.Exception;
+        if (error is ContinueAsNewException can)
+            return ContinueAsNewDecision(can);
+        if (error is OperationCanceledException && _cancelRequested)
+            return new Decision
+            {
+                DecisionType = DecisionType.CancelWorkflowExecution,
+                CancelWorkflowExecutionDecisionAttributes = new(),
+            };
+        return FailDecision(error.GetType().FullName ?? error.GetType().Name, $"{error.Message}\n{error.StackTrace}");
+    }
+
+    private Decision ContinueAsNewDecision(ContinueAsNewException can)
+    {
+        if (can.Input is { Length: > MaxPayload } input)
+            return FailDecision("Flow.InputTooLarge",
+                $"The continue-as-new input is {input.Length} characters long; SWF allows at most {MaxPayload}.");
+        var definition = can.Workflow;
+        var options = can.Options;
+        return new Decision
+        {
+            DecisionType = DecisionType.ContinueAsNewWorkflowExecution,
+            ContinueAsNewWorkflowExecutionDecisionAttributes = new()
+            {
+                Input = can.Input,
+                WorkflowTypeVersion = definition.Version,
+                TaskList = (options?.TaskList ?? definition.DefaultTaskList) is { } list ? new TaskList { Name = list } : null,
+                TaskPriority = options?.TaskPriority?.ToString(CultureInfo.InvariantCulture) ?? definition.DefaultTaskPriority,
+                ExecutionStartToCloseTimeout = Durations.Format(options?.ExecutionStartToCloseTimeout) ?? definition.DefaultExecutionStartToCloseTimeout,
+                TaskStartToCloseTimeout = Durations.Format(options?.TaskStartToCloseTimeout) ?? definition.DefaultTaskStartToCloseTimeout,
+                ChildPolicy = options?.ChildPolicy ?? definition.DefaultChildPolicy,
+                TagList = options?.TagList is { Count: > 0 } tags ? [.. tags] : null,
+                LambdaRole = options?.LambdaRole,
+            },
+        };
+    }
+
+    internal static Decision FailDecision(string reason, string? details) => new()
+    {
+        DecisionType = DecisionType.FailWorkflowExecution,
+        FailWorkflowExecutionDecisionAttributes = new()
+        {
+            Reason = Truncate(reason, MaxReason),
+            Details = details is null ? null : Truncate(details, MaxPayload),
+        },
+    };
+
+    internal static string Truncate(string value, int max)
+    {
+        const string marker = "…[truncated]";
+        if (value.Length <= max) return value;
+        var keep = max - marker.Length;
+        if (keep > 0 && char.IsHighSurrogate(value[keep - 1])) keep--;
+        return keep <= 0 ? value[..max] : string.Concat(value.AsSpan(0, keep), marker);
+    }
+
+    private void EnqueueClose(Decision decision)
+    {
+        _close = new CloseCommand(decision);
+        _queue.Add(_close);
+    }
+
+    private void Enqueue(Command command)
+    {
+        // The close decision must stay last: SWF refuses decisions after it.
+        if (_close is { Recorded: false } close && _queue.Count > 0 && ReferenceEquals(_queue[^1], close))
+            _queue.Insert(_queue.Count - 1, command);
+        else
+            _queue.Add(command);
+    }
+
+    private void Fail(NonDeterminismException error)
+    {
+        _fatal ??= error;
+        throw _fatal;
+    }
+
+    // ---------------------------------------------------------------- applying news
+
+    private void Apply(HistoryEvent e)
+    {
+        switch (e.EventType)
+        {
+            case EventType.WorkflowExecutionStarted:
+                Start(e);
+                break;
+            case EventType.WorkflowExecutionSignaled:
+            {
+                var a = e.WorkflowExecutionSignaledEventAttributes!;
+                _signalTasks.Add(_scheduler.Start(() => DeliverSignal(a.SignalName, a.Input)).Unwrap());
+                break;
+            }
+            case EventType.WorkflowExecutionCancelRequested:
+                _cancelRequested = true;
+                // Cancel on the scheduler, so callbacks registered by workflow code run as workflow code.
+                _scheduler.Start(_rootCts.Cancel);
+                break;
+            case EventType.ActivityTaskStarted:
+                ActivityFor(e, e.ActivityTaskStartedEventAttributes!.ScheduledEventId);
+                break;
+            case EventType.ActivityTaskCompleted:
+            {
+                var a = e.ActivityTaskCompletedEventAttributes!;
+                ActivityFor(e, a.ScheduledEventId).Resolve(a.Result);
+                break;
+            }
+            case EventType.ActivityTaskFailed:
+            {
+                var a = e.ActivityTaskFailedEventAttributes!;
+                var activity = ActivityFor(e, a.ScheduledEventId);
+                activity.Fail(new ActivityFailedException(activity.Id, activity.ActivityType, a.Reason, a.Details));
+                break;
+            }
+            case EventType.ActivityTaskTimedOut:
+            {
+                var a = e.ActivityTaskTimedOutEventAttributes!;
+                var activity = ActivityFor(e, a.ScheduledEventId);
+                activity.Fail(new ActivityTimedOutException(activity.Id, activity.ActivityType, a.TimeoutType, a.Details));
+                break;
+            }
+            case EventType.ActivityTaskCanceled:
+            {
+                var a = e.ActivityTaskCanceledEventAttributes!;
+                ActivityFor(e, a.ScheduledEventId).Cancel(a.Details);
+                break;
+            }
+            case EventType.TimerFired:
+            {
+                if (IsContinueTimer(e))
+                    break;
+                var a = e.TimerFiredEventAttributes!;
+                if (!_timers.TryGetValue(a.StartedEventId, out var timer))
+                    throw Unknown(e, a.StartedEventId, "started the timer");
+                timer.Resolve(null);
+                break;
+            }
+            case EventType.ChildWorkflowExecutionStarted:
+            {
+                var a = e.ChildWorkflowExecutionStartedEventAttributes!;
+                ChildFor(e, a.InitiatedEventId).RunId = a.WorkflowExecution.RunId;
+                break;
+            }
+            case EventType.ChildWorkflowExecutionCompleted:
+            {
+                var a = e.ChildWorkflowExecutionCompletedEventAttributes!;
+                ChildFor(e, a.InitiatedEventId).Resolve(a.Result);
+                break;
+            }
+            case EventType.ChildWorkflowExecutionFailed:
+            {
+                var a = e.ChildWorkflowExecutionFailedEventAttributes!;
+                ChildFor(e, a.InitiatedEventId).Fail(new ChildWorkflowFailedException(a.WorkflowExecution, a.WorkflowType, a.Reason, a.Details));
+                break;
+            }
+            case EventType.ChildWorkflowExecutionTimedOut:
+            {
+                var a = e.ChildWorkflowExecutionTimedOutEventAttributes!;
+                ChildFor(e, a.InitiatedEventId).Fail(new ChildWorkflowTimedOutException(a.WorkflowExecution, a.WorkflowType));
+                break;
+            }
+            case EventType.ChildWorkflowExecutionCanceled:
+            {
+                var a = e.ChildWorkflowExecutionCanceledEventAttributes!;
+                ChildFor(e, a.InitiatedEventId).Cancel(a.Details);
+                break;
+            }
+            case EventType.ChildWorkflowExecutionTerminated:
+            {
+                var a = e.ChildWorkflowExecutionTerminatedEventAttributes!;
+                ChildFor(e, a.InitiatedEventId).Fail(new ChildWorkflowTerminatedException(a.WorkflowExecution, a.WorkflowType));
+                break;
+            }
+            case EventType.StartChildWorkflowExecutionFailed:
+            {
+                var a = e.StartChildWorkflowExecutionFailedEventAttributes!;
+                ChildFor(e, a.InitiatedEventId).Fail(new StartChildWorkflowFailedException(a.WorkflowId, a.WorkflowType, a.Cause));
+                break;
+            }
+            case EventType.ExternalWorkflowExecutionSignaled:
+            {
+                var a = e.ExternalWorkflowExecutionSignaledEventAttributes!;
+                if (!_signals.TryGetValue(a.InitiatedEventId, out var signal))
+                    throw Unknown(e, a.InitiatedEventId, "initiated the signal");
+                signal.Resolve(null);
+                break;
+            }
+            case EventType.SignalExternalWorkflowExecutionFailed:
+            {
+                var a = e.SignalExternalWorkflowExecutionFailedEventAttributes!;
+                var signal = _signals[a.InitiatedEventId];
+                signal.Fail(new SignalExternalWorkflowFailedException(a.WorkflowId, signal.SignalName, a.Cause));
+                break;
+            }
+            case EventType.ExternalWorkflowExecutionCancelRequested:
+            {
+                var a = e.ExternalWorkflowExecutionCancelRequestedEventAttributes!;
+                if (!_cancels.TryGetValue(a.InitiatedEventId, out var cancel))
+                    throw Unknown(e, a.InitiatedEventId, "initiated the cancel request");
+                cancel.Resolve(null);
+                break;
+            }
+            case EventType.RequestCancelExternalWorkflowExecutionFailed:
+            {
+                var a = e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!;
+                _cancels[a.InitiatedEventId].Fail(new RequestCancelExternalWorkflowFailedException(a.WorkflowId, a.Cause));
+                break;
+            }
+            // WorkflowExecutionTerminated, WorkflowExecutionTimedOut and anything new: nothing to do.
+        }
+    }
+
+    private ActivityCommand ActivityFor(HistoryEvent e, long scheduledEventId) =>
+        _activities.TryGetValue(scheduledEventId, out var activity) ? activity : throw Unknown(e, scheduledEventId, "scheduled the activity");
+
+    private ChildWorkflowCommand ChildFor(HistoryEvent e, long initiatedEventId) =>
+        _children.TryGetValue(initiatedEventId, out var child) ? child : throw Unknown(e, initiatedEventId, "initiated the child workflow");
+
+    private NonDeterminismException Unknown(HistoryEvent e, long reference, string what)
+    {
+        _fatal ??= new NonDeterminismException(
+            $"History event {e.EventId} ({e.EventType}) refers to event {reference}, which {what}, but the workflow code made no such decision.");
+        return _fatal;
+    }
+
+    private void Start(HistoryEvent e)
+    {
+        var a = e.WorkflowExecutionStartedEventAttributes!;
+        Info = new WorkflowInfo(Domain, Execution, a.WorkflowType, a.TaskList.Name)
+        {
+            ParentExecution = a.ParentWorkflowExecution,
+            ContinuedExecutionRunId = a.ContinuedExecutionRunId,
+            TagList = a.TagList ?? [],
+        };
+        var input = a.Input;
+        _executeTask = _scheduler.Start(() =>
+        {
+            _instance = _handler.CreateInstance();
+            return _instance.ExecuteAsync(input);
+        }).Unwrap();
+    }
+
+    private Task DeliverSignal(string name, string? input)
+    {
+        if (_instance is null)
+        {
+            Logger.LogWarning("Signal {Signal} arrived before the workflow started; ignored.", name);
+            return Task.CompletedTask;
+        }
+        var handled = _instance.HandleSignal(name, input);
+        if (handled is null)
+        {
+            Logger.LogWarning("Workflow {Workflow} has no handler for signal {Signal}; ignored.", _handler.Definition.Name, name);
+            return Task.CompletedTask;
+        }
+        return handled;
+    }
+
+    private string? State()
+    {
+        if (_instance is null)
+            return null;
+        var previous = t_callback;
+        t_callback = this;
+        string? state;
+        try
+        {
+            state = _instance.GetState();
+        }
+        finally
+        {
+            t_callback = previous;
+        }
+        if (state is { Length: > MaxPayload })
+            throw new InvalidOperationException(
+                $"The workflow's [GetState] value is {state.Length} characters long; SWF's executionContext allows at most {MaxPayload}. " +
+                "Report less state.");
+        return state;
+    }
+
+    // ---------------------------------------------------------------- output
+
+    private List<Decision> BuildDecisions()
+    {
+        var decisions = new List<Decision>(Math.Min(_queue.Count, MaxDecisions));
+        long bytes = 2048;
+        for (var i = 0; i < _queue.Count; i++)
+        {
+            var decision = _queue[i].ToDecision();
+            decision.Validate($"decisions[{i}]");
+            var size = Size(decision);
+            var more = _queue.Count - i;
+            if ((decisions.Count == MaxDecisions - 1 && more > 1) || bytes + size > MaxResponseBytes)
+            {
+                if (decisions.Count == 0)
+                    throw new InvalidOperationException(
+                        $"Decision {_queue[i].Describe()} alone is about {size} bytes; SWF accepts at most 1 MB per response.");
+                // Send what fits, and a zero-second timer so SWF schedules the next decision for the rest.
+                decisions.Add(new Decision
+                {
+                    DecisionType = DecisionType.StartTimer,
+                    StartTimerDecisionAttributes = new() { TimerId = ContinueTimerId, StartToFireTimeout = "0" },
+                });
+                break;
+            }
+            decisions.Add(decision);
+            bytes += size;
+        }
+        return decisions;
+    }
+
+    /// <summary>An upper bound of the JSON size of a decision: payload fields counted as System.Text.Json escapes them.</summary>
+    private static long Size(Decision d)
+    {
+        long size = 512;
+        if (d.ScheduleActivityTaskDecisionAttributes is { } s) size += Json(s.Input) + Json(s.Control);
+        if (d.CompleteWorkflowExecutionDecisionAttributes is { } c) size += Json(c.Result);
+        if (d.FailWorkflowExecutionDecisionAttributes is { } f) size += Json(f.Details) + Json(f.Reason);
+        if (d.CancelWorkflowExecutionDecisionAttributes is { } x) size += Json(x.Details);
+        if (d.ContinueAsNewWorkflowExecutionDecisionAttributes is { } n) size += Json(n.Input) + 6 * 256 * (n.TagList?.Count ?? 0);
+        if (d.RecordMarkerDecisionAttributes is { } m) size += Json(m.Details) + Json(m.MarkerName);
+        if (d.SignalExternalWorkflowExecutionDecisionAttributes is { } g) size += Json(g.Input) + Json(g.Control);
+        if (d.StartChildWorkflowExecutionDecisionAttributes is { } h) size += Json(h.Input) + Json(h.Control) + 6 * 256 * (h.TagList?.Count ?? 0);
+        return size;
+    }
+
+    private static long Json(string? value)
+    {
+        if (value is null) return 0;
+        long n = 0;
+        foreach (var ch in value)
+            n += ch < 0x80 && ch >= 0x20 && ch is not ('"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`') ? 1 : 6;
+        return n;
+    }
+
+    // ---------------------------------------------------------------- markers seen ahead
+
+    /// <summary>GetVersion and SideEffect read their markers before the code that made them runs again.</summary>
+    private void Prescan(List<HistoryEvent> events)
+    {
+        foreach (var e in events)
+        {
+            if (e.EventId <= _lastApplied || e.EventType != EventType.MarkerRecorded)
+                continue;
+            var a = e.MarkerRecordedEventAttributes!;
+            if (a.MarkerName == SideEffectMarker)
+            {
+                if (_sideEffectEventsSeen >= _sideEffects.Count)
+                    _sideEffects.Add(a.Details);
+                _sideEffectEventsSeen++;
+            }
+            else if (a.MarkerName == VersionMarker && ParseVersion(a.Details) is { } v)
+            {
+                _recordedVersions.TryAdd(v.ChangeId, v.Version);
+            }
+        }
+    }
+
+    private static (string ChangeId, int Version)? ParseVersion(string? details)
+    {
+        if (details is null) return null;
+        try
+        {
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(details));
+            string? changeId = null;
+            int? version = null;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                reader.Read();
+                if (name == "changeId" && reader.TokenType == JsonTokenType.String) changeId = reader.GetString();
+                else if (name == "version" && reader.TokenType == JsonTokenType.Number) version = reader.GetInt32();
+                else reader.Skip();
+            }
+            return changeId is not null && version is not null ? (changeId, version.Value) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string VersionDetails(string changeId, int version)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("changeId", changeId);
+            writer.WriteNumber("version", version);
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    // ---------------------------------------------------------------- the workflow API
+
+    private void EnsureDriver(string what)
+    {
+        if (CurrentOrNull != this && !_scheduler.IsDriverThread)
+        {
+            ReportEscape($"{what} was requested from outside the workflow's scheduler (for example a CancellationTokenSource cancelled by a " +
+                         "thread-pool timer, or code after ConfigureAwait(false)). Cancel workflow tokens only from workflow code.");
+            throw new InvalidOperationException(_escape);
+        }
+    }
+
+    private static void CheckPayload(string? value, string what)
+    {
+        if (value is { Length: > MaxPayload })
+            throw new ArgumentException($"The {what} is {value.Length} characters long; SWF allows at most {MaxPayload}.");
+    }
+
+    public Task<string?> ExecuteActivityAsync(ActivityDefinition activity, string? input, ActivityOptions? options)
+    {
+        CheckPayload(input, $"input of activity {activity.Name}");
+        if (options?.RetryPolicy is { } policy)
+            return Retry(() => ScheduleActivity(activity, input, options), policy, activity.Name);
+        return ScheduleActivity(activity, input, options);
+    }
+
+    private Task<string?> ScheduleActivity(ActivityDefinition activity, string? input, ActivityOptions? options)
+    {
+        var token = options?.CancellationToken ?? default;
+        var id = options?.ActivityId ?? (++_activityCounter).ToString(CultureInfo.InvariantCulture);
+        var command = new ActivityCommand(id, activity, input, options) { Token = token };
+        if (token.IsCancellationRequested)
+            return Task.FromException<string?>(command.CanceledError(null));
+        Enqueue(command);
+        if (token.CanBeCanceled)
+            command.Registration = token.Register(() =>
+            {
+                EnsureDriver($"Cancelling activity {id}");
+                if (command.Resolved) return;
+                if (!command.Recorded) _queue.Remove(command);
+                else Enqueue(new RequestCancelActivityCommand(id));
+                command.Cancel();
+            });
+        return command.Completion.Task;
+    }
+
+    public Task<string?> ExecuteChildWorkflowAsync(WorkflowDefinition workflow, string? input, ChildWorkflowOptions? options)
+    {
+        CheckPayload(input, $"input of child workflow {workflow.Name}");
+        if (options?.RetryPolicy is { } policy)
+            return Retry(() => StartChild(workflow, input, options), policy, workflow.Name);
+        return StartChild(workflow, input, options);
+    }
+
+    private Task<string?> StartChild(WorkflowDefinition workflow, string? input, ChildWorkflowOptions? options)
+    {
+        var token = options?.CancellationToken ?? default;
+        var id = options?.WorkflowId ?? $"{Execution.RunId.Replace('/', '_')}.{++_childCounter}";
+        var command = new ChildWorkflowCommand(id, workflow, input, options) { Token = token };
+        if (token.IsCancellationRequested)
+            return Task.FromException<string?>(command.CanceledError(null));
+        Enqueue(command);
+        if (token.CanBeCanceled)
+            command.Registration = token.Register(() =>
+            {
+                EnsureDriver($"Cancelling child workflow {id}");
+                if (command.Resolved) return;
+                if (!command.Recorded) _queue.Remove(command);
+                else Enqueue(new CancelExternalCommand(id, command.RunId));
+                command.Cancel();
+            });
+        return command.Completion.Task;
+    }
+
+    public Task DelayAsync(TimeSpan delay, CancellationToken token, string? timerId = null)
+    {
+        if (delay < TimeSpan.Zero && delay != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(delay), delay, "A timer cannot fire in the past.");
+        if (token.IsCancellationRequested)
+            return Task.FromCanceled(token);
+        if (delay == Timeout.InfiniteTimeSpan)
+        {
+            var forever = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (token.CanBeCanceled)
+                token.Register(() => forever.TrySetCanceled(token));
+            return forever.Task;
+        }
+        var id = timerId ?? "t" + (++_timerCounter).ToString(CultureInfo.InvariantCulture);
+        var command = new TimerCommand(id, Durations.Seconds(delay).ToString(CultureInfo.InvariantCulture)) { Token = token };
+        Enqueue(command);
+        if (token.CanBeCanceled)
+            command.Registration = token.Register(() =>
+            {
+                EnsureDriver($"Cancelling timer {id}");
+                if (command.Resolved) return;
+                if (!command.Recorded) _queue.Remove(command);
+                else Enqueue(new CancelTimerCommand(id));
+                command.Cancel();
+            });
+        return command.Completion.Task;
+    }
+
+    public async Task<bool> WaitConditionAsync(Func<bool> condition, TimeSpan? timeout, CancellationToken token)
+    {
+        token.ThrowIfCancellationRequested();
+        if (condition())
+            return true;
+        var waiter = new ConditionWaiter(condition);
+        _waiters.Add(waiter);
+        using var registration = token.CanBeCanceled
+            ? token.Register(() => { _waiters.Remove(waiter); waiter.Completion.TrySetCanceled(token); })
+            : default;
+        if (timeout is not { } limit || limit == Timeout.InfiniteTimeSpan)
+            return await waiter.Completion.Task;
+
+        using var timerCts = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var timer = DelayAsync(limit, timerCts.Token);
+        var first = await Task.WhenAny(waiter.Completion.Task, timer);
+        if (first == waiter.Completion.Task)
+        {
+            if (!timer.IsCompleted)
+                timerCts.Cancel();
+            return await waiter.Completion.Task;
+        }
+        _waiters.Remove(waiter);
+        await timer; // throws when the caller's token cancelled it
+        return false;
+    }
+
+    public int GetVersion(string changeId, int minSupported, int maxSupported)
+    {
+        if (!_versions.TryGetValue(changeId, out var version))
+        {
+            if (_recordedVersions.TryGetValue(changeId, out version))
+                Enqueue(new MarkerCommand(VersionMarker, VersionDetails(changeId, version)));
+            else if (IsReplaying)
+                version = Workflow.DefaultVersion; // recorded by code from before the change
+            else
+            {
+                version = maxSupported;
+                Enqueue(new MarkerCommand(VersionMarker, VersionDetails(changeId, version)));
+            }
+            _versions[changeId] = version;
+        }
+        if (version < minSupported || version > maxSupported)
+            Fail(new NonDeterminismException(
+                $"Change \"{changeId}\" is at version {version} in this run's history, but the workflow code supports only " +
+                $"{minSupported} to {maxSupported}. Keep the old code path until such runs have closed."));
+        return version;
+    }
+
+    public Task<string?> SideEffectAsync(Func<string?> func)
+    {
+        var index = _sideEffectCalls++;
+        string? value;
+        if (index < _sideEffects.Count)
+        {
+            value = _sideEffects[index];
+        }
+        else if (IsReplaying)
+        {
+            Fail(new NonDeterminismException(
+                $"The workflow code calls Workflow.SideEffectAsync for the {index + 1}. time, but history holds only {_sideEffects.Count} side-effect markers."));
+            return null!;
+        }
+        else
+        {
+            value = func();
+            CheckPayload(value, "side effect's value");
+            _sideEffects.Add(value);
+        }
+        Enqueue(new MarkerCommand(SideEffectMarker, value));
+        return Task.FromResult(value);
+    }
+
+    public void RecordMarker(string markerName, string? details)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(markerName);
+        CheckPayload(details, $"details of marker {markerName}");
+        Enqueue(new MarkerCommand(markerName, details));
+    }
+
+    public Task SignalExternalWorkflowAsync(string workflowId, string? runId, string signalName, string? input, CancellationToken token)
+    {
+        CheckPayload(input, $"input of signal {signalName}");
+        var command = new SignalExternalCommand(workflowId, runId, signalName, input) { Token = token };
+        if (token.IsCancellationRequested)
+            return Task.FromCanceled(token);
+        Enqueue(command);
+        if (token.CanBeCanceled)
+            command.Registration = token.Register(() =>
+            {
+                EnsureDriver($"Cancelling signal {signalName}");
+                if (command.Resolved) return;
+                if (!command.Recorded) _queue.Remove(command); // once sent, SWF delivers it anyway
+                command.Cancel();
+            });
+        return command.Completion.Task;
+    }
+
+    public Task RequestCancelExternalWorkflowAsync(string workflowId, string? runId)
+    {
+        var command = new CancelExternalCommand(workflowId, runId);
+        Enqueue(command);
+        return command.Completion.Task;
+    }
+
+    /// <summary>Retries with durable timers between attempts, in workflow code, so replay sees the same attempts.</summary>
+    private async Task<string?> Retry(Func<Task<string?>> attempt, RetryPolicy policy, string name)
+    {
+        var firstAttempt = UtcNow;
+        var interval = policy.InitialInterval;
+        for (var n = 1; ; n++)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (Exception ex) when (Retryable(ex, policy) && (policy.MaximumAttempts <= 0 || n < policy.MaximumAttempts))
+            {
+                if (policy.Expiration is { } expiration && UtcNow + interval - firstAttempt > expiration)
+                    throw;
+                Logger.LogInformation("Attempt {Attempt} of {Name} failed ({Error}); retrying in {Delay}.", n, name, ex.Message, interval);
+                if (interval > TimeSpan.Zero)
+                    await DelayAsync(interval, default);
+                var next = TimeSpan.FromTicks((long)Math.Min(interval.Ticks * policy.BackoffCoefficient, TimeSpan.MaxValue.Ticks / 2.0));
+                interval = policy.MaximumInterval is { } max && next > max ? max : next;
+            }
+        }
+    }
+
+    private static bool Retryable(Exception ex, RetryPolicy policy)
+    {
+        string? reason, type;
+        switch (ex)
+        {
+            case ActivityFailedException a: reason = a.Reason; type = a.ErrorType; break;
+            case ChildWorkflowFailedException c: reason = c.Reason; type = c.ErrorType; break;
+            case ActivityTimedOutException or ChildWorkflowTimedOutException: reason = type = ex.GetType().Name; break;
+            default: return false; // cancellation, SWF refusals and bugs in workflow code are not transient
+        }
+        if (Listed(policy.NonRetryableReasons, reason, type))
+            return false;
+        return policy.RetryableReasons.Count == 0 || Listed(policy.RetryableReasons, reason, type);
+    }
+
+    private static bool Listed(IReadOnlyList<string> names, string? reason, string? type)
+    {
+        foreach (var name in names)
+            if (Same(name, reason) || Same(name, type))
+                return true;
+        return false;
+
+        // "System.TimeoutException" matches "TimeoutException" and the other way round.
+        static bool Same(string name, string? value) =>
+            value is not null && (value == name || value.EndsWith("." + name, StringComparison.Ordinal) || name.EndsWith("." + value, StringComparison.Ordinal));
+    }
+
+    private static int Seed(string runId)
+    {
+        var hash = 2166136261u;
+        foreach (var ch in runId)
+            hash = (hash ^ ch) * 16777619u;
+        return (int)hash;
+    }
+
+    private sealed class ConditionWaiter(Func<bool> condition)
+    {
+        public Func<bool> Condition { get; } = condition;
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json.Serialization;
+using Flow;
+
+namespace Flow.Generators.Tests.Runtime;
+
+public enum Priority
+{
+    Low,
+    High,
+}
+
+public sealed record Line(string Sku, int Quantity, decimal Price);
+
+public sealed record Order(string Id, Priority Priority, List<Line> Lines, DateTimeOffset PlacedAt)
+{
+    public int? DiscountPercent { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public Dictionary<string, long> Counters { get; init; } = [];
+    public byte[]? Attachment { get; init; }
+
+    [JsonPropertyName("note_text")]
+    public string? Note { get; set; }
+
+    [JsonIgnore]
+    public string Secret { get; set; } = "not serialized";
+}
+
+public sealed class Receipt
+{
+    public Guid Id { get; set; }
+    public decimal Total { get; set; }
+    public Priority[] Priorities { get; set; } = [];
+    public TimeSpan Elapsed { get; set; }
+    public Uri? Link { get; set; }
+}
+
+public readonly record struct Point(double X, double Y);
+
+[Activities(Version = "2.0", TaskList = "orders", StartToClose = "00:05:00", Heartbeat = "NONE")]
+public partial interface IOrderActivities
+{
+    Task<Receipt> ChargeAsync(Order order, string currency);
+
+    [Activity(Name = "Orders.Ship", StartToClose = "01:00:00", ManualCompletion = true)]
+    Task ShipAsync(string orderId, Point? destination, CancellationToken cancellationToken);
+
+    Task<IEnumerable<Point>> RouteAsync(IReadOnlyList<Point> stops, Priority priority);
+
+    Task<byte[]> CompressAsync(byte[] data);
+
+    Task<DateTimeOffset?> NowAsync();
+}
+
+public sealed record Progress(string Stage, long Bytes);
+
+[Workflow(Version = "1.1", TaskList = "decisions", ExecutionStartToClose = "01:00:00", ChildPolicy = "ABANDON")]
+public partial interface IOrderWorkflow
+{
+    [Execute]
+    Task<Receipt> ProcessAsync(Order order, bool express);
+
+    [Signal]
+    Task ApproveAsync(string approver);
+
+    [Signal(Name = "cancel-order")]
+    void Cancel(string reason, Priority priority);
+
+    [GetState]
+    Progress Status { get; }
+}
