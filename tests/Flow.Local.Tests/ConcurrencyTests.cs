@@ -46,7 +46,7 @@ public class ConcurrencyTests
                     ActivityTask task;
                     try
                     {
-                        task = await h.Swf.PollForActivityTaskAsync(new PollForActivityTaskInput { Domain = Domain, TaskList = new TaskList { Name = Activities } }, stop.Token);
+                        task = await h.Swf.PollForActivityTaskAsync(new PollForActivityTaskInput { Domain = Domain, TaskList = new TaskList { Name = ActivityList } }, stop.Token);
                     }
                     catch (OperationCanceledException)
                     {

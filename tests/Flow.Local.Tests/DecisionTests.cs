@@ -86,7 +86,7 @@ public class DecisionTests
         {
             EventType.ActivityTaskScheduled, EventType.ActivityTaskCancelRequested, EventType.ActivityTaskCanceled, EventType.DecisionTaskScheduled,
         }));
-        Assert.That(Run(_h.Swf.CountPendingActivityTasksAsync(new CountPendingActivityTasksInput { Domain = Domain, TaskList = new TaskList { Name = Activities } })).Count,
+        Assert.That(Run(_h.Swf.CountPendingActivityTasksAsync(new CountPendingActivityTasksInput { Domain = Domain, TaskList = new TaskList { Name = ActivityList } })).Count,
             Is.EqualTo(0));
     }
 

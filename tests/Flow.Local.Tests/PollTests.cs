@@ -17,7 +17,7 @@ public class PollTests
         _h.Swf.PollForDecisionTaskAsync(new PollForDecisionTaskInput { Domain = Domain, TaskList = new TaskList { Name = Decisions } });
 
     Task<ActivityTask> PollActivities() =>
-        _h.Swf.PollForActivityTaskAsync(new PollForActivityTaskInput { Domain = Domain, TaskList = new TaskList { Name = Activities } });
+        _h.Swf.PollForActivityTaskAsync(new PollForActivityTaskInput { Domain = Domain, TaskList = new TaskList { Name = ActivityList } });
 
     [Test]
     public async Task A_waiting_poll_is_released_when_a_task_arrives()

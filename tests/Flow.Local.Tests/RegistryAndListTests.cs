@@ -55,7 +55,7 @@ public class RegistryAndListTests
             Throws.TypeOf<TypeDeprecatedException>());
         var detail = Run(_h.Swf.DescribeActivityTypeAsync(new DescribeActivityTypeInput { Domain = Domain, ActivityType = type }));
         Assert.That((detail.TypeInfo.Status, detail.TypeInfo.DeprecationDate is not null, detail.Configuration.DefaultTaskList!.Name),
-            Is.EqualTo((RegistrationStatus.Deprecated, true, Activities)));
+            Is.EqualTo((RegistrationStatus.Deprecated, true, ActivityList)));
         Run(_h.Swf.UndeprecateActivityTypeAsync(new UndeprecateActivityTypeInput { Domain = Domain, ActivityType = type }));
         Assert.That(() => Run(_h.Swf.UndeprecateActivityTypeAsync(new UndeprecateActivityTypeInput { Domain = Domain, ActivityType = type })),
             Throws.TypeOf<TypeAlreadyExistsException>());

@@ -34,7 +34,7 @@ public class SqliteTests
         _h.Restart();
         Assert.That(Run(_h.Swf.DescribeDomainAsync(new DescribeDomainInput { Name = Domain })).DomainInfo.Name, Is.EqualTo(Domain));
         Assert.That(Run(_h.Swf.DescribeActivityTypeAsync(new DescribeActivityTypeInput { Domain = Domain, ActivityType = new ActivityType { Name = "Work", Version = "1" } }))
-            .Configuration.DefaultTaskList!.Name, Is.EqualTo(Activities));
+            .Configuration.DefaultTaskList!.Name, Is.EqualTo(ActivityList));
         var after = _h.History(wf);
         Assert.That(after.Select(e => (e.EventId, e.EventType, e.EventTimestamp)), Is.EqualTo(before.Select(e => (e.EventId, e.EventType, e.EventTimestamp))));
     }
@@ -46,7 +46,7 @@ public class SqliteTests
         _h.Decide(_h.PollDecision(), ScheduleActivity("a"), ScheduleActivity("b"));
         var started = _h.PollActivity();
         _h.Restart();
-        Assert.That(Run(_h.Swf.CountPendingActivityTasksAsync(new CountPendingActivityTasksInput { Domain = Domain, TaskList = new TaskList { Name = Activities } })).Count,
+        Assert.That(Run(_h.Swf.CountPendingActivityTasksAsync(new CountPendingActivityTasksInput { Domain = Domain, TaskList = new TaskList { Name = ActivityList } })).Count,
             Is.EqualTo(1));
         Run(_h.Swf.RespondActivityTaskCompletedAsync(new RespondActivityTaskCompletedInput { TaskToken = started.TaskToken, Result = "1" }));
         var b = _h.PollActivity();

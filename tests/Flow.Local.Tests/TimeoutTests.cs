@@ -57,7 +57,7 @@ public class TimeoutTests
         var wf = StartWithActivity(a => a.ScheduleToStartTimeout = "5");
         _h.Advance(TimeSpan.FromSeconds(5));
         Assert.That(TimedOut(wf)!.TimeoutType, Is.EqualTo(ActivityTaskTimeoutType.ScheduleToStart));
-        Assert.That(Run(_h.Swf.CountPendingActivityTasksAsync(new CountPendingActivityTasksInput { Domain = Domain, TaskList = new TaskList { Name = Activities } })).Count,
+        Assert.That(Run(_h.Swf.CountPendingActivityTasksAsync(new CountPendingActivityTasksInput { Domain = Domain, TaskList = new TaskList { Name = ActivityList } })).Count,
             Is.EqualTo(0));
     }
 

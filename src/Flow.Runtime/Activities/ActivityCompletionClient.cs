@@ -1,3 +1,4 @@
+using Flow.Workers;
 using Flow.Swf;
 
 namespace Flow;
@@ -12,7 +13,7 @@ public sealed class ActivityCompletionClient(ISwfClient swf)
 
     public Task CompleteAsync(string taskToken, string? result, CancellationToken cancellationToken = default)
     {
-        if (result is { Length: > Activities.ActivityFailure.MaxDetails })
+        if (result is { Length: > ActivityFailure.MaxDetails })
             throw new ArgumentException($"The result is {result.Length} characters long; SWF allows at most 32,768.", nameof(result));
         return Swf.RespondActivityTaskCompletedAsync(new RespondActivityTaskCompletedInput { TaskToken = taskToken, Result = result }, cancellationToken);
     }
@@ -22,8 +23,8 @@ public sealed class ActivityCompletionClient(ISwfClient swf)
         => Swf.RespondActivityTaskFailedAsync(new RespondActivityTaskFailedInput
         {
             TaskToken = taskToken,
-            Reason = reason is null ? null : Activities.ActivityFailure.Reason(reason),
-            Details = details is { Length: > Activities.ActivityFailure.MaxDetails } ? details[..Activities.ActivityFailure.MaxDetails] : details,
+            Reason = reason is null ? null : ActivityFailure.Reason(reason),
+            Details = details is { Length: > ActivityFailure.MaxDetails } ? details[..ActivityFailure.MaxDetails] : details,
         }, cancellationToken);
 
     /// <summary>Fails the task the way a worker reports an exception: reason = its type, details = JSON type, message and stack.</summary>
@@ -31,8 +32,8 @@ public sealed class ActivityCompletionClient(ISwfClient swf)
         => Swf.RespondActivityTaskFailedAsync(new RespondActivityTaskFailedInput
         {
             TaskToken = taskToken,
-            Reason = Activities.ActivityFailure.Reason(exception),
-            Details = Activities.ActivityFailure.Details(exception),
+            Reason = ActivityFailure.Reason(exception),
+            Details = ActivityFailure.Details(exception),
         }, cancellationToken);
 
     public Task CancelAsync(string taskToken, string? details = null, CancellationToken cancellationToken = default)

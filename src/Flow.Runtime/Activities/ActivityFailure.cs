@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Flow.Activities;
+namespace Flow.Workers;
 
 /// <summary>
 /// How an exception travels to SWF: reason = the exception's type name (≤ 256 characters), details = JSON

@@ -2,7 +2,7 @@ using Flow.Swf;
 using Flow.Workers;
 using Microsoft.Extensions.Logging;
 
-namespace Flow.Activities;
+namespace Flow.Workers;
 
 /// <summary>
 /// The context of one activity task on an <see cref="ActivityWorker"/>. Heartbeats are throttled: the first goes

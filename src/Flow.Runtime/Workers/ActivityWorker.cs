@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Flow.Activities;
 using Flow.Swf;
 using Flow.Workers;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Flow.Activities;
+using Flow.Workers;
 using Flow.Swf;
 
 namespace Flow.Runtime.Tests.Workers;
