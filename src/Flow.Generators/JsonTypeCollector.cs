@@ -230,6 +230,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
                 properties.Add(new JsonPropertyModel(property.Name, property.Type.ToDisplayString(Names.Annotated), Visit(property.Type), setter)
                 {
                     DeclaringType = NameOf(current),
+                    IsNullable = IsNullable(property.Type),
                     JsonName = StringArgument(property, JsonPropertyName),
                     IgnoreCondition = ignore,
                 });
@@ -254,7 +255,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
 
         foreach (var property in properties.Where(p => p.Setter == SetterKind.Initializer))
         {
-            parameters.Add(new JsonParameterModel(property.Name, property.Type, property.TypeOf, true, true));
+            parameters.Add(new JsonParameterModel(property.Name, property.Type, property.TypeOf, true, property.IsNullable));
         }
 
         return new JsonTypeModel(name, JsonTypeKind.Object)

@@ -150,6 +150,7 @@ internal enum SetterKind
 internal sealed record JsonPropertyModel(string Name, string Type, string TypeOf, SetterKind Setter)
 {
     public string DeclaringType { get; init; } = "";
+    public bool IsNullable { get; init; }
 
     public string? JsonName { get; init; }
 

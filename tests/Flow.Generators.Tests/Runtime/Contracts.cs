@@ -63,7 +63,7 @@ public partial interface IOrderWorkflow
     Task ApproveAsync(string approver);
 
     [Signal(Name = "cancel-order")]
-    void Cancel(string reason, Priority priority);
+    Task CancelAsync(string reason, Priority priority);
 
     [GetState]
     Progress Status { get; }

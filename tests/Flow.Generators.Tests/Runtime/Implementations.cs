@@ -52,5 +52,9 @@ internal sealed class OrderWorkflow : IOrderWorkflow
         return Task.CompletedTask;
     }
 
-    public void Cancel(string reason, Priority priority) => Events.Add($"cancel {reason} {priority}");
+    public Task CancelAsync(string reason, Priority priority)
+    {
+        Events.Add($"cancel {reason} {priority}");
+        return Task.CompletedTask;
+    }
 }

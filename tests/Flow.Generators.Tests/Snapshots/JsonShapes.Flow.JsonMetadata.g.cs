@@ -302,7 +302,7 @@ namespace Flow.Generated
                 ObjectWithParameterizedConstructorCreator = static args => new global::Samples.Shapes.Settings() { Level = (int)args[0], Color = (global::Samples.Shapes.Color?)args[1] },
                 ConstructorParameterMetadataInitializer = static () =>
                 [
-                    new() { Name = "Level", ParameterType = typeof(int), Position = 0, HasDefaultValue = false, DefaultValue = null, IsNullable = true, IsMemberInitializer = true },
+                    new() { Name = "Level", ParameterType = typeof(int), Position = 0, HasDefaultValue = false, DefaultValue = null, IsNullable = false, IsMemberInitializer = true },
                     new() { Name = "Color", ParameterType = typeof(global::Samples.Shapes.Color?), Position = 1, HasDefaultValue = false, DefaultValue = null, IsNullable = true, IsMemberInitializer = true },
                 ],
                 PropertyMetadataInitializer = _ =>
