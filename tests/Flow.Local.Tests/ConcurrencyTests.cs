@@ -79,7 +79,7 @@ public class ConcurrencyTests
             if (path is not null)
             {
                 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                foreach (var f in new[] { path, path + "-wal", path + "-shm" })
+                foreach (var f in new[] { path, path + "-wal", path + "-shm", path + ".lock" })
                     File.Delete(f);
             }
         }
