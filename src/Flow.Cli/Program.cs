@@ -17,7 +17,7 @@ namespace Flow.Cli
 
         public static async Task<int> RunAsync(string[] args)
         {
-            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            if (args.Length == 0 || Array.Exists(args, a => a is "-h" or "--help") || args[0] == "help")
             {
                 Console.Out.Write(Usage);
                 return args.Length == 0 ? 2 : 0;

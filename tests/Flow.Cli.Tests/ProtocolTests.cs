@@ -87,6 +87,25 @@ public sealed class ProtocolTests
     }
 
     [Test]
+    public async Task A_huge_announced_length_is_refused_before_any_body_arrives()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(System.Net.IPAddress.Loopback, server.Url.Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\n" +
+            "X-Amz-Target: SimpleWorkflowService.ListDomains\r\nContent-Length: 10000000000\r\n\r\n{"));
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string head = "";
+        int n;
+        while (!head.Contains('}', StringComparison.Ordinal)
+               && (n = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token)) > 0)
+            head += Encoding.ASCII.GetString(buffer, 0, n);
+        Assert.That(head, Does.StartWith("HTTP/1.1 400"));
+        Assert.That(head, Does.Contain("ValidationException"));
+    }
+
+    [Test]
     public async Task A_missing_required_field_is_a_validation_exception_naming_it()
     {
         var answer = await Swf.CallAsync(server, "RegisterDomain", "{\"workflowExecutionRetentionPeriodInDays\": \"1\"}");

@@ -96,9 +96,9 @@ internal static class DevCommand
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            // The front enforces SWF's 1 MB itself, with an SWF-shaped answer.
-            k.Limits.MaxRequestBodySize = null;
-            k.Limits.MinRequestBodyDataRate = null;
+            // The front enforces SWF's 1 MB itself, with an SWF-shaped answer; Kestrel's own (higher) limit
+            // bounds what it would read to drain a rejected body, so a liar's Content-Length cannot hold a connection.
+            k.Limits.MaxRequestBodySize = 2 * SwfHttpFront.MaxBodyBytes;
             k.Listen(options.Bind, options.Port);
         });
 

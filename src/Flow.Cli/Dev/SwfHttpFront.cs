@@ -69,7 +69,7 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
         }
         catch (BadHttpRequestException e)
         {
-            await WriteFaultAsync(response, HttpFault.Serialization(e.Message)).ConfigureAwait(false);
+            await WriteFaultAsync(response, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge(null) : HttpFault.Serialization(e.Message)).ConfigureAwait(false);
             return;
         }
         catch (IOException)

@@ -16,7 +16,7 @@ internal static class RemoteCommands
         "  flow start [--endpoint URL] --domain DOMAIN --workflow-type NAME --workflow-version VERSION --workflow-id ID\n" +
         "             [--input TEXT] [--task-list NAME] [--execution-timeout SECONDS] [--task-timeout SECONDS]\n" +
         "             [--child-policy TERMINATE|REQUEST_CANCEL|ABANDON] [--tag TAG]\n" +
-        "  (--endpoint defaults to flow dev's http://127.0.0.1:" + "8600; --region REGION for real SWF)";
+        "  (--endpoint defaults to flow dev's http://127.0.0.1:8600; --region REGION alone targets real SWF)";
 
     private static readonly DateTimeOffset Beginning = DateTimeOffset.FromUnixTimeSeconds(0);
 
@@ -130,10 +130,15 @@ internal static class RemoteCommands
         return closed.ExecutionInfos.Count > 0 ? closed.ExecutionInfos[0].Execution.RunId : null;
     }
 
+    /// <summary>--endpoint wins; --region alone means real SWF in that region with the default credential
+    /// chain; neither means a local <c>flow dev</c> on its default port.</summary>
     private static SwfClient Connect(CommandLine line)
     {
-        string endpoint = line.Get("endpoint") ?? $"http://127.0.0.1:{Dev.DevCommand.DefaultPort}";
+        string? endpoint = line.Get("endpoint");
         string? region = line.Get("region");
+        if (endpoint is null && region is not null)
+            return new SwfClient(new SwfClientOptions { Region = region });
+        endpoint ??= $"http://127.0.0.1:{Dev.DevCommand.DefaultPort}";
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out Uri? url) || (url.Scheme != "http" && url.Scheme != "https"))
             throw new UsageException($"--endpoint must be an http(s) URL, not '{endpoint}'");
         // flow dev accepts any credentials: on loopback with none configured, sign with placeholders.
