@@ -57,7 +57,7 @@ public class SwfException : Exception
         "ValidationException" or "SerializationException" or "MissingParameter" or "InvalidParameterValue"
             => new SwfValidationException(errorCode, message, statusCode, requestId),
         "AccessDeniedException" or "UnrecognizedClientException" or "InvalidSignatureException" or "IncompleteSignature"
-            or "MissingAuthenticationToken" or "ExpiredTokenException" or "InvalidClientTokenId" or "SignatureDoesNotMatch"
+            or "IncompleteSignatureException" or "MissingAuthenticationToken" or "MissingAuthenticationTokenException" or "ExpiredTokenException" or "InvalidClientTokenId" or "SignatureDoesNotMatch"
             => new SwfAccessDeniedException(errorCode, message, statusCode, requestId),
         _ => new SwfException(errorCode, message, statusCode, requestId),
     };

@@ -40,6 +40,8 @@ public class SwfErrorTests
     [TestCase("ValidationException", typeof(SwfValidationException))]
     [TestCase("UnrecognizedClientException", typeof(SwfAccessDeniedException))]
     [TestCase("InvalidSignatureException", typeof(SwfAccessDeniedException))]
+    [TestCase("IncompleteSignatureException", typeof(SwfAccessDeniedException))]
+    [TestCase("MissingAuthenticationTokenException", typeof(SwfAccessDeniedException))]
     public void A_fault_surfaces_as_its_typed_exception_with_the_service_message_and_request_id(string fault, Type expected)
     {
         _server.Enqueue(Reply.Fault(400, fault, "the service says no", requestId: "rid-42"));
