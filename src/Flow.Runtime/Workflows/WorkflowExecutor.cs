@@ -41,7 +41,11 @@ public sealed partial class WorkflowExecutor
     /// <summary>
     /// Applies a decision task's events (the whole history, or only those after <see cref="LastAppliedEventId"/>
     /// when the worker polled with startAtPreviousStartedEvent) and returns the decisions to send.
-    /// Throws <see cref="NonDeterminismException"/> when code and history disagree; the worker then sends no response.
+    /// Throws <see cref="NonDeterminismException"/> when code and history disagree (or workflow code escaped its
+    /// scheduler); the worker then sends no response. Other failures also mean "send nothing": InvalidOperationException
+    /// when this executor needs the full history (a gap, a decision it answered timed out) or a GetState value is over
+    /// SWF's limit, NotSupportedException for Lambda events. After any exception LastAppliedEventId is -1, so the
+    /// worker's next task for the run carries the full history, which resets the executor.
     /// </summary>
     public DecisionTaskResult ProcessDecisionTask(DecisionTask task)
     {

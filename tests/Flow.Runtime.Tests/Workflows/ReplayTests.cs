@@ -152,6 +152,29 @@ public class ReplayTests
     }
 
     [Test]
+    public void A_decision_task_started_but_never_completed_merges_its_news_into_the_next_one()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+        h.Signaled("poke", null);
+        h.Decide();
+        var notes = new List<string>();
+
+        var result = Defs.Executor(() => new TestWorkflow(async _ =>
+        {
+            notes.Add($"execute at {Workflow.UtcNow:ss}");
+            await Workflow.WaitConditionAsync(() => false);
+            return null;
+        })
+        {
+            Signals = { ["poke"] = _ => { notes.Add($"poke at {Workflow.UtcNow:ss}"); return Task.CompletedTask; } },
+        }).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions, Is.Empty);
+        Assert.That(notes, Is.EqualTo(new[] { "execute at 05", "poke at 05" }));
+    }
+
+    [Test]
     public void A_different_activity_type_in_history_is_a_non_determinism_error_naming_both_sides()
     {
         var h = new HistoryBuilder().Started();

@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Running;
+using Flow.Replay.Benchmarks;
+
+// `--quick`: a few seconds of stopwatch figures (events/s/core, bytes/event) without BenchmarkDotNet's harness,
+// for a smoke check; anything else goes to BenchmarkDotNet (e.g. `--filter *`).
+if (args is ["--quick"])
+{
+    var json = ReplayBenchmarks.HistoryJson(ReplayBenchmarks.Activities);
+    var events = ReplayBenchmarks.Parse(json).Events.Count;
+    Measure("parse + replay", () => ReplayBenchmarks.Replay(ReplayBenchmarks.Parse(json)));
+    var parsed = ReplayBenchmarks.Parse(json);
+    Measure("replay only", () => ReplayBenchmarks.Replay(parsed));
+    var bench = new ReplayBenchmarks();
+    bench.Setup();
+    Measure("Utf8JsonReader only", () => bench.ReadTokens());
+    return;
+
+    void Measure(string name, Action action)
+    {
+        for (var i = 0; i < 10; i++) action();
+        var bytes = GC.GetAllocatedBytesForCurrentThread();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        const int rounds = 50;
+        for (var i = 0; i < rounds; i++) action();
+        var seconds = watch.Elapsed.TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        Console.WriteLine($"{name,-22} {events * rounds / seconds,12:N0} events/s  {events * rounds / cpuSeconds,12:N0} events/s/cpu  " +
+                          $"{(GC.GetAllocatedBytesForCurrentThread() - bytes) / (double)(events * rounds),8:N0} B/event  ({events} events)");
+    }
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(ReplayBenchmarks).Assembly).Run(args);
