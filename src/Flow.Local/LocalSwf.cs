@@ -46,8 +46,17 @@ public sealed partial class LocalSwf : IDisposable
         _hold = _options.LongPollHold;
         _store = _options.DatabasePath is { } path ? new SqliteStore(path) : new MemoryStore();
         _timer = _time.CreateTimer(static s => ((LocalSwf)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        Restore(_store.Load());
-        Execute(() => 0);
+        try
+        {
+            Restore(_store.Load());
+            Execute(() => 0);
+        }
+        catch
+        {
+            _timer.Dispose();
+            _store.Dispose();
+            throw;
+        }
     }
 
     /// <summary>An <see cref="ISwfClient"/> over this engine.</summary>
@@ -345,6 +354,7 @@ internal sealed class Waiter(object input)
     readonly TaskCompletionSource<object?> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public object Input { get; } = input;
     public LinkedListNode<Waiter>? Node { get; set; }
+    public (string Domain, char Kind, string Name) TaskList { get; init; }
     public Task<object?> Task => _tcs.Task;
     public void Complete(object? result) => _tcs.TrySetResult(result);
     public void Cancel(CancellationToken token) => _tcs.TrySetCanceled(token);

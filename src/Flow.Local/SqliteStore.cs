@@ -11,11 +11,21 @@ namespace Flow.Local;
 /// </summary>
 internal sealed class SqliteStore : ILocalStore
 {
+    readonly FileStream _lock;
     readonly SqliteConnection _db;
     readonly SqliteCommand _putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents;
 
     public SqliteStore(string path)
     {
+        // One engine per file: a second one would hold its own copy of the state and overwrite the first's.
+        try
+        {
+            _lock = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException($"{path} is in use by another Flow.Local engine.", e);
+        }
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _db.Open();
         Run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
@@ -144,5 +154,6 @@ internal sealed class SqliteStore : ILocalStore
         foreach (var c in new[] { _putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents })
             c.Dispose();
         _db.Dispose();
+        _lock.Dispose();
     }
 }

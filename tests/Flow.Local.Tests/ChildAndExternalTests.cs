@@ -228,4 +228,20 @@ public class ChildAndExternalTests
         Assert.That(_h.Describe(target).ExecutionInfo.CancelRequested, Is.True);
         Assert.That(_h.EventTypes(target), Does.Contain(EventType.WorkflowExecutionCancelRequested));
     }
+
+    [Test]
+    public void A_child_that_continues_as_new_reports_to_its_parent_when_the_new_run_closes()
+    {
+        var parent = StartParentWithChild();
+        _h.Decide(PollChildren(), new Decision
+        {
+            DecisionType = DecisionType.ContinueAsNewWorkflowExecution,
+            ContinueAsNewWorkflowExecutionDecisionAttributes = new() { TaskList = new TaskList { Name = "children" } },
+        });
+        Assert.That(_h.EventTypes(parent), Does.Not.Contain(EventType.ChildWorkflowExecutionCompleted));
+        var second = PollChildren();
+        _h.Decide(second, Complete("last"));
+        var done = _h.History(parent).Single(e => e.EventType == EventType.ChildWorkflowExecutionCompleted).ChildWorkflowExecutionCompletedEventAttributes!;
+        Assert.That((done.WorkflowExecution.RunId, done.Result), Is.EqualTo((second.WorkflowExecution.RunId, "last")));
+    }
 }

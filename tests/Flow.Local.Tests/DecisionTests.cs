@@ -257,4 +257,23 @@ public class DecisionTests
         Assert.That(h[^1].DecisionTaskScheduledEventAttributes!.TaskList.Name, Is.EqualTo(Decisions));
         _h.PollDecision();
     }
+
+    [Test]
+    public void The_thousand_and_first_open_activity_fails_with_OPEN_ACTIVITIES_LIMIT_EXCEEDED()
+    {
+        var wf = _h.Start();
+        for (var batch = 0; batch < 11; batch++)
+        {
+            if (batch > 0)
+                Run(_h.Swf.SignalWorkflowExecutionAsync(new SignalWorkflowExecutionInput { Domain = Domain, WorkflowId = wf.WorkflowId, SignalName = "more" }));
+            var size = batch < 10 ? 100 : 1;
+            _h.Decide(_h.PollDecision(), [.. Enumerable.Range(0, size).Select(i => ScheduleActivity($"a{batch}-{i}"))]);
+        }
+        Assert.That(_h.Describe(wf).OpenCounts.OpenActivityTasks, Is.EqualTo(1000));
+        var failed = Run(_h.Swf.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput
+        {
+            Domain = Domain, Execution = wf, ReverseOrder = true, MaximumPageSize = 2,
+        })).Events[1];
+        Assert.That(failed.ScheduleActivityTaskFailedEventAttributes!.Cause, Is.EqualTo(ScheduleActivityTaskFailedCause.OpenActivitiesLimitExceeded));
+    }
 }

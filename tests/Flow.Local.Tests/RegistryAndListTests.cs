@@ -191,4 +191,14 @@ public class RegistryAndListTests
             Domain = Domain, StartTimeFilter = all, TagFilter = new TagFilter { Tag = "red" }, TypeFilter = new WorkflowTypeFilter { Name = "Flow" },
         })), Throws.TypeOf<SwfValidationException>());
     }
+
+    [Test]
+    public void A_deprecated_domain_runs_its_executions_but_starts_no_new_ones()
+    {
+        var wf = _h.Start();
+        Run(_h.Swf.DeprecateDomainAsync(new DeprecateDomainInput { Name = Domain }));
+        Assert.That(() => _h.Start("other"), Throws.TypeOf<UnknownResourceException>());
+        _h.Decide(_h.PollDecision(), Complete());
+        Assert.That(_h.Describe(wf).ExecutionInfo.CloseStatus, Is.EqualTo(CloseStatus.Completed));
+    }
 }

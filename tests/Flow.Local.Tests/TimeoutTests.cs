@@ -109,4 +109,18 @@ public class TimeoutTests
         var timedOut = TimedOut(wf)!;
         Assert.That((timedOut.TimeoutType, timedOut.Details), Is.EqualTo((ActivityTaskTimeoutType.Heartbeat, "beat 2")));
     }
+
+    [Test]
+    public void A_timed_out_decision_task_with_one_already_scheduled_adds_no_second_scheduled_event()
+    {
+        var wf = _h.Start();
+        _h.PollDecision();
+        Run(_h.Swf.SignalWorkflowExecutionAsync(new SignalWorkflowExecutionInput { Domain = Domain, WorkflowId = wf.WorkflowId, SignalName = "s" }));
+        _h.Advance(TimeSpan.FromSeconds(30));
+        Assert.That(_h.EventTypes(wf).Skip(3), Is.EqualTo(new[]
+        {
+            EventType.WorkflowExecutionSignaled, EventType.DecisionTaskScheduled, EventType.DecisionTaskTimedOut,
+        }));
+        Assert.That(_h.PollDecision().StartedEventId, Is.EqualTo(7));
+    }
 }
