@@ -53,3 +53,13 @@ public partial interface IWaiter
     [Signal]
     Task ReleaseAsync(string value);
 }
+
+[Workflow(Version = "1", TaskList = "test-decisions", ExecutionStartToClose = "01:00:00", TaskStartToClose = "00:00:10", ChildPolicy = "TERMINATE")]
+public partial interface IStateful
+{
+    [Execute]
+    Task<string> RunAsync(string name);
+
+    [GetState]
+    string State { get; }
+}

@@ -234,4 +234,19 @@ public sealed class TimeSkippingTests
         var history = await env.GetHistoryAsync(run.Execution);
         Assert.That(history.Select(e => e.EventType), Does.Contain(EventType.TimerCanceled));
     }
+
+    [Test]
+    public async Task A_decision_task_start_to_close_timeout_fires_in_virtual_time()
+    {
+        await using var env = Environment();
+        int instances = 0;
+        env.AddWorkflow(StatefulDispatch.CreateHandler(() => new StatefulWorkflow(broken: Interlocked.Increment(ref instances) == 1)));
+
+        var run = await new StatefulClient(env.Client).StartAsync("stateful", "second try");
+
+        Assert.That(await run.GetResultAsync(), Is.EqualTo("second try at 00:00:10"));
+        var history = await env.GetHistoryAsync(run.Execution);
+        var timedOut = history.Single(e => e.EventType == EventType.DecisionTaskTimedOut);
+        Assert.That(timedOut.DecisionTaskTimedOutEventAttributes!.TimeoutType, Is.EqualTo(DecisionTaskTimeoutType.StartToClose));
+    }
 }

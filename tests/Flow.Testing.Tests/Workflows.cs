@@ -114,3 +114,11 @@ public sealed class QuickActivities : ITestActivities
 
     public Task<string> SlowAsync(string text) => Task.FromResult(text);
 }
+
+/// <summary>Its first instance reports a state too large for SWF, so the worker cannot answer that decision task.</summary>
+public sealed class StatefulWorkflow(bool broken) : IStateful
+{
+    public string State => broken ? new string('x', 40_000) : "fine";
+
+    public Task<string> RunAsync(string name) => Task.FromResult($"{name} at {Workflow.UtcNow:HH:mm:ss}");
+}
