@@ -1,0 +1,26 @@
+namespace Flow.Testing.Tests;
+
+public sealed class DocTests
+{
+    private static string Repository()
+    {
+        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Flow.sln")))
+            dir = dir.Parent;
+        return dir!.FullName;
+    }
+
+    [Test]
+    public void The_testing_guide_shows_the_example_the_tests_compile_and_run_verbatim()
+    {
+        var doc = File.ReadAllText(Path.Combine(Repository(), "docs", "testing.md")).ReplaceLineEndings("\n");
+        var example = File.ReadAllText(Path.Combine(Repository(), "tests", "Flow.Testing.Tests", "Example", "ReminderExample.cs")).ReplaceLineEndings("\n");
+
+        var start = doc.IndexOf("```csharp\n", StringComparison.Ordinal);
+        Assert.That(start, Is.GreaterThanOrEqualTo(0), "docs/testing.md has no csharp code block");
+        start += "```csharp\n".Length;
+        var end = doc.IndexOf("```", start, StringComparison.Ordinal);
+
+        Assert.That(doc[start..end], Is.EqualTo(example));
+    }
+}
