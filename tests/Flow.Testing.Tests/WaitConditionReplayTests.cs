@@ -1,7 +1,7 @@
 namespace Flow.Testing.Tests;
 
-/// <summary>Bugs found in the replay engine (src/Flow.Runtime/Workflows), reported to its owner.</summary>
-public sealed class ReplayEngineBugTests
+/// <summary>WaitConditionAsync with a timeout resumes on the workflow scheduler when its timer fires.</summary>
+public sealed class WaitConditionReplayTests
 {
     private sealed class TimeoutWaiter : IWaiter
     {
@@ -12,8 +12,6 @@ public sealed class ReplayEngineBugTests
     }
 
     [Test]
-    [Explicit("bug: Task.WhenAny over a command task (TaskCompletionSource with RunContinuationsAsynchronously) completes on the " +
-              "thread pool, so WaitConditionAsync(condition, timeout) never resumes after its timer fires")]
     public void WaitConditionAsync_with_a_timeout_returns_false_when_the_timer_fires()
     {
         var history = new HistoryBuilder(WaiterDispatch.Definition)
