@@ -7,14 +7,21 @@ namespace Flow.Testing.Tests;
 [Parallelizable(ParallelScope.All)]
 public sealed class SharedHistoryTests
 {
-    private static readonly string Folder = Path.Combine(FindRepository(), "..", "..", "shared", "histories");
+    private static readonly string Folder = FindHistories();
 
-    private static string FindRepository()
+    /// <summary>shared/ sits beside the repository (CI, the main checkout) or higher up (a worktree);
+    /// FLOW_SHARED_DIR overrides the search.</summary>
+    private static string FindHistories()
     {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Flow.sln")))
-            dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Flow.sln not found above the test directory.");
+        if (Environment.GetEnvironmentVariable("FLOW_SHARED_DIR") is { Length: > 0 } shared)
+            return Path.Combine(shared, "histories");
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "histories");
+            if (Directory.Exists(candidate))
+                return candidate;
+        }
+        throw new DirectoryNotFoundException("shared/histories was not found beside the repository or above it; set FLOW_SHARED_DIR.");
     }
 
     private static ActivityDefinition Activity(string name) => new(name, "example");
