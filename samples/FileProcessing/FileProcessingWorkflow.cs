@@ -22,6 +22,13 @@ public sealed class FileProcessingWorkflow : IFileProcessing
 
     public async Task<Report> RunAsync(Job job)
     {
+        // SWF's own cancellation (RequestCancelWorkflowExecution) takes the same path as the cancel signal; after it,
+        // the run closes as canceled rather than failed.
+        using var cancelRequested = Workflow.CancellationToken.Register(() =>
+        {
+            _cancelReason ??= "cancellation was requested";
+            _cancel.Cancel();
+        });
         var activities = new FileActivitiesClient(new ActivityOptions { CancellationToken = _cancel.Token });
 
         // A durable timer bounds the whole job: when it fires first, the work in flight is cancelled.
