@@ -148,7 +148,7 @@ internal static class ContractParser
             if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is INamedTypeSymbol contextType)
             {
                 var declared = contextType.GetAttributes()
-                    .Where(a => a.AttributeClass?.ToDisplayString() == JsonSerializableAttribute)
+                    .Where(a => Names.Is(a.AttributeClass, JsonSerializableAttribute))
                     .Select(a => a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is ITypeSymbol t ? JsonTypeCollector.PlainName(t) : null)
                     .Where(t => t is not null)
                     .Select(t => t!)
@@ -175,7 +175,7 @@ internal static class ContractParser
         var parameters = new List<ParameterModel>();
         foreach (var parameter in method.Parameters)
         {
-            var isToken = parameter.Type.ToDisplayString() == "System.Threading.CancellationToken";
+            var isToken = Names.Is(parameter.Type, "System.Threading.CancellationToken");
             if (!isToken)
             {
                 types.Add(parameter.Type, usedBy, parameter.Locations.FirstOrDefault());
@@ -201,7 +201,7 @@ internal static class ContractParser
             return (ReturnKind.Void, null);
         }
 
-        if (type is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks" && named.Name == "Task")
+        if (type is INamedTypeSymbol named && Names.Is(named, "System.Threading.Tasks.Task"))
         {
             return named.TypeArguments.Length == 1
                 ? (ReturnKind.TaskOfT, named.TypeArguments[0].ToDisplayString(Names.Annotated))
@@ -212,7 +212,7 @@ internal static class ContractParser
     }
 
     private static AttributeData? Find(ISymbol symbol, string name)
-        => symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == name);
+        => symbol.GetAttributes().FirstOrDefault(a => Names.Is(a.AttributeClass, name));
 
     private static string? Named(AttributeData? attribute, string name)
         => attribute?.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value as string;

@@ -8,6 +8,9 @@ internal sealed class IndentedWriter
     private readonly StringBuilder _text = new();
     private int _indent;
 
+    /// <summary>Where a line written now would start.</summary>
+    public int Column => _indent * 4;
+
     public IndentedWriter Line(string line = "")
     {
         if (line.Length > 0)

@@ -70,6 +70,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
     };
 
     private readonly Dictionary<string, JsonTypeModel> _types = new(StringComparer.Ordinal);
+    private readonly Dictionary<ITypeSymbol, string> _names = new(SymbolEqualityComparer.Default);
     private string _usedBy = "";
     private LocationInfo? _location;
 
@@ -87,9 +88,20 @@ internal sealed class JsonTypeCollector(Compilation compilation)
     public static string PlainName(ITypeSymbol type)
         => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(Names.Plain);
 
+    /// <summary>The plain name, formatted once per type: formatting is the costliest part of the walk.</summary>
+    private string NameOf(ITypeSymbol type)
+    {
+        if (!_names.TryGetValue(type, out var name))
+        {
+            _names[type] = name = PlainName(type);
+        }
+
+        return name;
+    }
+
     private string Visit(ITypeSymbol type)
     {
-        var name = PlainName(type);
+        var name = NameOf(type);
         if (_types.ContainsKey(name))
         {
             return name;
@@ -173,7 +185,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
         => key.TypeKind == TypeKind.Enum
            || key.SpecialType is SpecialType.System_String or SpecialType.System_Int16 or SpecialType.System_Int32
                or SpecialType.System_Int64 or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64
-           || PlainName(key) == "global::System.Guid";
+           || Names.Is(key, "System.Guid");
 
     private JsonTypeModel DescribeObject(INamedTypeSymbol type, string name)
     {
@@ -217,7 +229,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
                     : SetterKind.None;
                 properties.Add(new JsonPropertyModel(property.Name, property.Type.ToDisplayString(Names.Annotated), Visit(property.Type), setter)
                 {
-                    DeclaringType = PlainName(current),
+                    DeclaringType = NameOf(current),
                     JsonName = StringArgument(property, JsonPropertyName),
                     IgnoreCondition = ignore,
                 });
@@ -234,7 +246,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
             }
 
             properties[index] = properties[index] with { Setter = SetterKind.Constructor };
-            parameters.Add(new JsonParameterModel(parameter.Name, parameter.Type.ToDisplayString(Names.Annotated), PlainName(parameter.Type), false, IsNullable(parameter.Type))
+            parameters.Add(new JsonParameterModel(parameter.Name, parameter.Type.ToDisplayString(Names.Annotated), NameOf(parameter.Type), false, IsNullable(parameter.Type))
             {
                 DefaultValue = parameter.HasExplicitDefaultValue ? DefaultValue(parameter) : null,
             });
@@ -257,7 +269,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
     private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type)
     {
         var candidates = type.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public).ToList();
-        var marked = candidates.FirstOrDefault(c => c.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == JsonConstructor));
+        var marked = candidates.FirstOrDefault(c => c.GetAttributes().Any(a => Names.Is(a.AttributeClass, JsonConstructor)));
         if (marked is not null)
         {
             return marked;
@@ -277,7 +289,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
 
     private static string? IgnoreCondition(IPropertySymbol property)
     {
-        var attribute = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == JsonIgnore);
+        var attribute = property.GetAttributes().FirstOrDefault(a => Names.Is(a.AttributeClass, JsonIgnore));
         if (attribute is null)
         {
             return null;
@@ -290,7 +302,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
     }
 
     private static string? StringArgument(ISymbol symbol, string attributeName)
-        => symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == attributeName) is { ConstructorArguments.Length: > 0 } attribute
+        => symbol.GetAttributes().FirstOrDefault(a => Names.Is(a.AttributeClass, attributeName)) is { ConstructorArguments.Length: > 0 } attribute
             ? attribute.ConstructorArguments[0].Value as string
             : null;
 

@@ -16,6 +16,32 @@ internal static class Names
     /// <summary>Fully qualified C# without annotations: the identity of a type's JSON metadata.</summary>
     public static readonly SymbolDisplayFormat Plain = SymbolDisplayFormat.FullyQualifiedFormat;
 
+    /// <summary>Whether <paramref name="symbol"/> is the type named <paramref name="fullName"/> ("Flow.ExecuteAttribute"),
+    /// compared part by part: cheaper than formatting the symbol, which matters in a transform that reruns on every edit.</summary>
+    public static bool Is(ITypeSymbol? symbol, string fullName)
+    {
+        if (symbol is null)
+        {
+            return false;
+        }
+
+        var end = fullName.Length;
+        ISymbol? current = symbol;
+        while (current is not null && !(current is INamespaceSymbol { IsGlobalNamespace: true }))
+        {
+            var start = fullName.LastIndexOf('.', end - 1) + 1;
+            if (end - start != current.Name.Length || string.CompareOrdinal(fullName, start, current.Name, 0, current.Name.Length) != 0)
+            {
+                return false;
+            }
+
+            end = start - 1;
+            current = current.ContainingSymbol;
+        }
+
+        return end == -1;
+    }
+
     public static string WithoutAsync(string name)
         => name.Length > 5 && name.EndsWith("Async", StringComparison.Ordinal) ? name.Substring(0, name.Length - 5) : name;
 

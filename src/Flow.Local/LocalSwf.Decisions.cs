@@ -11,6 +11,9 @@ namespace Flow.Local;
 // its *Failed event with the cause, and a new decision task is scheduled so the decider can react.
 public sealed partial class LocalSwf
 {
+    /// <summary>SWF's limit on open activity tasks, timers and child executions per execution.</summary>
+    internal const int OpenLimit = 1000;
+
     static bool IsClose(DecisionType t) => t is DecisionType.CompleteWorkflowExecution or DecisionType.FailWorkflowExecution
         or DecisionType.CancelWorkflowExecution or DecisionType.ContinueAsNewWorkflowExecution;
 
@@ -164,11 +167,12 @@ public sealed partial class LocalSwf
             case DecisionType.StartTimer:
             {
                 var t = d.StartTimerDecisionAttributes!;
-                if (e.Timers.ContainsKey(t.TimerId))
+                if (e.Timers.ContainsKey(t.TimerId) || e.Timers.Count >= OpenLimit)
                 {
+                    var why = e.Timers.ContainsKey(t.TimerId) ? StartTimerFailedCause.TimerIdAlreadyInUse : StartTimerFailedCause.OpenTimersLimitExceeded;
                     AddEvent(e, EventType.StartTimerFailed, ev => ev.StartTimerFailedEventAttributes = new()
                     {
-                        TimerId = t.TimerId, Cause = StartTimerFailedCause.TimerIdAlreadyInUse, DecisionTaskCompletedEventId = dtc,
+                        TimerId = t.TimerId, Cause = why, DecisionTaskCompletedEventId = dtc,
                     });
                     b.ScheduleDecision = true;
                     break;
@@ -325,6 +329,7 @@ public sealed partial class LocalSwf
             type is null ? ScheduleActivityTaskFailedCause.ActivityTypeDoesNotExist
             : type.Status == RegistrationStatus.Deprecated ? ScheduleActivityTaskFailedCause.ActivityTypeDeprecated
             : e.Activities.ContainsKey(s.ActivityId) ? ScheduleActivityTaskFailedCause.ActivityIdAlreadyInUse
+            : e.Activities.Count >= OpenLimit ? ScheduleActivityTaskFailedCause.OpenActivitiesLimitExceeded
             : taskList is null ? ScheduleActivityTaskFailedCause.DefaultTaskListUndefined
             : s2s is null ? ScheduleActivityTaskFailedCause.DefaultScheduleToStartTimeoutUndefined
             : s2c is null ? ScheduleActivityTaskFailedCause.DefaultScheduleToCloseTimeoutUndefined
@@ -388,6 +393,8 @@ public sealed partial class LocalSwf
         var dtc = b.CompletedEventId;
         var (type, esc, list, tsc, policy, cause) = ResolveRun(e.Domain, s.WorkflowType, s.ExecutionStartToCloseTimeout, s.TaskList,
             s.TaskStartToCloseTimeout, s.ChildPolicy);
+        if (cause is null && e.Children.Count >= OpenLimit)
+            cause = StartChildWorkflowExecutionFailedCause.OpenChildrenLimitExceeded;
         if (cause is { } why)
         {
             AddEvent(e, EventType.StartChildWorkflowExecutionFailed, ev => ev.StartChildWorkflowExecutionFailedEventAttributes = new()

@@ -130,6 +130,7 @@ public sealed partial class LocalSwf
         e.DecisionScheduleToStartDue = null;
         e.ExecutionDue = null;
         Touch(e);
+        ScheduleRetention(e);
 
         var children = e.Children.Values.ToList();
         e.Children.Clear();
@@ -200,6 +201,23 @@ public sealed partial class LocalSwf
                 break;
         }
         ScheduleDecision(parent);
+    }
+
+    /// <summary>A closed execution is kept for its domain's retention period, then forgotten.</summary>
+    void ScheduleRetention(ExecutionState e)
+    {
+        if (!_domains.TryGetValue(e.Domain, out var d) || !int.TryParse(d.RetentionPeriodInDays, out var days))
+            return;
+        var at = e.CloseTimestamp!.Value + TimeSpan.FromDays(days);
+        _dues.Enqueue(new Due(DueKind.Retention, e, null, 0, at), at);
+    }
+
+    void Forget(ExecutionState e)
+    {
+        if (!_byRunId.Remove(e.RunId))
+            return;
+        _executionsByDomain.GetValueOrDefault(e.Domain)?.Remove(e);
+        _changes.DeletedExecutions.Add(e);
     }
 
     internal WorkflowExecutionDetail DescribeWorkflowExecution(DescribeWorkflowExecutionInput input) => Execute(() =>

@@ -159,14 +159,16 @@ public sealed partial class LocalSwf
         Waiter? waiter = null;
         var task = Execute(() =>
         {
-            Domain(domain);
+            // A deprecated domain's running executions still need their tasks.
+            Domain(domain, mustBeRegistered: false);
             var list = TaskListOf(domain, kind, taskList);
             if (list.Tasks.First is { } node)
             {
                 list.Tasks.RemoveFirst();
+                DropIfEmpty((domain, kind, taskList));
                 return start(node.Value);
             }
-            waiter = new Waiter(input);
+            waiter = new Waiter(input) { TaskList = (domain, kind, taskList) };
             waiter.Node = list.Waiters.AddLast(waiter);
             return null;
         });
@@ -188,6 +190,7 @@ public sealed partial class LocalSwf
                 return;
             list.Remove(w.Node);
             w.Node = null;
+            DropIfEmpty(w.TaskList);
         }
         if (canceled is { } t)
             w.Cancel(t);
@@ -195,10 +198,26 @@ public sealed partial class LocalSwf
             w.Complete(null);
     }
 
+    /// <summary>Forgets a task list nobody waits on and nothing is queued in, so arbitrary names leave no trace.</summary>
+    void DropIfEmpty((string Domain, char Kind, string Name) key)
+    {
+        if (_taskLists.TryGetValue(key, out var list) && list.Tasks.Count == 0 && list.Waiters.Count == 0)
+            _taskLists.Remove(key);
+    }
+
+    int PendingCount(string domain, char kind, string name) => _taskLists.TryGetValue((domain, kind, name), out var list) ? list.Tasks.Count : 0;
+
+    /// <summary>The earliest time a timer or timeout may come due (possibly one that no longer applies), for virtual-time test environments.</summary>
+    internal DateTimeOffset? NextDueTime()
+    {
+        lock (_gate)
+            return _dues.TryPeek(out _, out var at) ? at : null;
+    }
+
     /// <summary>A further page of a decision task's history, asked for with the task's nextPageToken.</summary>
     DecisionTask DecisionPage(PollForDecisionTaskInput input)
     {
-        Domain(input.Domain);
+        Domain(input.Domain, mustBeRegistered: false);
         var p = DecodeToken(input.NextPageToken!);
         if (p is not ["d", var runId, _, _, var last, _, var previous] || !_byRunId.TryGetValue(runId, out var e) || e.Domain != input.Domain)
             throw Faults.Validation("Invalid nextPageToken.");
@@ -215,14 +234,14 @@ public sealed partial class LocalSwf
     {
         Faults.Validate(() => input.Validate(""));
         Domain(input.Domain, mustBeRegistered: false);
-        return new PendingTaskCount { Count = TaskListOf(input.Domain, 'd', input.TaskList.Name).Tasks.Count, Truncated = false };
+        return new PendingTaskCount { Count = PendingCount(input.Domain, 'd', input.TaskList.Name), Truncated = false };
     });
 
     internal PendingTaskCount CountPendingActivityTasks(CountPendingActivityTasksInput input) => Execute(() =>
     {
         Faults.Validate(() => input.Validate(""));
         Domain(input.Domain, mustBeRegistered: false);
-        return new PendingTaskCount { Count = TaskListOf(input.Domain, 'a', input.TaskList.Name).Tasks.Count, Truncated = false };
+        return new PendingTaskCount { Count = PendingCount(input.Domain, 'a', input.TaskList.Name), Truncated = false };
     });
 
     // ---- activity task responses ----
@@ -322,6 +341,12 @@ public sealed partial class LocalSwf
     void Fire(Due d)
     {
         var e = d.Execution;
+        if (d.Kind == DueKind.Retention)
+        {
+            if (!e.IsOpen)
+                Forget(e);
+            return;
+        }
         if (!e.IsOpen)
             return;
         switch (d.Kind)

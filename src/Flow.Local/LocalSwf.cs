@@ -20,6 +20,10 @@ public sealed partial class LocalSwf : IDisposable
     readonly ILocalStore _store;
     readonly ChangeSet _changes = new();
     readonly List<Action> _afterUnlock = [];
+    readonly HashSet<ExecutionState> _overLimit = [];
+
+    /// <summary>SWF's limit on events in one execution's history; reaching it terminates the execution.</summary>
+    internal const int EventLimit = 25_000;
 
     readonly Dictionary<string, DomainState> _domains = new(StringComparer.Ordinal);
     readonly Dictionary<(string Domain, string Kind, string Name, string Version), TypeState> _types = [];
@@ -82,11 +86,13 @@ public sealed partial class LocalSwf : IDisposable
             {
                 result = body();
                 ProcessDue();
+                EnforceEventLimit();
                 if (!_changes.IsEmpty)
                     _store.Commit(_changes);
             }
             finally
             {
+                _overLimit.Clear();
                 _changes.Clear();
                 after = [.. _afterUnlock];
                 _afterUnlock.Clear();
@@ -96,6 +102,13 @@ public sealed partial class LocalSwf : IDisposable
         foreach (var a in after)
             a();
         return result;
+    }
+
+    void EnforceEventLimit()
+    {
+        foreach (var e in _overLimit.ToList())
+            if (e.IsOpen)
+                Terminate(e, "The execution reached SWF's limit of 25,000 history events.", null, e.ChildPolicy, WorkflowExecutionTerminatedCause.EventLimitExceeded);
     }
 
     void Execute(Action body) => Execute(() => { body(); return 0; });
@@ -242,6 +255,8 @@ public sealed partial class LocalSwf : IDisposable
         e.EventCount = e.Events.Count;
         _changes.Events.Add((e, ev));
         _changes.Executions.Add(e);
+        if (e.Events.Count >= EventLimit)
+            _overLimit.Add(e);
         return ev;
     }
 
@@ -263,7 +278,10 @@ public sealed partial class LocalSwf : IDisposable
                 _executionsByDomain[e.Domain] = list = [];
             list.Add(e);
             if (!e.IsOpen)
+            {
+                ScheduleRetention(e);
                 continue;
+            }
             _openByWorkflowId[(e.Domain, e.WorkflowId)] = e;
             if (e.ExecutionDue is { } xd)
                 _dues.Enqueue(new Due(DueKind.Execution, e, null, 0, xd), xd);
@@ -302,6 +320,7 @@ internal enum DueKind
     ActivityStartToClose,
     ActivityHeartbeat,
     Timer,
+    Retention,
 }
 
 internal readonly record struct Due(DueKind Kind, ExecutionState Execution, string? Id, long EventId, DateTimeOffset At);
@@ -326,6 +345,7 @@ internal sealed class Waiter(object input)
     readonly TaskCompletionSource<object?> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public object Input { get; } = input;
     public LinkedListNode<Waiter>? Node { get; set; }
+    public (string Domain, char Kind, string Name) TaskList { get; init; }
     public Task<object?> Task => _tcs.Task;
     public void Complete(object? result) => _tcs.TrySetResult(result);
     public void Cancel(CancellationToken token) => _tcs.TrySetCanceled(token);

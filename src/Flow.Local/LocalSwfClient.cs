@@ -1,12 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Flow.Swf;
 
 namespace Flow.Local;
 
 /// <summary>An <see cref="ISwfClient"/> that calls a <see cref="LocalSwf"/> engine in process: same inputs,
-/// outputs and faults as SWF, without HTTP.</summary>
+/// outputs and faults as SWF, without HTTP. Inputs and outputs pass through SWF's JSON shapes, as over the
+/// wire, so neither side ever holds an object the other can still change.</summary>
 public sealed class LocalSwfClient(LocalSwf engine) : ISwfClient
 {
     readonly LocalSwf _engine = engine;
+
+    static T Clone<T>(T value, JsonTypeInfo<T> info) => JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(value, info), info)!;
 
     static Task<T> Run<T>(Func<T> call, CancellationToken cancellationToken)
     {
@@ -23,119 +28,119 @@ public sealed class LocalSwfClient(LocalSwf engine) : ISwfClient
     }
 
     public Task<WorkflowExecutionCount> CountClosedWorkflowExecutionsAsync(CountClosedWorkflowExecutionsInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.CountClosedWorkflowExecutions(input), cancellationToken);
+        Run(() => Clone(_engine.CountClosedWorkflowExecutions(Clone(input, SwfJsonContext.Default.CountClosedWorkflowExecutionsInput)), SwfJsonContext.Default.WorkflowExecutionCount), cancellationToken);
 
     public Task<WorkflowExecutionCount> CountOpenWorkflowExecutionsAsync(CountOpenWorkflowExecutionsInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.CountOpenWorkflowExecutions(input), cancellationToken);
+        Run(() => Clone(_engine.CountOpenWorkflowExecutions(Clone(input, SwfJsonContext.Default.CountOpenWorkflowExecutionsInput)), SwfJsonContext.Default.WorkflowExecutionCount), cancellationToken);
 
     public Task<PendingTaskCount> CountPendingActivityTasksAsync(CountPendingActivityTasksInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.CountPendingActivityTasks(input), cancellationToken);
+        Run(() => Clone(_engine.CountPendingActivityTasks(Clone(input, SwfJsonContext.Default.CountPendingActivityTasksInput)), SwfJsonContext.Default.PendingTaskCount), cancellationToken);
 
     public Task<PendingTaskCount> CountPendingDecisionTasksAsync(CountPendingDecisionTasksInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.CountPendingDecisionTasks(input), cancellationToken);
+        Run(() => Clone(_engine.CountPendingDecisionTasks(Clone(input, SwfJsonContext.Default.CountPendingDecisionTasksInput)), SwfJsonContext.Default.PendingTaskCount), cancellationToken);
 
     public Task DeleteActivityTypeAsync(DeleteActivityTypeInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.DeleteActivityType(input); return true; }, cancellationToken);
+        Run(() => { _engine.DeleteActivityType(Clone(input, SwfJsonContext.Default.DeleteActivityTypeInput)); return true; }, cancellationToken);
 
     public Task DeleteWorkflowTypeAsync(DeleteWorkflowTypeInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.DeleteWorkflowType(input); return true; }, cancellationToken);
+        Run(() => { _engine.DeleteWorkflowType(Clone(input, SwfJsonContext.Default.DeleteWorkflowTypeInput)); return true; }, cancellationToken);
 
     public Task DeprecateActivityTypeAsync(DeprecateActivityTypeInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.DeprecateActivityType(input); return true; }, cancellationToken);
+        Run(() => { _engine.DeprecateActivityType(Clone(input, SwfJsonContext.Default.DeprecateActivityTypeInput)); return true; }, cancellationToken);
 
     public Task DeprecateDomainAsync(DeprecateDomainInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.DeprecateDomain(input); return true; }, cancellationToken);
+        Run(() => { _engine.DeprecateDomain(Clone(input, SwfJsonContext.Default.DeprecateDomainInput)); return true; }, cancellationToken);
 
     public Task DeprecateWorkflowTypeAsync(DeprecateWorkflowTypeInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.DeprecateWorkflowType(input); return true; }, cancellationToken);
+        Run(() => { _engine.DeprecateWorkflowType(Clone(input, SwfJsonContext.Default.DeprecateWorkflowTypeInput)); return true; }, cancellationToken);
 
     public Task<ActivityTypeDetail> DescribeActivityTypeAsync(DescribeActivityTypeInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.DescribeActivityType(input), cancellationToken);
+        Run(() => Clone(_engine.DescribeActivityType(Clone(input, SwfJsonContext.Default.DescribeActivityTypeInput)), SwfJsonContext.Default.ActivityTypeDetail), cancellationToken);
 
     public Task<DomainDetail> DescribeDomainAsync(DescribeDomainInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.DescribeDomain(input), cancellationToken);
+        Run(() => Clone(_engine.DescribeDomain(Clone(input, SwfJsonContext.Default.DescribeDomainInput)), SwfJsonContext.Default.DomainDetail), cancellationToken);
 
     public Task<WorkflowExecutionDetail> DescribeWorkflowExecutionAsync(DescribeWorkflowExecutionInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.DescribeWorkflowExecution(input), cancellationToken);
+        Run(() => Clone(_engine.DescribeWorkflowExecution(Clone(input, SwfJsonContext.Default.DescribeWorkflowExecutionInput)), SwfJsonContext.Default.WorkflowExecutionDetail), cancellationToken);
 
     public Task<WorkflowTypeDetail> DescribeWorkflowTypeAsync(DescribeWorkflowTypeInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.DescribeWorkflowType(input), cancellationToken);
+        Run(() => Clone(_engine.DescribeWorkflowType(Clone(input, SwfJsonContext.Default.DescribeWorkflowTypeInput)), SwfJsonContext.Default.WorkflowTypeDetail), cancellationToken);
 
     public Task<History> GetWorkflowExecutionHistoryAsync(GetWorkflowExecutionHistoryInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.GetWorkflowExecutionHistory(input), cancellationToken);
+        Run(() => Clone(_engine.GetWorkflowExecutionHistory(Clone(input, SwfJsonContext.Default.GetWorkflowExecutionHistoryInput)), SwfJsonContext.Default.History), cancellationToken);
 
     public Task<ActivityTypeInfos> ListActivityTypesAsync(ListActivityTypesInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.ListActivityTypes(input), cancellationToken);
+        Run(() => Clone(_engine.ListActivityTypes(Clone(input, SwfJsonContext.Default.ListActivityTypesInput)), SwfJsonContext.Default.ActivityTypeInfos), cancellationToken);
 
     public Task<WorkflowExecutionInfos> ListClosedWorkflowExecutionsAsync(ListClosedWorkflowExecutionsInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.ListClosedWorkflowExecutions(input), cancellationToken);
+        Run(() => Clone(_engine.ListClosedWorkflowExecutions(Clone(input, SwfJsonContext.Default.ListClosedWorkflowExecutionsInput)), SwfJsonContext.Default.WorkflowExecutionInfos), cancellationToken);
 
     public Task<DomainInfos> ListDomainsAsync(ListDomainsInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.ListDomains(input), cancellationToken);
+        Run(() => Clone(_engine.ListDomains(Clone(input, SwfJsonContext.Default.ListDomainsInput)), SwfJsonContext.Default.DomainInfos), cancellationToken);
 
     public Task<WorkflowExecutionInfos> ListOpenWorkflowExecutionsAsync(ListOpenWorkflowExecutionsInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.ListOpenWorkflowExecutions(input), cancellationToken);
+        Run(() => Clone(_engine.ListOpenWorkflowExecutions(Clone(input, SwfJsonContext.Default.ListOpenWorkflowExecutionsInput)), SwfJsonContext.Default.WorkflowExecutionInfos), cancellationToken);
 
     public Task<ListTagsForResourceOutput> ListTagsForResourceAsync(ListTagsForResourceInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.ListTagsForResource(input), cancellationToken);
+        Run(() => Clone(_engine.ListTagsForResource(Clone(input, SwfJsonContext.Default.ListTagsForResourceInput)), SwfJsonContext.Default.ListTagsForResourceOutput), cancellationToken);
 
     public Task<WorkflowTypeInfos> ListWorkflowTypesAsync(ListWorkflowTypesInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.ListWorkflowTypes(input), cancellationToken);
+        Run(() => Clone(_engine.ListWorkflowTypes(Clone(input, SwfJsonContext.Default.ListWorkflowTypesInput)), SwfJsonContext.Default.WorkflowTypeInfos), cancellationToken);
 
-    public Task<ActivityTask> PollForActivityTaskAsync(PollForActivityTaskInput input, CancellationToken cancellationToken = default) =>
-        _engine.PollForActivityTaskAsync(input, cancellationToken);
+    public async Task<ActivityTask> PollForActivityTaskAsync(PollForActivityTaskInput input, CancellationToken cancellationToken = default) =>
+        Clone(await _engine.PollForActivityTaskAsync(Clone(input, SwfJsonContext.Default.PollForActivityTaskInput), cancellationToken).ConfigureAwait(false), SwfJsonContext.Default.ActivityTask);
 
-    public Task<DecisionTask> PollForDecisionTaskAsync(PollForDecisionTaskInput input, CancellationToken cancellationToken = default) =>
-        _engine.PollForDecisionTaskAsync(input, cancellationToken);
+    public async Task<DecisionTask> PollForDecisionTaskAsync(PollForDecisionTaskInput input, CancellationToken cancellationToken = default) =>
+        Clone(await _engine.PollForDecisionTaskAsync(Clone(input, SwfJsonContext.Default.PollForDecisionTaskInput), cancellationToken).ConfigureAwait(false), SwfJsonContext.Default.DecisionTask);
 
     public Task<ActivityTaskStatus> RecordActivityTaskHeartbeatAsync(RecordActivityTaskHeartbeatInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.RecordActivityTaskHeartbeat(input), cancellationToken);
+        Run(() => Clone(_engine.RecordActivityTaskHeartbeat(Clone(input, SwfJsonContext.Default.RecordActivityTaskHeartbeatInput)), SwfJsonContext.Default.ActivityTaskStatus), cancellationToken);
 
     public Task RegisterActivityTypeAsync(RegisterActivityTypeInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.RegisterActivityType(input); return true; }, cancellationToken);
+        Run(() => { _engine.RegisterActivityType(Clone(input, SwfJsonContext.Default.RegisterActivityTypeInput)); return true; }, cancellationToken);
 
     public Task RegisterDomainAsync(RegisterDomainInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.RegisterDomain(input); return true; }, cancellationToken);
+        Run(() => { _engine.RegisterDomain(Clone(input, SwfJsonContext.Default.RegisterDomainInput)); return true; }, cancellationToken);
 
     public Task RegisterWorkflowTypeAsync(RegisterWorkflowTypeInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.RegisterWorkflowType(input); return true; }, cancellationToken);
+        Run(() => { _engine.RegisterWorkflowType(Clone(input, SwfJsonContext.Default.RegisterWorkflowTypeInput)); return true; }, cancellationToken);
 
     public Task RequestCancelWorkflowExecutionAsync(RequestCancelWorkflowExecutionInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.RequestCancelWorkflowExecution(input); return true; }, cancellationToken);
+        Run(() => { _engine.RequestCancelWorkflowExecution(Clone(input, SwfJsonContext.Default.RequestCancelWorkflowExecutionInput)); return true; }, cancellationToken);
 
     public Task RespondActivityTaskCanceledAsync(RespondActivityTaskCanceledInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.RespondActivityTaskCanceled(input); return true; }, cancellationToken);
+        Run(() => { _engine.RespondActivityTaskCanceled(Clone(input, SwfJsonContext.Default.RespondActivityTaskCanceledInput)); return true; }, cancellationToken);
 
     public Task RespondActivityTaskCompletedAsync(RespondActivityTaskCompletedInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.RespondActivityTaskCompleted(input); return true; }, cancellationToken);
+        Run(() => { _engine.RespondActivityTaskCompleted(Clone(input, SwfJsonContext.Default.RespondActivityTaskCompletedInput)); return true; }, cancellationToken);
 
     public Task RespondActivityTaskFailedAsync(RespondActivityTaskFailedInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.RespondActivityTaskFailed(input); return true; }, cancellationToken);
+        Run(() => { _engine.RespondActivityTaskFailed(Clone(input, SwfJsonContext.Default.RespondActivityTaskFailedInput)); return true; }, cancellationToken);
 
     public Task RespondDecisionTaskCompletedAsync(RespondDecisionTaskCompletedInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.RespondDecisionTaskCompleted(input); return true; }, cancellationToken);
+        Run(() => { _engine.RespondDecisionTaskCompleted(Clone(input, SwfJsonContext.Default.RespondDecisionTaskCompletedInput)); return true; }, cancellationToken);
 
     public Task SignalWorkflowExecutionAsync(SignalWorkflowExecutionInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.SignalWorkflowExecution(input); return true; }, cancellationToken);
+        Run(() => { _engine.SignalWorkflowExecution(Clone(input, SwfJsonContext.Default.SignalWorkflowExecutionInput)); return true; }, cancellationToken);
 
     public Task<Run> StartWorkflowExecutionAsync(StartWorkflowExecutionInput input, CancellationToken cancellationToken = default) =>
-        Run(() => _engine.StartWorkflowExecution(input), cancellationToken);
+        Run(() => Clone(_engine.StartWorkflowExecution(Clone(input, SwfJsonContext.Default.StartWorkflowExecutionInput)), SwfJsonContext.Default.Run), cancellationToken);
 
     public Task TagResourceAsync(TagResourceInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.TagResource(input); return true; }, cancellationToken);
+        Run(() => { _engine.TagResource(Clone(input, SwfJsonContext.Default.TagResourceInput)); return true; }, cancellationToken);
 
     public Task TerminateWorkflowExecutionAsync(TerminateWorkflowExecutionInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.TerminateWorkflowExecution(input); return true; }, cancellationToken);
+        Run(() => { _engine.TerminateWorkflowExecution(Clone(input, SwfJsonContext.Default.TerminateWorkflowExecutionInput)); return true; }, cancellationToken);
 
     public Task UndeprecateActivityTypeAsync(UndeprecateActivityTypeInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.UndeprecateActivityType(input); return true; }, cancellationToken);
+        Run(() => { _engine.UndeprecateActivityType(Clone(input, SwfJsonContext.Default.UndeprecateActivityTypeInput)); return true; }, cancellationToken);
 
     public Task UndeprecateDomainAsync(UndeprecateDomainInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.UndeprecateDomain(input); return true; }, cancellationToken);
+        Run(() => { _engine.UndeprecateDomain(Clone(input, SwfJsonContext.Default.UndeprecateDomainInput)); return true; }, cancellationToken);
 
     public Task UndeprecateWorkflowTypeAsync(UndeprecateWorkflowTypeInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.UndeprecateWorkflowType(input); return true; }, cancellationToken);
+        Run(() => { _engine.UndeprecateWorkflowType(Clone(input, SwfJsonContext.Default.UndeprecateWorkflowTypeInput)); return true; }, cancellationToken);
 
     public Task UntagResourceAsync(UntagResourceInput input, CancellationToken cancellationToken = default) =>
-        Run(() => { _engine.UntagResource(input); return true; }, cancellationToken);
+        Run(() => { _engine.UntagResource(Clone(input, SwfJsonContext.Default.UntagResourceInput)); return true; }, cancellationToken);
 }

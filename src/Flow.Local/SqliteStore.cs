@@ -12,7 +12,7 @@ namespace Flow.Local;
 internal sealed class SqliteStore : ILocalStore
 {
     readonly SqliteConnection _db;
-    readonly SqliteCommand _putDomain, _putType, _deleteType, _putExecution, _putEvent;
+    readonly SqliteCommand _putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents;
 
     public SqliteStore(string path)
     {
@@ -31,6 +31,8 @@ internal sealed class SqliteStore : ILocalStore
         _deleteType = Prepare("DELETE FROM types WHERE key = $k");
         _putExecution = Prepare("INSERT OR REPLACE INTO executions (run_id, json) VALUES ($k, $j)");
         _putEvent = Prepare("INSERT INTO events (run_id, event_id, json) VALUES ($k, $i, $j)");
+        _deleteExecution = Prepare("DELETE FROM executions WHERE run_id = $k");
+        _deleteEvents = Prepare("DELETE FROM events WHERE run_id = $k");
     }
 
     void Run(string sql)
@@ -96,7 +98,7 @@ internal sealed class SqliteStore : ILocalStore
     public void Commit(ChangeSet changes)
     {
         using var tx = _db.BeginTransaction();
-        foreach (var c in new[] { _putDomain, _putType, _deleteType, _putExecution, _putEvent })
+        foreach (var c in new[] { _putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents })
             c.Transaction = tx;
         foreach (var d in changes.Domains)
             Put(_putDomain, d.Name, JsonSerializer.Serialize(d, LocalJsonContext.Default.DomainState));
@@ -109,13 +111,23 @@ internal sealed class SqliteStore : ILocalStore
             _deleteType.ExecuteNonQuery();
         }
         foreach (var e in changes.Executions)
-            Put(_putExecution, e.RunId, JsonSerializer.Serialize(e, LocalJsonContext.Default.ExecutionState));
+            if (!changes.DeletedExecutions.Contains(e))
+                Put(_putExecution, e.RunId, JsonSerializer.Serialize(e, LocalJsonContext.Default.ExecutionState));
         foreach (var (e, ev) in changes.Events)
         {
+            if (changes.DeletedExecutions.Contains(e))
+                continue;
             _putEvent.Parameters["$k"].Value = e.RunId;
             _putEvent.Parameters["$i"].Value = ev.EventId;
             _putEvent.Parameters["$j"].Value = JsonSerializer.Serialize(ev, LocalJsonContext.Default.HistoryEvent);
             _putEvent.ExecuteNonQuery();
+        }
+        foreach (var e in changes.DeletedExecutions)
+        {
+            _deleteExecution.Parameters["$k"].Value = e.RunId;
+            _deleteExecution.ExecuteNonQuery();
+            _deleteEvents.Parameters["$k"].Value = e.RunId;
+            _deleteEvents.ExecuteNonQuery();
         }
         tx.Commit();
     }
@@ -129,7 +141,7 @@ internal sealed class SqliteStore : ILocalStore
 
     public void Dispose()
     {
-        foreach (var c in new[] { _putDomain, _putType, _deleteType, _putExecution, _putEvent })
+        foreach (var c in new[] { _putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents })
             c.Dispose();
         _db.Dispose();
     }

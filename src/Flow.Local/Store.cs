@@ -25,9 +25,11 @@ internal sealed class ChangeSet
     public List<TypeState> Types { get; } = [];
     public List<TypeState> DeletedTypes { get; } = [];
     public HashSet<ExecutionState> Executions { get; } = [];
+    public List<ExecutionState> DeletedExecutions { get; } = [];
     public List<(ExecutionState Execution, HistoryEvent Event)> Events { get; } = [];
 
-    public bool IsEmpty => Domains.Count == 0 && Types.Count == 0 && DeletedTypes.Count == 0 && Executions.Count == 0 && Events.Count == 0;
+    public bool IsEmpty => Domains.Count == 0 && Types.Count == 0 && DeletedTypes.Count == 0 && Executions.Count == 0 && Events.Count == 0
+        && DeletedExecutions.Count == 0;
 
     public void Clear()
     {
@@ -35,6 +37,7 @@ internal sealed class ChangeSet
         Types.Clear();
         DeletedTypes.Clear();
         Executions.Clear();
+        DeletedExecutions.Clear();
         Events.Clear();
     }
 }

@@ -10,7 +10,7 @@ public sealed class AwsCliTests
     private DevServer server = null!;
 
     [OneTimeSetUp]
-    public async Task StartAsync() => server = await DevServer.StartAsync("--memory", "--long-poll-seconds", "2");
+    public async Task StartAsync() => server = await DevServer.StartAsync("--memory", "--long-poll-seconds", "1");
 
     [OneTimeTearDown]
     public async Task StopAsync() => await server.DisposeAsync();

@@ -64,7 +64,7 @@ public sealed class Boto3Tests
     private DevServer server = null!;
 
     [OneTimeSetUp]
-    public async Task StartAsync() => server = await DevServer.StartAsync("--memory", "--long-poll-seconds", "2");
+    public async Task StartAsync() => server = await DevServer.StartAsync("--memory", "--long-poll-seconds", "1");
 
     [OneTimeTearDown]
     public async Task StopAsync() => await server.DisposeAsync();

@@ -50,25 +50,28 @@ internal sealed class DevServer : IAsyncDisposable
     public static async Task<DevServer> StartAsync(params string[] args)
     {
         Process process = StartProcess(["dev", "--port", "0", .. args]);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        string? line;
         try
         {
-            line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            string? line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+            if (line is null)
+            {
+                string stderr = await process.StandardError.ReadToEndAsync();
+                await process.WaitForExitAsync();
+                throw new InvalidOperationException($"flow dev exited ({process.ExitCode}) before listening: {stderr}");
+            }
+            var server = new DevServer(process, new Uri(line));
+            server.Drain();
+            return server;
         }
-        catch (OperationCanceledException)
+        catch
         {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException("flow dev printed no URL within 60 s");
+            // Never leave a server behind when a fixture fails to start.
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
         }
-        if (line is null)
-        {
-            await process.WaitForExitAsync();
-            throw new InvalidOperationException($"flow dev exited ({process.ExitCode}) before listening: " + await process.StandardError.ReadToEndAsync());
-        }
-        var server = new DevServer(process, new Uri(line));
-        server.Drain();
-        return server;
     }
 
     private void Drain()

@@ -95,6 +95,57 @@ public sealed class FuzzTests
         Assert.That(run.Json().GetProperty("closeStatus").GetString(), Is.EqualTo("COMPLETED"));
     }
 
+    [Test]
+    public async Task Garbage_on_raw_connections_never_takes_the_server_down()
+    {
+        await using var server = await DevServer.StartAsync("--memory", "--long-poll-seconds", "0");
+        var random = new Random(Seed + 1);
+        string[] starts =
+        [
+            "",
+            "POST / HTTP/1.1\r\nHost: x\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: SimpleWorkflowService.ListDomains\r\n\r\nzz\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: SimpleWorkflowService.ListDomains\r\n\r\n{\"a",
+            "GET /history?domain=%ZZ&workflowId=\u00ff HTTP/1.1\r\nHost: x\r\n\r\n",
+        ];
+        await Parallel.ForEachAsync(Enumerable.Range(0, 300), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, ct) =>
+        {
+            byte[] garbage;
+            lock (random)
+            {
+                garbage = new byte[random.Next(0, 2048)];
+                random.NextBytes(garbage);
+                garbage = [.. Encoding.UTF8.GetBytes(starts[random.Next(starts.Length)]), .. garbage[..random.Next(garbage.Length + 1)]];
+            }
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            await socket.ConnectAsync(System.Net.IPAddress.Loopback, server.Url.Port, ct);
+            try
+            {
+                await socket.SendAsync(garbage, System.Net.Sockets.SocketFlags.None, ct);
+                socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+                var buffer = new byte[4096];
+                using var read = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                read.CancelAfter(TimeSpan.FromSeconds(10));
+                while (await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, read.Token) > 0)
+                {
+                }
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // The server may reset a connection that sent nonsense; that is its right.
+            }
+            catch (OperationCanceledException)
+            {
+                // A half-sent request the server is still waiting on: also fine.
+            }
+        });
+
+        Assert.That(server.HasExited, Is.False, server.StandardError);
+        var answer = await Swf.CallAsync(server, "ListDomains", """{"registrationStatus":"REGISTERED"}""");
+        Assert.That(answer.Status, Is.EqualTo(200), answer.ToString());
+    }
+
     private static bool HasErrorShape(Swf.Answer answer)
     {
         try

@@ -118,6 +118,14 @@ public sealed class SigV4Tests
     }
 
     [Test]
+    public async Task The_web_view_is_closed_when_signatures_are_checked()
+    {
+        using var response = await Swf.Http.GetAsync(server.Url);
+        Assert.That((int)response.StatusCode, Is.EqualTo(400));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("MissingAuthenticationTokenException"));
+    }
+
+    [Test]
     public async Task The_aws_cli_with_the_right_keys_is_served()
     {
         var result = await Tools.AwsAsync(server.Endpoint, Keys(AccessKey, SecretKey), "swf", "list-domains", "--registration-status", "REGISTERED");

@@ -54,7 +54,7 @@ internal static class DevCommand
         {
             engine = LocalEngine.Open(options.DatabasePath, options.LongPollHold);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or System.Data.Common.DbException)
         {
             await Console.Error.WriteLineAsync($"flow dev: cannot open the store: {e.Message}").ConfigureAwait(false);
             return 1;

@@ -1,16 +1,32 @@
+using Flow.Local;
+
 namespace Flow.Cli.Dev;
 
 /// <summary>The local engine behind <c>flow dev</c>: in memory, or a SQLite file that is flushed and
-/// closed on dispose.</summary>
+/// closed on dispose (after the HTTP server has stopped, so no call is cut in half).</summary>
 internal sealed class LocalEngine : IAsyncDisposable
 {
-    private LocalEngine(ISwfClient client) => Client = client;
+    private readonly LocalSwf engine;
+
+    private LocalEngine(LocalSwf engine)
+    {
+        this.engine = engine;
+        Client = engine.Client;
+    }
 
     public ISwfClient Client { get; }
 
-    // TEMPORARY until the `local` branch lands: replaced by Flow.Local's LocalSwf.
     public static LocalEngine Open(string? databasePath, TimeSpan? longPollHold)
-        => new(new NoEngineClient());
+    {
+        var options = new LocalSwfOptions { DatabasePath = databasePath };
+        if (longPollHold is { } hold)
+            options = new LocalSwfOptions { DatabasePath = databasePath, LongPollHold = hold };
+        return new LocalEngine(new LocalSwf(options));
+    }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        engine.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Flow.Swf;
@@ -16,10 +17,15 @@ namespace Flow.Cli.Dev;
 /// </summary>
 internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, CancellationToken stopping, TextWriter errors)
 {
+    private readonly WebPage page = new(client);
+
     /// <summary>SWF's limit on a request body.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
 
     private const string TargetPrefix = "SimpleWorkflowService.";
+
+    private static readonly FrozenDictionary<string, SwfOperation>.AlternateLookup<ReadOnlySpan<char>> OperationsBySpan =
+        SwfOperationTable.ByName.GetAlternateLookup<ReadOnlySpan<char>>();
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -31,7 +37,7 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
         {
             if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             {
-                await WritePlainAsync(response, "Flow local SWF service. POST SWF JSON 1.0 requests to /.\n").ConfigureAwait(false);
+                await ServePageAsync(context).ConfigureAwait(false);
                 return;
             }
             await WriteFaultAsync(response, HttpFault.UnknownOperation($"Method {request.Method} is not supported; SWF requests are POST /.") with { Status = 405 }).ConfigureAwait(false);
@@ -89,7 +95,7 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
 
             string? target = request.Headers["X-Amz-Target"];
             if (target is null || !target.StartsWith(TargetPrefix, StringComparison.Ordinal)
-                || !SwfOperationTable.ByName.TryGetValue(target[TargetPrefix.Length..], out SwfOperation? operation))
+                || !OperationsBySpan.TryGetValue(target.AsSpan(TargetPrefix.Length), out SwfOperation? operation))
             {
                 await WriteFaultAsync(response, HttpFault.UnknownOperation(
                     target is null ? "Missing X-Amz-Target header." : $"Unknown operation: {target}")).ConfigureAwait(false);
@@ -188,6 +194,35 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
         }
     }
 
+    /// <summary>The browser view; off when signatures are checked, since a browser cannot sign.</summary>
+    private async Task ServePageAsync(HttpContext context)
+    {
+        HttpResponse response = context.Response;
+        if (verifier is not null)
+        {
+            await WriteFaultAsync(response, HttpFault.MissingAuthenticationToken("Missing Authentication Token")).ConfigureAwait(false);
+            return;
+        }
+        string? html;
+        try
+        {
+            html = await page.RenderAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SwfException or ArgumentException)
+        {
+            await WriteTextAsync(response, 404, "text/plain; charset=utf-8", e.Message + "\n").ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        if (html is null)
+            await WriteTextAsync(response, 404, "text/plain; charset=utf-8", "Not found. SWF requests are POST /; the web view is GET /.\n").ConfigureAwait(false);
+        else
+            await WriteTextAsync(response, 200, "text/html; charset=utf-8", html).ConfigureAwait(false);
+    }
+
     /// <summary>Reads the whole body into a pooled array; length −1 when it exceeds the limit
     /// (a chunked body that announced no length).</summary>
     private static async Task<(byte[]? Body, int Length)> ReadBodyAsync(PipeReader reader, CancellationToken cancellationToken)
@@ -254,11 +289,11 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
         }
     }
 
-    private static async Task WritePlainAsync(HttpResponse response, string text)
+    private static async Task WriteTextAsync(HttpResponse response, int status, string contentType, string text)
     {
         byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        response.StatusCode = 200;
-        response.ContentType = "text/plain; charset=utf-8";
+        response.StatusCode = status;
+        response.ContentType = contentType;
         response.ContentLength = bytes.Length;
         if (!HttpMethods.IsHead(response.HttpContext.Request.Method))
             await response.BodyWriter.WriteAsync(bytes).ConfigureAwait(false);

@@ -34,7 +34,8 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
         FlowDiagnostics.TaskReturnRequired,
         FlowDiagnostics.SignalReturnType,
         FlowDiagnostics.CancellationTokenNotLast,
-        FlowDiagnostics.CancellationTokenInWorkflow);
+        FlowDiagnostics.CancellationTokenInWorkflow,
+        FlowDiagnostics.InheritedMembers);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -72,6 +73,12 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
         CheckPartial(context, type, location);
         if (type.IsGenericType)
             context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.ContractIsGeneric, location, type.Name));
+        foreach (var inherited in type.AllInterfaces)
+        {
+            // Marker interfaces are harmless; members would be left unimplemented by the generated clients.
+            if (inherited.GetMembers().Any(m => m.IsAbstract && !m.IsStatic))
+                context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.InheritedMembers, location, type.Name, inherited.Name));
+        }
 
         var methods = new List<IMethodSymbol>();
         var executes = new List<ISymbol>();
@@ -79,6 +86,8 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
         foreach (var member in type.GetMembers())
         {
             context.CancellationToken.ThrowIfCancellationRequested();
+            if (member.IsImplicitlyDeclared || GeneratedCode.IsGenerated(member, context.Options, context.CancellationToken))
+                continue;
             switch (member)
             {
                 case IMethodSymbol method:
@@ -193,6 +202,8 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
         {
             var names = new[] { execute ? "[Execute]" : null, signal ? "[Signal]" : null, state ? "[GetState]" : null };
             Report(context, FlowDiagnostics.ConflictingRoles, method, method.Name, string.Join(" and ", names.Where(n => n is not null)));
+            if (execute)
+                executes.Add(method); // FLOW011 is the whole story; "no [Execute]" would only add noise
             return;
         }
 

@@ -95,6 +95,10 @@ internal static class FlowDiagnostics
         "Workflow method takes a CancellationToken",
         "Workflow method '{0}' cannot take a CancellationToken, because SWF does not carry it; remove '{1}' and use Workflow.CancellationToken inside the workflow");
 
+    public static readonly DiagnosticDescriptor InheritedMembers = Error("FLOW029",
+        "Contract inherits interface members",
+        "Contract '{0}' inherits members from '{1}', which the generated clients do not implement; declare those members in the contract itself");
+
     // SWF names, values and uniqueness (SwfTypeAnalyzer).
 
     public static readonly DiagnosticDescriptor InvalidName = Error("FLOW021",
@@ -125,6 +129,10 @@ internal static class FlowDiagnostics
         "Two contracts declare the same SWF type",
         "{0} type {1} version {2} is also declared by {3}; give one of them another name or version",
         WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor DescriptionTooLong = Error("FLOW028",
+        "Description longer than SWF allows",
+        "Description has {0} characters, and SWF allows at most 1024; shorten it");
 
     // Determinism of workflow code (WorkflowDeterminismAnalyzer). Warnings: the code runs, but replay may diverge.
 

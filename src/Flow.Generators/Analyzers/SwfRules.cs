@@ -9,6 +9,7 @@ internal static class SwfRules
 {
     public const int MaxNameLength = 256;
     public const int MaxVersionLength = 64;
+    public const int MaxDescriptionLength = 1024;
 
     /// <summary>SWF durations are at most 8 digits of seconds.</summary>
     public const long MaxDurationSeconds = 99_999_999;

@@ -22,7 +22,8 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
         FlowDiagnostics.InvalidTimeout,
         FlowDiagnostics.InvalidChildPolicy,
         FlowDiagnostics.DuplicateSignalName,
-        FlowDiagnostics.DuplicateTypeName);
+        FlowDiagnostics.DuplicateTypeName,
+        FlowDiagnostics.DescriptionTooLong);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -78,7 +79,7 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
         if (!isContract)
             return;
 
-        var methods = ContractMethods(type).ToList();
+        var methods = ContractMethods(context, type).ToList();
         var overloaded = Overloaded(methods);
         foreach (var method in methods)
         {
@@ -92,6 +93,7 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
             {
                 methodVersion = CheckVersion(context, activity, methodLocation) ?? version;
                 CheckTaskList(context, activity, methodLocation);
+                CheckDescription(context, activity, methodLocation);
                 foreach (var timeout in s_activityTimeouts)
                     CheckTimeout(context, activity, timeout, methodLocation, allowNone: true, SwfRules.MaxDurationSeconds);
                 var explicitName = Get(context, activity, "Name", methodLocation);
@@ -121,6 +123,7 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
         var location = type.Locations.FirstOrDefault() ?? Location.None;
         var version = CheckVersion(context, attribute, location) ?? "1.0";
         CheckTaskList(context, attribute, location);
+        CheckDescription(context, attribute, location);
         CheckTimeout(context, attribute, "ExecutionStartToClose", location, allowNone: false, SwfRules.MaxExecutionSeconds);
         CheckTimeout(context, attribute, "TaskStartToClose", location, allowNone: true, SwfRules.MaxDurationSeconds);
         var childPolicy = Get(context, attribute, "ChildPolicy", location);
@@ -140,7 +143,7 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
         if (!isContract)
             return;
 
-        var methods = ContractMethods(type).ToList();
+        var methods = ContractMethods(context, type).ToList();
         if (name is null)
         {
             var executes = methods.Where(m => symbols.Has(m, symbols.Execute)).ToList();
@@ -185,9 +188,10 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>The abstract instance methods the generator maps to SWF (the shape analyzer reports the rest).</summary>
-    private static IEnumerable<IMethodSymbol> ContractMethods(INamedTypeSymbol type) =>
+    private static IEnumerable<IMethodSymbol> ContractMethods(SymbolAnalysisContext context, INamedTypeSymbol type) =>
         type.GetMembers().OfType<IMethodSymbol>()
-            .Where(m => m.MethodKind == MethodKind.Ordinary && m.IsAbstract && !m.IsStatic);
+            .Where(m => m.MethodKind == MethodKind.Ordinary && m.IsAbstract && !m.IsStatic
+                && !GeneratedCode.IsGenerated(m, context.Options, context.CancellationToken));
 
     private static HashSet<string> Overloaded(List<IMethodSymbol> methods) =>
         new(methods.GroupBy(m => m.Name).Where(g => g.Count() > 1).Select(g => g.Key));
@@ -195,17 +199,23 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
     private static AttributeArgument Get(SymbolAnalysisContext context, AttributeData attribute, string name, Location fallback) =>
         AttributeArgument.Get(attribute, name, fallback, context.CancellationToken);
 
-    /// <summary>The version written on the attribute, or null when it is not set or invalid.</summary>
+    /// <summary>The version written on the attribute (reported when invalid), or null when it is not set.</summary>
     private static string? CheckVersion(SymbolAnalysisContext context, AttributeData attribute, Location fallback)
     {
         var version = Get(context, attribute, "Version", fallback);
         if (!version.IsSet)
             return null;
         var problem = SwfRules.CheckIdentifier(version.Value, SwfRules.MaxVersionLength);
-        if (problem is null)
-            return version.Value;
-        context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.InvalidVersion, version.Location, SwfRules.Display(version.Value), problem));
-        return null;
+        if (problem is not null)
+            context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.InvalidVersion, version.Location, SwfRules.Display(version.Value), problem));
+        return version.Value ?? "";
+    }
+
+    private static void CheckDescription(SymbolAnalysisContext context, AttributeData attribute, Location fallback)
+    {
+        var description = Get(context, attribute, "Description", fallback);
+        if (description.Value is { Length: > SwfRules.MaxDescriptionLength } text)
+            context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.DescriptionTooLong, description.Location, text.Length));
     }
 
     private static void CheckTaskList(SymbolAnalysisContext context, AttributeData attribute, Location fallback)

@@ -54,6 +54,20 @@ public sealed class WorkflowDeterminismAnalyzer : DiagnosticAnalyzer
         public INamedTypeSymbol? TaskFactoryOfT { get; } = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory`1");
         public INamedTypeSymbol? Thread { get; } = compilation.GetTypeByMetadataName("System.Threading.Thread");
         public INamedTypeSymbol? ThreadPool { get; } = compilation.GetTypeByMetadataName("System.Threading.ThreadPool");
+        public INamedTypeSymbol? Workflow { get; } = compilation.GetTypeByMetadataName("Flow.Workflow");
+    }
+
+    /// <summary>Code in a lambda given to Workflow.SideEffectAsync runs once and is recorded as a marker, so it may
+    /// read the clock or make a Guid: that is what SideEffect is for.</summary>
+    private static bool InSideEffect(IOperation operation, DeterminismSymbols types)
+    {
+        for (var current = operation.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IInvocationOperation { TargetMethod.Name: "SideEffectAsync" } invocation
+                && Is(invocation.TargetMethod.ContainingType, types.Workflow))
+                return true;
+        }
+        return false;
     }
 
     private static void AnalyzeProperty(OperationAnalysisContext context, DeterminismSymbols types)
@@ -64,9 +78,9 @@ public sealed class WorkflowDeterminismAnalyzer : DiagnosticAnalyzer
         var owner = property.ContainingType;
         if ((Is(owner, types.DateTime) && property.Name is "Now" or "UtcNow" or "Today")
             || (Is(owner, types.DateTimeOffset) && property.Name is "Now" or "UtcNow"))
-            Report(context, FlowDiagnostics.NonDeterministicTime, $"{owner.Name}.{property.Name}");
+            Report(context, FlowDiagnostics.NonDeterministicTime, $"{owner.Name}.{property.Name}", types);
         else if (Is(owner, types.Random) && property.Name == "Shared")
-            Report(context, FlowDiagnostics.NonDeterministicRandom, "Random.Shared");
+            Report(context, FlowDiagnostics.NonDeterministicRandom, "Random.Shared", types);
     }
 
     private static void AnalyzeInvocation(OperationAnalysisContext context, DeterminismSymbols types)
@@ -76,7 +90,7 @@ public sealed class WorkflowDeterminismAnalyzer : DiagnosticAnalyzer
         var owner = method.ContainingType;
         var name = $"{owner.Name}.{method.Name}";
         if (Is(owner, types.Guid) && method.Name is "NewGuid" or "CreateVersion7")
-            Report(context, FlowDiagnostics.NonDeterministicGuid, name + "()");
+            Report(context, FlowDiagnostics.NonDeterministicGuid, name + "()", types);
         else if ((Is(owner, types.Task) && method.Name == "Delay") || (Is(owner, types.Thread) && method.Name == "Sleep"))
             Report(context, FlowDiagnostics.NonDurableDelay, name);
         else if ((Is(owner, types.Task) && method.Name == "Run")
@@ -108,7 +122,7 @@ public sealed class WorkflowDeterminismAnalyzer : DiagnosticAnalyzer
         var creation = (IObjectCreationOperation)context.Operation;
         var type = creation.Type;
         if (Is(type, types.Random) && creation.Arguments.Length == 0)
-            Report(context, FlowDiagnostics.NonDeterministicRandom, "new Random()");
+            Report(context, FlowDiagnostics.NonDeterministicRandom, "new Random()", types);
         else if (Is(type, types.Thread))
             Report(context, FlowDiagnostics.EscapesScheduler, "new Thread(...)");
     }
@@ -117,4 +131,10 @@ public sealed class WorkflowDeterminismAnalyzer : DiagnosticAnalyzer
 
     private static void Report(OperationAnalysisContext context, DiagnosticDescriptor descriptor, string what) =>
         context.ReportDiagnostic(Diagnostic.Create(descriptor, context.Operation.Syntax.GetLocation(), what));
+
+    private static void Report(OperationAnalysisContext context, DiagnosticDescriptor descriptor, string what, DeterminismSymbols types)
+    {
+        if (!InSideEffect(context.Operation, types))
+            Report(context, descriptor, what);
+    }
 }

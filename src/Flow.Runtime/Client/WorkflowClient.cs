@@ -93,13 +93,22 @@ public sealed partial class WorkflowClient
         var backoff = ResultPollInitialInterval;
         while (true)
         {
-            var page = await Swf.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput
+            History page;
+            try
             {
-                Domain = Domain,
-                Execution = Copy(execution),
-                ReverseOrder = true,
-                MaximumPageSize = 1,
-            }, cancellationToken).ConfigureAwait(false);
+                page = await Swf.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput
+                {
+                    Domain = Domain,
+                    Execution = Copy(execution),
+                    ReverseOrder = true,
+                    MaximumPageSize = 1,
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Workers.RetryBackoff.IsTransient(ex, cancellationToken))
+            {
+                // Waiting outlives a throttled or dropped call: try again after the pause.
+                page = new History();
+            }
             if (page.Events.Count > 0 && Close(execution, page.Events[0]) is { } close)
                 return close.Result;
 

@@ -38,4 +38,23 @@ internal static class Respond
             }
         }
     }
+
+    /// <summary>A read the task cannot do without (a history page): transient faults are retried while the task
+    /// lives, because giving up would leave the decision task to time out.</summary>
+    public static async Task<T> ReadAsync<T>(Func<CancellationToken, Task<T>> call, int maxAttempts, PollingEngine engine,
+        ILogger log, string operation, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await call(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (attempt + 1 < maxAttempts && RetryBackoff.IsTransient(ex, cancellationToken))
+            {
+                WorkerLog.RespondRetry(log, ex, operation, attempt + 1);
+                await engine.Backoff.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 }

@@ -261,7 +261,9 @@ public sealed class WorkflowWorker : IAsyncDisposable
         string? token = first.NextPageToken;
         while (!string.IsNullOrEmpty(token))
         {
-            var page = await _swf.PollForDecisionTaskAsync(PollInput(taskList, token), abandon).ConfigureAwait(false);
+            string? pageToken = token;
+            var page = await Respond.ReadAsync(ct => _swf.PollForDecisionTaskAsync(PollInput(taskList, pageToken), ct),
+                _options.MaxRespondAttempts, _engine, _log, "PollForDecisionTask (next page)", abandon).ConfigureAwait(false);
             events.AddRange(page.Events);
             token = page.NextPageToken;
         }
@@ -274,13 +276,15 @@ public sealed class WorkflowWorker : IAsyncDisposable
         string? token = null;
         do
         {
-            var page = await _swf.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput
+            var input = new GetWorkflowExecutionHistoryInput
             {
                 Domain = Domain,
                 Execution = new WorkflowExecution { WorkflowId = execution.WorkflowId, RunId = execution.RunId },
                 MaximumPageSize = _options.MaximumPageSize,
                 NextPageToken = token,
-            }, abandon).ConfigureAwait(false);
+            };
+            var page = await Respond.ReadAsync(ct => _swf.GetWorkflowExecutionHistoryAsync(input, ct),
+                _options.MaxRespondAttempts, _engine, _log, "GetWorkflowExecutionHistory", abandon).ConfigureAwait(false);
             events.AddRange(page.Events);
             token = page.NextPageToken;
         }

@@ -28,8 +28,13 @@ internal abstract class Command
     /// <summary>What identifies it in history: activity id, timer id, child workflow id, marker name, target workflow id.</summary>
     public abstract string Id { get; }
 
-    /// <summary>What else replay compares: type name and version, timer duration, signal name.</summary>
-    public virtual string? Detail => null;
+    /// <summary>What else replay compares: type name and version, timer duration, signal name (in two parts, so
+    /// matching allocates nothing).</summary>
+    public virtual string? DetailName => null;
+
+    public virtual string? DetailVersion => null;
+
+    public string? Detail => DetailVersion is null ? DetailName : $"{DetailName} {DetailVersion}";
 
     /// <summary>The event that recorded it (ActivityTaskScheduled, TimerStarted, ...), once matched.</summary>
     public long RecordedEventId { get; set; }
@@ -57,7 +62,9 @@ internal abstract class Command
 /// <summary>A command workflow code awaits.</summary>
 internal abstract class TaskCommand : Command
 {
-    public TaskCompletionSource<string?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Not RunContinuationsAsynchronously: that would run WhenAll/WhenAny promises on the thread pool. Completed here,
+    // on the thread driving the run, await continuations are queued on the workflow's scheduler (it never inlines).
+    public TaskCompletionSource<string?> Completion { get; } = new();
     public CancellationTokenRegistration Registration { get; set; }
     public CancellationToken Token { get; init; }
     public bool Resolved => Completion.Task.IsCompleted;
@@ -87,8 +94,9 @@ internal sealed class ActivityCommand(string id, ActivityDefinition definition, 
 {
     public override CommandKind Kind => CommandKind.Activity;
     public override string Id => id;
-    public override string Detail => $"{definition.Name} {definition.Version}";
-    public ActivityType ActivityType { get; } = definition.ToActivityType();
+    public override string DetailName => definition.Name;
+    public override string DetailVersion => definition.Version;
+    public ActivityType ActivityType => field ??= definition.ToActivityType();
 
     public override Exception CanceledError(string? details) => new ActivityCanceledException(id, ActivityType, details, Token);
 
@@ -126,7 +134,7 @@ internal sealed class TimerCommand(string id, string seconds) : TaskCommand
 {
     public override CommandKind Kind => CommandKind.Timer;
     public override string Id => id;
-    public override string Detail => seconds;
+    public override string DetailName => seconds;
 
     public override Exception CanceledError(string? details) => new TaskCanceledException($"Timer {id} was canceled.", null, Token);
 
@@ -153,8 +161,9 @@ internal sealed class ChildWorkflowCommand(string workflowId, WorkflowDefinition
 {
     public override CommandKind Kind => CommandKind.ChildWorkflow;
     public override string Id => workflowId;
-    public override string Detail => $"{definition.Name} {definition.Version}";
-    public WorkflowType WorkflowType { get; } = definition.ToWorkflowType();
+    public override string DetailName => definition.Name;
+    public override string DetailVersion => definition.Version;
+    public WorkflowType WorkflowType => field ??= definition.ToWorkflowType();
 
     /// <summary>Set by ChildWorkflowExecutionStarted.</summary>
     public string? RunId { get; set; }
@@ -183,7 +192,7 @@ internal sealed class SignalExternalCommand(string workflowId, string? runId, st
 {
     public override CommandKind Kind => CommandKind.SignalExternal;
     public override string Id => workflowId;
-    public override string Detail => signalName;
+    public override string DetailName => signalName;
     public string SignalName => signalName;
 
     public override Exception CanceledError(string? details) =>
@@ -234,7 +243,7 @@ internal sealed class CloseCommand(Decision decision) : Command
 {
     public override CommandKind Kind => CommandKind.Close;
     public override string Id => "";
-    public override string Detail => Name(decision.DecisionType);
+    public override string DetailName => Name(decision.DecisionType);
     public Decision Decision => decision;
 
     public override Decision ToDecision() => decision;

@@ -119,7 +119,7 @@ internal sealed class WorkflowContext
     {
         if (_escape is not null)
             throw new NonDeterminismException(_escape);
-        _scheduler.Enter();
+        var callerContext = _scheduler.Enter();
         try
         {
             Prescan(task.Events);
@@ -144,7 +144,7 @@ internal sealed class WorkflowContext
         }
         finally
         {
-            _scheduler.Exit();
+            _scheduler.Exit(callerContext);
         }
     }
 
@@ -264,73 +264,75 @@ internal sealed class WorkflowContext
         _ => false,
     };
 
-    private static (CommandKind Kind, string Id, string? Detail) Signature(HistoryEvent e)
+    private static (CommandKind Kind, string Id, string? Name, string? Version) Signature(HistoryEvent e)
     {
         switch (e.EventType)
         {
             case EventType.ActivityTaskScheduled:
             {
                 var a = e.ActivityTaskScheduledEventAttributes!;
-                return (CommandKind.Activity, a.ActivityId, $"{a.ActivityType.Name} {a.ActivityType.Version}");
+                return (CommandKind.Activity, a.ActivityId, a.ActivityType.Name, a.ActivityType.Version);
             }
             case EventType.ScheduleActivityTaskFailed:
             {
                 var a = e.ScheduleActivityTaskFailedEventAttributes!;
-                return (CommandKind.Activity, a.ActivityId, $"{a.ActivityType.Name} {a.ActivityType.Version}");
+                return (CommandKind.Activity, a.ActivityId, a.ActivityType.Name, a.ActivityType.Version);
             }
             case EventType.ActivityTaskCancelRequested:
-                return (CommandKind.RequestCancelActivity, e.ActivityTaskCancelRequestedEventAttributes!.ActivityId, null);
+                return (CommandKind.RequestCancelActivity, e.ActivityTaskCancelRequestedEventAttributes!.ActivityId, null, null);
             case EventType.RequestCancelActivityTaskFailed:
-                return (CommandKind.RequestCancelActivity, e.RequestCancelActivityTaskFailedEventAttributes!.ActivityId, null);
+                return (CommandKind.RequestCancelActivity, e.RequestCancelActivityTaskFailedEventAttributes!.ActivityId, null, null);
             case EventType.TimerStarted:
             {
                 var a = e.TimerStartedEventAttributes!;
-                return (CommandKind.Timer, a.TimerId, a.StartToFireTimeout);
+                return (CommandKind.Timer, a.TimerId, a.StartToFireTimeout, null);
             }
             case EventType.StartTimerFailed:
-                return (CommandKind.Timer, e.StartTimerFailedEventAttributes!.TimerId, null);
+                return (CommandKind.Timer, e.StartTimerFailedEventAttributes!.TimerId, null, null);
             case EventType.TimerCanceled:
-                return (CommandKind.CancelTimer, e.TimerCanceledEventAttributes!.TimerId, null);
+                return (CommandKind.CancelTimer, e.TimerCanceledEventAttributes!.TimerId, null, null);
             case EventType.CancelTimerFailed:
-                return (CommandKind.CancelTimer, e.CancelTimerFailedEventAttributes!.TimerId, null);
+                return (CommandKind.CancelTimer, e.CancelTimerFailedEventAttributes!.TimerId, null, null);
             case EventType.StartChildWorkflowExecutionInitiated:
             {
                 var a = e.StartChildWorkflowExecutionInitiatedEventAttributes!;
-                return (CommandKind.ChildWorkflow, a.WorkflowId, $"{a.WorkflowType.Name} {a.WorkflowType.Version}");
+                return (CommandKind.ChildWorkflow, a.WorkflowId, a.WorkflowType.Name, a.WorkflowType.Version);
             }
             case EventType.StartChildWorkflowExecutionFailed:
             {
                 var a = e.StartChildWorkflowExecutionFailedEventAttributes!;
-                return (CommandKind.ChildWorkflow, a.WorkflowId, $"{a.WorkflowType.Name} {a.WorkflowType.Version}");
+                return (CommandKind.ChildWorkflow, a.WorkflowId, a.WorkflowType.Name, a.WorkflowType.Version);
             }
             case EventType.SignalExternalWorkflowExecutionInitiated:
             {
                 var a = e.SignalExternalWorkflowExecutionInitiatedEventAttributes!;
-                return (CommandKind.SignalExternal, a.WorkflowId, a.SignalName);
+                return (CommandKind.SignalExternal, a.WorkflowId, a.SignalName, null);
             }
             case EventType.SignalExternalWorkflowExecutionFailed:
-                return (CommandKind.SignalExternal, e.SignalExternalWorkflowExecutionFailedEventAttributes!.WorkflowId, null);
+                return (CommandKind.SignalExternal, e.SignalExternalWorkflowExecutionFailedEventAttributes!.WorkflowId, null, null);
             case EventType.RequestCancelExternalWorkflowExecutionInitiated:
-                return (CommandKind.CancelExternal, e.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes!.WorkflowId, null);
+                return (CommandKind.CancelExternal, e.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes!.WorkflowId, null, null);
             case EventType.RequestCancelExternalWorkflowExecutionFailed:
-                return (CommandKind.CancelExternal, e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!.WorkflowId, null);
+                return (CommandKind.CancelExternal, e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!.WorkflowId, null, null);
             case EventType.MarkerRecorded:
-                return (CommandKind.Marker, e.MarkerRecordedEventAttributes!.MarkerName, null);
+                return (CommandKind.Marker, e.MarkerRecordedEventAttributes!.MarkerName, null, null);
             case EventType.RecordMarkerFailed:
-                return (CommandKind.Marker, e.RecordMarkerFailedEventAttributes!.MarkerName, null);
+                return (CommandKind.Marker, e.RecordMarkerFailedEventAttributes!.MarkerName, null, null);
             case EventType.WorkflowExecutionCompleted:
             case EventType.CompleteWorkflowExecutionFailed:
-                return (CommandKind.Close, "", CloseCommand.Name(DecisionType.CompleteWorkflowExecution));
+                return (CommandKind.Close, "", CloseCommand.Name(DecisionType.CompleteWorkflowExecution), null);
             case EventType.WorkflowExecutionFailed:
             case EventType.FailWorkflowExecutionFailed:
-                return (CommandKind.Close, "", CloseCommand.Name(DecisionType.FailWorkflowExecution));
+                return (CommandKind.Close, "", CloseCommand.Name(DecisionType.FailWorkflowExecution), null);
             case EventType.WorkflowExecutionCanceled:
             case EventType.CancelWorkflowExecutionFailed:
-                return (CommandKind.Close, "", CloseCommand.Name(DecisionType.CancelWorkflowExecution));
+                return (CommandKind.Close, "", CloseCommand.Name(DecisionType.CancelWorkflowExecution), null);
             default:
-                return (CommandKind.Close, "", CloseCommand.Name(DecisionType.ContinueAsNewWorkflowExecution));
+                return (CommandKind.Close, "", CloseCommand.Name(DecisionType.ContinueAsNewWorkflowExecution), null);
         }
     }
+
+    private static string? Join(string? name, string? version) => version is null ? name : $"{name} {version}";
 
     /// <summary>Matches a recorded decision with the oldest command the code made and not yet matched.</summary>
     private void Match(HistoryEvent e)
@@ -340,15 +342,16 @@ internal sealed class WorkflowContext
             _matchedContinueTimer = true;
             return;
         }
-        var (kind, id, detail) = Signature(e);
+        var (kind, id, name, version) = Signature(e);
         if (_queue.Count == 0)
             Fail(new NonDeterminismException(
-                $"History event {e.EventId} ({e.EventType}) records {Command.Describe(kind, id, detail)}, " +
+                $"History event {e.EventId} ({e.EventType}) records {Command.Describe(kind, id, Join(name, version))}, " +
                 "but the workflow code made no such decision at that point. Did the workflow code change since this run started?"));
         var command = _queue[0];
-        if (command.Kind != kind || command.Id != id || (detail is not null && command.Detail != detail))
+        if (command.Kind != kind || command.Id != id ||
+            (name is not null && (command.DetailName != name || command.DetailVersion != version)))
             Fail(new NonDeterminismException(
-                $"History event {e.EventId} ({e.EventType}) records {Command.Describe(kind, id, detail)}, " +
+                $"History event {e.EventId} ({e.EventType}) records {Command.Describe(kind, id, Join(name, version))}, " +
                 $"but the workflow code asked for {command.Describe()}. Did the workflow code change since this run started?"));
         _queue.RemoveAt(0);
         command.RecordedEventId = e.EventId;
@@ -1028,7 +1031,7 @@ internal sealed class WorkflowContext
             return Task.FromCanceled(token);
         if (delay == Timeout.InfiniteTimeSpan)
         {
-            var forever = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var forever = new TaskCompletionSource();
             if (token.CanBeCanceled)
                 token.Register(() => forever.TrySetCanceled(token));
             return forever.Task;
@@ -1215,6 +1218,6 @@ internal sealed class WorkflowContext
     private sealed class ConditionWaiter(Func<bool> condition)
     {
         public Func<bool> Condition { get; } = condition;
-        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<bool> Completion { get; } = new();
     }
 }

@@ -61,14 +61,20 @@ internal sealed class WorkflowScheduler(WorkflowContext context) : TaskScheduler
     public Task Start(Action action) =>
         Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.None, this);
 
-    /// <summary>Marks the calling thread as the one driving this run (continuations it queues are accepted).</summary>
-    public void Enter()
+    /// <summary>Marks the calling thread as the one driving this run (continuations it queues are accepted), and hides
+    /// the caller's SynchronizationContext: await prefers one over TaskScheduler.Current, and a test runner's or UI's
+    /// context would take the workflow's continuations away from this scheduler.</summary>
+    public SynchronizationContext? Enter()
     {
         lock (_gate) _driverThread = Environment.CurrentManagedThreadId;
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        return previous;
     }
 
-    public void Exit()
+    public void Exit(SynchronizationContext? previous)
     {
+        SynchronizationContext.SetSynchronizationContext(previous);
         lock (_gate) _driverThread = -1;
     }
 

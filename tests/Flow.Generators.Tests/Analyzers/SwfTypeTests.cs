@@ -180,6 +180,32 @@ public sealed class SwfTypeTests
         """);
 
     [Test]
+    public async Task An_invalid_version_never_counts_as_a_duplicate() => await AnalyzerTest.VerifyAsync("""
+        [Activities(NamePrefix = "Shared")]
+        public partial interface IFirst
+        {
+            [Activity(Version = {|FLOW022:"1:0"|})] Task RunAsync();
+            [Activity(Name = "Shared.Run", Version = {|FLOW022:"1:0"|})] Task GoAsync();
+        }
+        """);
+
+    [Test]
+    public async Task A_description_longer_than_SWF_allows_is_reported() => await AnalyzerTest.VerifyAsync($$"""
+        [Activities]
+        public partial interface IFiles
+        {
+            [Activity(Description = {|FLOW028:"{{new string('d', 1025)}}"|})] Task ReadAsync();
+            [Activity(Description = "{{new string('d', 1024)}}")] Task WriteAsync();
+        }
+
+        [Workflow(Description = {|FLOW028:"{{new string('d', 2000)}}"|})]
+        public partial interface IFlow
+        {
+            [Execute] Task RunAsync();
+        }
+        """);
+
+    [Test]
     public async Task The_duplicate_message_names_the_other_contract()
     {
         var diagnostics = await AnalyzerTest.DiagnosticsAsync("""

@@ -51,6 +51,18 @@ public sealed class WorkflowDeterminismTests
         """);
 
     [Test]
+    public async Task Values_recorded_by_a_side_effect_are_not_reported() => await AnalyzerTest.VerifyAsync(Contract + """
+        public sealed class FileFlow : IFlow
+        {
+            public async Task<string> RunAsync()
+            {
+                var stamp = await Workflow.SideEffectAsync(() => $"{DateTime.UtcNow:O}{Guid.NewGuid()}{new Random().Next()}");
+                return stamp + {|FLOW051:Guid.NewGuid()|};
+            }
+        }
+        """);
+
+    [Test]
     public async Task Reading_the_clock_is_reported() => await AnalyzerTest.VerifyAsync(Contract + """
         public sealed class FileFlow : IFlow
         {

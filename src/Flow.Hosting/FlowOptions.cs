@@ -1,0 +1,44 @@
+namespace Flow.Hosting;
+
+/// <summary>Flow's settings, usually bound from the "Flow" configuration section.</summary>
+public sealed class FlowOptions
+{
+    /// <summary>The configuration section <c>AddFlow(configuration)</c> binds.</summary>
+    public const string Section = "Flow";
+
+    public string Domain { get; set; } = "";
+
+    /// <summary>Recorded in the history as the worker's identity; default <c>host:pid</c>.</summary>
+    public string? Identity { get; set; }
+
+    public bool RegisterTypes { get; set; } = true;
+    public bool RegisterDomain { get; set; }
+    public int DomainRetentionDays { get; set; } = 7;
+
+    public ActivityWorkerSettings Activities { get; set; } = new();
+    public WorkflowWorkerSettings Workflows { get; set; } = new();
+}
+
+/// <summary>Settings every worker shares; unset values keep the worker's defaults.</summary>
+public class WorkerSettings
+{
+    /// <summary>Off: no worker of this kind runs in this host even when handlers are registered.</summary>
+    public bool Enabled { get; set; } = true;
+
+    public string? TaskList { get; set; }
+    public int? Pollers { get; set; }
+    public int? MaxConcurrentTasks { get; set; }
+    public TimeSpan? ShutdownTimeout { get; set; }
+}
+
+public sealed class ActivityWorkerSettings : WorkerSettings
+{
+    public TimeSpan? HeartbeatThrottleInterval { get; set; }
+}
+
+public sealed class WorkflowWorkerSettings : WorkerSettings
+{
+    public int? DecisionCacheSize { get; set; }
+    public bool? StickyTaskList { get; set; }
+    public TimeSpan? StickyScheduleToStartTimeout { get; set; }
+}

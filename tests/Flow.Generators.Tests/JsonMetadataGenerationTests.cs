@@ -1,0 +1,118 @@
+using Microsoft.CodeAnalysis;
+
+namespace Flow.Generators.Tests;
+
+public sealed class JsonMetadataGenerationTests
+{
+    private const string AbstractPayload = """
+        using System.Threading.Tasks;
+        using Flow;
+
+        namespace Shapes;
+
+        public abstract record Shape;
+        public sealed record Circle(double Radius) : Shape;
+
+        [Activities]
+        public partial interface IGeometry
+        {
+            Task<double> AreaAsync(Shape shape);
+        }
+        """;
+
+    private const string ShapeContext = """
+        using System.Text.Json.Serialization;
+
+        [assembly: Flow.FlowJsonContext(typeof(Shapes.ShapeJson))]
+
+        namespace Shapes;
+
+        [JsonSerializable(typeof(Shape))]
+        [JsonDerivedType(typeof(Circle), "circle")]
+        internal sealed partial class ShapeJson : JsonSerializerContext;
+        """;
+
+    [Test]
+    public void A_payload_type_without_metadata_is_a_build_error_at_its_use()
+    {
+        var compilation = GeneratorHarness.Compile(AbstractPayload);
+
+        var (result, _) = GeneratorHarness.Run(compilation);
+
+        var diagnostic = result.Diagnostics.Single();
+        Assert.That(diagnostic.Id, Is.EqualTo("FLOW050"));
+        Assert.That(diagnostic.Severity, Is.EqualTo(DiagnosticSeverity.Error));
+        Assert.That(diagnostic.GetMessage(), Does.Contain("global::Shapes.Shape").And.Contain("IGeometry.AreaAsync").And.Contain("FlowJsonContext"));
+        Assert.That(diagnostic.Location.GetLineSpan().Path, Is.EqualTo("Source0.cs"));
+        Assert.That(compilation.SyntaxTrees[0].GetText().ToString(diagnostic.Location.SourceSpan), Is.EqualTo("shape"));
+    }
+
+    [Test]
+    public void A_type_declared_by_a_user_json_context_is_left_to_that_context()
+    {
+        var compilation = GeneratorHarness.Compile(AbstractPayload, ShapeContext);
+
+        var (result, output) = GeneratorHarness.Run(compilation, GeneratorHarness.CreateDriver(GeneratorHarness.SystemTextJsonGenerator()));
+
+        Assert.That(result.Diagnostics.Where(d => d.Id.StartsWith("FLOW", StringComparison.Ordinal)), Is.Empty);
+        var metadata = result.GeneratedTrees.Single(t => t.FilePath.EndsWith("Flow.JsonMetadata.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.That(metadata, Does.Contain("CreateOptions(new FlowJson_Contracts(), global::Shapes.ShapeJson.Default)"));
+        Assert.That(metadata, Does.Not.Contain("typeof(global::Shapes.Shape)"));
+        Assert.That(GeneratorHarness.Problems(output), Is.Empty);
+    }
+
+    [Test]
+    public void Two_assemblies_with_contracts_build_together_even_when_one_sees_the_others_internals()
+    {
+        const string library = """
+            using System.Runtime.CompilerServices;
+            using System.Threading.Tasks;
+            using Flow;
+
+            [assembly: InternalsVisibleTo("App")]
+
+            namespace Shared;
+
+            public sealed record Item(string Name, int Count);
+
+            [Activities(TaskList = "shared")]
+            public partial interface IInventory
+            {
+                Task<Item> ReserveAsync(Item item);
+            }
+            """;
+        const string app = """
+            using System.Threading.Tasks;
+            using Flow;
+            using Shared;
+
+            namespace Shared.App;
+
+            [Activities]
+            public partial interface IInventory
+            {
+                Task<Item[]> ListAsync();
+            }
+
+            [Workflow]
+            public partial interface IRestock
+            {
+                [Execute] Task<Item> RunAsync(Item item);
+            }
+
+            public sealed class Restock : IRestock
+            {
+                public Task<Item> RunAsync(Item item) => new Shared.InventoryClient().ReserveAsync(item);
+            }
+            """;
+        var (_, libraryOutput) = GeneratorHarness.Run(GeneratorHarness.Compile("Library", [library]));
+        Assert.That(GeneratorHarness.Problems(libraryOutput), Is.Empty);
+        using var image = new MemoryStream();
+        Assert.That(libraryOutput.Emit(image).Success, Is.True);
+
+        var (result, appOutput) = GeneratorHarness.Run(GeneratorHarness.Compile("App", [app], [MetadataReference.CreateFromImage(image.ToArray())]));
+
+        Assert.That(result.Diagnostics, Is.Empty);
+        Assert.That(GeneratorHarness.Problems(appOutput), Is.Empty);
+    }
+}

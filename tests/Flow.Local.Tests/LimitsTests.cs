@@ -1,0 +1,80 @@
+using Flow.Swf;
+using static Flow.Local.Tests.Harness;
+
+namespace Flow.Local.Tests;
+
+public class LimitsTests
+{
+    Harness _h = null!;
+
+    [SetUp]
+    public void SetUp() => _h = new Harness();
+
+    [TearDown]
+    public void TearDown() => _h.Dispose();
+
+    [Test]
+    public void An_execution_that_reaches_25000_events_is_terminated_with_EVENT_LIMIT_EXCEEDED()
+    {
+        var wf = _h.Start();
+        var signal = new SignalWorkflowExecutionInput { Domain = Domain, WorkflowId = wf.WorkflowId, SignalName = "s" };
+        for (var i = 0; i < LocalSwf.EventLimit && _h.Describe(wf).ExecutionInfo.ExecutionStatus == ExecutionStatus.Open; i += 1000)
+            for (var j = 0; j < 1000; j++)
+                try
+                {
+                    _h.Engine.SignalWorkflowExecution(signal);
+                }
+                catch (UnknownResourceException)
+                {
+                    break;
+                }
+        var last = Run(_h.Swf.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput
+        {
+            Domain = Domain, Execution = wf, ReverseOrder = true, MaximumPageSize = 1,
+        })).Events.Single();
+        Assert.That(last.EventType, Is.EqualTo(EventType.WorkflowExecutionTerminated));
+        Assert.That(last.WorkflowExecutionTerminatedEventAttributes!.Cause, Is.EqualTo(WorkflowExecutionTerminatedCause.EventLimitExceeded));
+    }
+
+    [Test]
+    public void A_closed_execution_is_forgotten_after_the_domains_retention_period()
+    {
+        var wf = _h.Start();
+        _h.Decide(_h.PollDecision(), Complete());
+        _h.Advance(TimeSpan.FromHours(23));
+        Assert.That(_h.History(wf), Is.Not.Empty);
+        _h.Advance(TimeSpan.FromHours(1));
+        Assert.That(() => _h.History(wf), Throws.TypeOf<UnknownResourceException>());
+    }
+
+    [Test]
+    public void Changing_an_input_after_the_call_does_not_change_what_was_recorded()
+    {
+        var start = new StartWorkflowExecutionInput
+        {
+            Domain = Domain, WorkflowId = "w", WorkflowType = new WorkflowType { Name = "Flow", Version = "1" }, TagList = ["a"],
+        };
+        var run = Run(_h.Swf.StartWorkflowExecutionAsync(start));
+        start.TagList[0] = "changed";
+        start.WorkflowType.Name = "changed";
+        var history = _h.History(new WorkflowExecution { WorkflowId = "w", RunId = run.RunId! });
+        history[0].WorkflowExecutionStartedEventAttributes!.TagList![0] = "mutated by a reader";
+        var again = _h.History(new WorkflowExecution { WorkflowId = "w", RunId = run.RunId! })[0].WorkflowExecutionStartedEventAttributes!;
+        Assert.That((again.TagList![0], again.WorkflowType.Name), Is.EqualTo(("a", "Flow")));
+    }
+
+    [Test]
+    public void Inputs_beyond_the_models_limits_are_validation_errors()
+    {
+        Assert.That(() => Run(_h.Swf.SignalWorkflowExecutionAsync(new SignalWorkflowExecutionInput
+        {
+            Domain = Domain, WorkflowId = "w", SignalName = "s", Input = new string('x', 32769),
+        })), Throws.TypeOf<SwfValidationException>().With.Property("ErrorCode").EqualTo("ValidationException"));
+        Assert.That(() => Run(_h.Swf.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput
+        {
+            Domain = Domain, Execution = new WorkflowExecution { WorkflowId = "w", RunId = "r" }, MaximumPageSize = 1001,
+        })), Throws.TypeOf<SwfValidationException>());
+        Assert.That(() => Run(_h.Swf.RegisterDomainAsync(new RegisterDomainInput { Name = "", WorkflowExecutionRetentionPeriodInDays = "1" })),
+            Throws.TypeOf<SwfValidationException>());
+    }
+}

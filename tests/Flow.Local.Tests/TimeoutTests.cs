@@ -1,0 +1,126 @@
+using Flow.Swf;
+using static Flow.Local.Tests.Harness;
+
+namespace Flow.Local.Tests;
+
+public class TimeoutTests
+{
+    Harness _h = null!;
+
+    [SetUp]
+    public void SetUp() => _h = new Harness();
+
+    [TearDown]
+    public void TearDown() => _h.Dispose();
+
+    WorkflowExecution StartWithActivity(Action<ScheduleActivityTaskDecisionAttributes> timeouts)
+    {
+        var wf = _h.Start();
+        _h.Decide(_h.PollDecision(), ScheduleActivity("a", configure: timeouts));
+        return wf;
+    }
+
+    ActivityTaskTimedOutEventAttributes? TimedOut(WorkflowExecution wf) =>
+        _h.History(wf).SingleOrDefault(e => e.EventType == EventType.ActivityTaskTimedOut)?.ActivityTaskTimedOutEventAttributes;
+
+    [Test]
+    public void The_workflow_times_out_at_its_execution_start_to_close_timeout()
+    {
+        var wf = _h.Start(configure: s => s.ExecutionStartToCloseTimeout = "100");
+        _h.Advance(TimeSpan.FromSeconds(99));
+        Assert.That(_h.Describe(wf).ExecutionInfo.ExecutionStatus, Is.EqualTo(ExecutionStatus.Open));
+        _h.Advance(TimeSpan.FromSeconds(1));
+        var last = _h.History(wf).Last();
+        Assert.That(last.EventType, Is.EqualTo(EventType.WorkflowExecutionTimedOut));
+        Assert.That(last.WorkflowExecutionTimedOutEventAttributes!.TimeoutType, Is.EqualTo(WorkflowExecutionTimeoutType.StartToClose));
+        Assert.That(_h.Describe(wf).ExecutionInfo.CloseStatus, Is.EqualTo(CloseStatus.TimedOut));
+    }
+
+    [Test]
+    public void A_decision_task_times_out_at_its_start_to_close_timeout_and_is_scheduled_again()
+    {
+        var wf = _h.Start();
+        var d = _h.PollDecision();
+        _h.Advance(TimeSpan.FromSeconds(30));
+        var h = _h.History(wf);
+        Assert.That(h.Skip(3).Select(e => e.EventType), Is.EqualTo(new[] { EventType.DecisionTaskTimedOut, EventType.DecisionTaskScheduled }));
+        var timedOut = h[3].DecisionTaskTimedOutEventAttributes!;
+        Assert.That((timedOut.TimeoutType, timedOut.ScheduledEventId, timedOut.StartedEventId), Is.EqualTo((DecisionTaskTimeoutType.StartToClose, 2L, 3L)));
+        Assert.That(() => _h.Decide(d), Throws.TypeOf<UnknownResourceException>(), "the timed-out task's token is dead");
+        var again = _h.PollDecision();
+        Assert.That(again.StartedEventId, Is.EqualTo(6));
+    }
+
+    [Test]
+    public void An_activity_times_out_when_nobody_starts_it_in_time()
+    {
+        var wf = StartWithActivity(a => a.ScheduleToStartTimeout = "5");
+        _h.Advance(TimeSpan.FromSeconds(5));
+        Assert.That(TimedOut(wf)!.TimeoutType, Is.EqualTo(ActivityTaskTimeoutType.ScheduleToStart));
+        Assert.That(Run(_h.Swf.CountPendingActivityTasksAsync(new CountPendingActivityTasksInput { Domain = Domain, TaskList = new TaskList { Name = Activities } })).Count,
+            Is.EqualTo(0));
+    }
+
+    [Test]
+    public void A_started_activity_no_longer_times_out_schedule_to_start()
+    {
+        var wf = StartWithActivity(a => a.ScheduleToStartTimeout = "5");
+        _h.PollActivity();
+        _h.Advance(TimeSpan.FromSeconds(10));
+        Assert.That(TimedOut(wf), Is.Null);
+    }
+
+    [Test]
+    public void An_activity_times_out_at_its_start_to_close_timeout()
+    {
+        var wf = StartWithActivity(a => a.StartToCloseTimeout = "10");
+        _h.Advance(TimeSpan.FromSeconds(100));
+        Assert.That(TimedOut(wf), Is.Null, "start-to-close counts from the start");
+        var task = _h.PollActivity();
+        _h.Advance(TimeSpan.FromSeconds(10));
+        var timedOut = TimedOut(wf)!;
+        Assert.That((timedOut.TimeoutType, timedOut.StartedEventId), Is.EqualTo((ActivityTaskTimeoutType.StartToClose, task.StartedEventId)));
+        Assert.That(() => Run(_h.Swf.RespondActivityTaskCompletedAsync(new RespondActivityTaskCompletedInput { TaskToken = task.TaskToken })),
+            Throws.TypeOf<UnknownResourceException>());
+    }
+
+    [Test]
+    public void An_activity_times_out_at_its_schedule_to_close_timeout_even_when_started()
+    {
+        var wf = StartWithActivity(a => a.ScheduleToCloseTimeout = "20");
+        _h.Advance(TimeSpan.FromSeconds(15));
+        _h.PollActivity();
+        _h.Advance(TimeSpan.FromSeconds(5));
+        Assert.That(TimedOut(wf)!.TimeoutType, Is.EqualTo(ActivityTaskTimeoutType.ScheduleToClose));
+    }
+
+    [Test]
+    public void Heartbeats_keep_an_activity_alive_and_their_absence_times_it_out_with_the_last_details()
+    {
+        var wf = StartWithActivity(a => a.HeartbeatTimeout = "10");
+        var task = _h.PollActivity();
+        for (var i = 0; i < 3; i++)
+        {
+            _h.Advance(TimeSpan.FromSeconds(8));
+            Run(_h.Swf.RecordActivityTaskHeartbeatAsync(new RecordActivityTaskHeartbeatInput { TaskToken = task.TaskToken, Details = $"beat {i}" }));
+        }
+        Assert.That(TimedOut(wf), Is.Null);
+        _h.Advance(TimeSpan.FromSeconds(10));
+        var timedOut = TimedOut(wf)!;
+        Assert.That((timedOut.TimeoutType, timedOut.Details), Is.EqualTo((ActivityTaskTimeoutType.Heartbeat, "beat 2")));
+    }
+
+    [Test]
+    public void A_timed_out_decision_task_with_one_already_scheduled_adds_no_second_scheduled_event()
+    {
+        var wf = _h.Start();
+        _h.PollDecision();
+        Run(_h.Swf.SignalWorkflowExecutionAsync(new SignalWorkflowExecutionInput { Domain = Domain, WorkflowId = wf.WorkflowId, SignalName = "s" }));
+        _h.Advance(TimeSpan.FromSeconds(30));
+        Assert.That(_h.EventTypes(wf).Skip(3), Is.EqualTo(new[]
+        {
+            EventType.WorkflowExecutionSignaled, EventType.DecisionTaskScheduled, EventType.DecisionTaskTimedOut,
+        }));
+        Assert.That(_h.PollDecision().StartedEventId, Is.EqualTo(7));
+    }
+}

@@ -1,0 +1,294 @@
+using System.Text.Json;
+using Flow.Swf;
+
+namespace Flow.Runtime.Tests.Workers;
+
+[TestFixture]
+public class WorkflowLifecycleTests
+{
+    private static readonly ActivityDefinition Greet = Harness.Activity("Greet");
+    private static readonly ActivityDefinition Shout = Harness.Activity("Shout");
+
+    private static ActivityHandler[] Activities() =>
+    [
+        new(Greet, (input, _) => Task.FromResult<string?>("Hello " + input)),
+        new(Shout, (input, _) => Task.FromResult<string?>(input?.ToUpperInvariant() + "!")),
+    ];
+
+    [Test]
+    public async Task A_workflow_of_two_activities_completes_with_their_combined_result()
+    {
+        await using var h = new Harness();
+        var definition = Harness.Workflow("Greeting");
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (_, input) =>
+        {
+            var greeting = await Workflow.ExecuteActivityAsync(Greet, input);
+            return await Workflow.ExecuteActivityAsync(Shout, greeting);
+        })]);
+        await h.StartActivityWorker(Activities());
+
+        var run = await h.Client.StartAsync(definition, "greet-1", "world");
+
+        Assert.That(await h.Result(run), Is.EqualTo("HELLO WORLD!"));
+    }
+
+    [Test]
+    public async Task A_signal_delivers_its_input_to_a_waiting_workflow_and_get_state_reads_the_state()
+    {
+        await using var h = new Harness();
+        var definition = Harness.Workflow("Approval");
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (self, _) =>
+        {
+            string? approver = null;
+            self.Signals["Approve"] = input => approver = input;
+            self.State = () => approver is null ? "waiting" : "approved";
+            await Workflow.WaitConditionAsync(() => approver is not null);
+            return "approved by " + approver;
+        })]);
+
+        var run = await h.Client.StartAsync(definition, "approval-1", null);
+        await h.WhenEvent(run, EventType.DecisionTaskCompleted);
+        Assert.That(await h.Client.GetStateAsync(run), Is.EqualTo("waiting"));
+        await h.Client.SignalAsync(run, "Approve", "alice");
+
+        Assert.That(await h.Result(run), Is.EqualTo("approved by alice"));
+        Assert.That(await h.Client.GetStateAsync(run), Is.EqualTo("approved"));
+    }
+
+    [Test]
+    public async Task A_durable_timer_fires_when_its_time_comes()
+    {
+        await using var h = new Harness();
+        var definition = Harness.Workflow("Sleeper");
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (_, _) =>
+        {
+            var before = Workflow.UtcNow;
+            await Workflow.DelayAsync(TimeSpan.FromMinutes(30));
+            return (Workflow.UtcNow - before).TotalMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        })]);
+
+        var run = await h.Client.StartAsync(definition, "sleeper-1", null);
+        await h.WhenEvent(run, EventType.TimerStarted);
+        h.Time.Advance(TimeSpan.FromMinutes(30));
+
+        Assert.That(double.Parse((await h.Result(run))!, System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThanOrEqualTo(30));
+    }
+
+    [Test]
+    public async Task An_activity_exception_fails_the_task_with_the_type_as_reason_and_json_details()
+    {
+        await using var h = new Harness();
+        var broken = Harness.Activity("Broken");
+        var definition = Harness.Workflow("Failing");
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (_, _) =>
+        {
+            try
+            {
+                await Workflow.ExecuteActivityAsync(broken, null);
+                return "no failure";
+            }
+            catch (ActivityFailedException ex)
+            {
+                return ex.ErrorType + ": " + ex.ErrorMessage;
+            }
+        })]);
+        await h.StartActivityWorker([new(broken, (_, _) => throw new InvalidOperationException("disk on fire"))]);
+
+        var run = await h.Client.StartAsync(definition, "failing-1", null);
+
+        Assert.That(await h.Result(run), Is.EqualTo("System.InvalidOperationException: disk on fire"));
+        var failed = (await h.History(run)).Single(e => e.EventType == EventType.ActivityTaskFailed).ActivityTaskFailedEventAttributes!;
+        Assert.That(failed.Reason, Is.EqualTo("System.InvalidOperationException"));
+        using var details = JsonDocument.Parse(failed.Details!);
+        Assert.That(details.RootElement.GetProperty("message").GetString(), Is.EqualTo("disk on fire"));
+        Assert.That(details.RootElement.GetProperty("stack").GetString(), Does.Contain("WorkflowLifecycleTests"));
+    }
+
+    [Test]
+    public async Task An_unhandled_workflow_failure_surfaces_from_get_result_as_workflow_failed()
+    {
+        await using var h = new Harness();
+        var definition = Harness.Workflow("Crashing");
+        await h.StartWorkflowWorker([Harness.Handler(definition, (_, _) => throw new ArgumentException("bad input"))]);
+
+        var run = await h.Client.StartAsync(definition, "crashing-1", null);
+
+        var ex = Assert.ThrowsAsync<WorkflowFailedException>(() => h.Result(run));
+        Assert.That(ex!.Status, Is.EqualTo(CloseStatus.Failed));
+        Assert.That(ex.Reason, Does.Contain("ArgumentException"));
+    }
+
+    [Test]
+    public async Task An_activity_type_the_worker_does_not_know_fails_at_once_naming_the_known_types()
+    {
+        await using var h = new Harness();
+        var missing = Harness.Activity("Missing");
+        await new FlowRegistration(h.Swf, Harness.Domain).RegisterActivityTypeAsync(missing, null);
+        var definition = Harness.Workflow("Lost");
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (_, _) =>
+        {
+            try
+            {
+                return await Workflow.ExecuteActivityAsync(missing, null);
+            }
+            catch (ActivityFailedException ex)
+            {
+                return ex.Reason;
+            }
+        })]);
+        await h.StartActivityWorker(Activities());
+
+        var run = await h.Client.StartAsync(definition, "lost-1", null);
+
+        Assert.That(await h.Result(run), Is.EqualTo("Flow.UnknownActivityType"));
+        var failed = (await h.History(run)).Single(e => e.EventType == EventType.ActivityTaskFailed).ActivityTaskFailedEventAttributes!;
+        Assert.That(failed.Details, Does.Contain("Missing 1").And.Contain("Greet 1, Shout 1"));
+    }
+
+    [Test]
+    public async Task A_result_over_the_limit_fails_the_activity_at_once_with_a_clear_reason()
+    {
+        await using var h = new Harness();
+        var big = Harness.Activity("Big");
+        var definition = Harness.Workflow("TooBig");
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (_, _) =>
+        {
+            try
+            {
+                return await Workflow.ExecuteActivityAsync(big, null);
+            }
+            catch (ActivityFailedException ex)
+            {
+                return ex.Reason + " / " + ex.ErrorMessage;
+            }
+        })]);
+        await h.StartActivityWorker([new(big, (_, _) => Task.FromResult<string?>(new string('x', 40_000)))]);
+
+        var run = await h.Client.StartAsync(definition, "big-1", null);
+
+        Assert.That(await h.Result(run), Does.StartWith("Flow.ActivityResultTooLarge / ").And.Contain("40,000 characters").And.Contain("32,768"));
+    }
+
+    [Test]
+    public async Task A_heartbeat_that_answers_cancel_requested_cancels_the_activity_which_is_reported_canceled()
+    {
+        await using var h = new Harness();
+        var slow = Harness.Activity("Slow");
+        var definition = Harness.Workflow("Canceling");
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (self, _) =>
+        {
+            bool stop = false, finish = false;
+            self.Signals["Stop"] = _ => stop = true;
+            self.Signals["Finish"] = _ => finish = true;
+            var cts = new CancellationTokenSource();
+            var activity = Workflow.ExecuteActivityAsync(slow, null, new ActivityOptions { CancellationToken = cts.Token });
+            await Workflow.WaitConditionAsync(() => stop);
+            cts.Cancel();
+            try
+            {
+                await activity;
+            }
+            catch (ActivityCanceledException)
+            {
+            }
+            await Workflow.WaitConditionAsync(() => finish);
+            return "stopped";
+        })]);
+        await h.StartActivityWorker([new(slow, async (_, context) =>
+        {
+            started.TrySetResult();
+            while (true)
+            {
+                await context.HeartbeatAsync("working");
+                await Task.Delay(5, context.CancellationToken);
+            }
+        })]);
+
+        var run = await h.Client.StartAsync(definition, "cancel-1", null);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await h.Client.SignalAsync(run, "Stop", null);
+        await h.WhenEvent(run, EventType.ActivityTaskCanceled);
+        await h.Client.SignalAsync(run, "Finish", null);
+
+        Assert.That(await h.Result(run), Is.EqualTo("stopped"));
+    }
+
+    [Test]
+    public async Task A_cancel_request_cancels_the_workflow_and_get_result_says_so()
+    {
+        await using var h = new Harness();
+        var definition = Harness.Workflow("Cancelable");
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (_, _) =>
+        {
+            await Workflow.DelayAsync(TimeSpan.FromDays(1), Workflow.CancellationToken);
+            return "slept";
+        })]);
+
+        var run = await h.Client.StartAsync(definition, "cancelable-1", null);
+        await h.WhenEvent(run, EventType.TimerStarted);
+        await h.Client.RequestCancelAsync(run);
+
+        Assert.ThrowsAsync<WorkflowCanceledException>(() => h.Result(run));
+    }
+
+    [Test]
+    public async Task A_terminated_run_surfaces_as_workflow_terminated_with_the_reason()
+    {
+        await using var h = new Harness();
+        var definition = Harness.Workflow("Terminated");
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (_, _) =>
+        {
+            await Workflow.DelayAsync(TimeSpan.FromDays(1));
+            return "slept";
+        })]);
+
+        var run = await h.Client.StartAsync(definition, "terminated-1", null);
+        await h.WhenEvent(run, EventType.TimerStarted);
+        await h.Client.TerminateAsync(run, "operator says stop");
+
+        var ex = Assert.ThrowsAsync<WorkflowTerminatedException>(() => h.Result(run));
+        Assert.That(ex!.Reason, Is.EqualTo("operator says stop"));
+    }
+
+    [Test]
+    public async Task A_manual_completion_activity_waits_for_the_completion_client()
+    {
+        await using var h = new Harness();
+        var approval = Harness.Activity("HumanApproval") with { ManualCompletion = true };
+        var definition = Harness.Workflow("Manual");
+        var token = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (_, _) => await Workflow.ExecuteActivityAsync(approval, null))]);
+        await h.StartActivityWorker([new(approval, (_, context) =>
+        {
+            token.TrySetResult(ActivityExecutionContext.Current!.TaskToken);
+            return Task.FromResult<string?>(null);
+        })]);
+
+        var run = await h.Client.StartAsync(definition, "manual-1", null);
+        var completion = new ActivityCompletionClient(h.Swf);
+        Assert.That(await completion.HeartbeatAsync(await token.Task.WaitAsync(TimeSpan.FromSeconds(20)), "still thinking"), Is.False);
+        await completion.CompleteAsync(await token.Task, "yes");
+
+        Assert.That(await h.Result(run), Is.EqualTo("yes"));
+    }
+
+    [Test]
+    public async Task Throttled_polls_and_responses_are_retried_and_never_fail_the_workflow()
+    {
+        await using var h = new Harness();
+        int faults = 0;
+        h.Probe.Fault = (operation, _) =>
+            operation is "PollForActivityTask" or "RespondDecisionTaskCompleted" or "RespondActivityTaskCompleted" or "PollForDecisionTask"
+            && Interlocked.Increment(ref faults) % 3 == 1 ? SwfProbe.Throttled() : null;
+        var definition = Harness.Workflow("Throttled");
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (_, input) =>
+            await Workflow.ExecuteActivityAsync(Shout, await Workflow.ExecuteActivityAsync(Greet, input)))]);
+        await h.StartActivityWorker(Activities());
+
+        var run = await h.Client.StartAsync(definition, "throttled-1", "you");
+
+        Assert.That(await h.Result(run), Is.EqualTo("HELLO YOU!"));
+        Assert.That(faults, Is.GreaterThan(3));
+    }
+}

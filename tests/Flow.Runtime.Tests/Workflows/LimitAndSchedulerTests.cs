@@ -1,0 +1,197 @@
+using Flow.Swf;
+using Flow.Workflows;
+
+namespace Flow.Runtime.Tests.Workflows;
+
+public class LimitTests
+{
+    private static Func<string?, Task<string?>> FanOut(int count, int inputSize = 1) => async _ =>
+    {
+        var input = new string('i', inputSize);
+        var all = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => Workflow.ExecuteActivityAsync(Defs.Act, input)));
+        return all.Length.ToString();
+    };
+
+    [Test]
+    public void More_than_100_decisions_are_cut_at_99_and_a_zero_second_timer()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+
+        var result = Defs.Executor(FanOut(150)).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions, Has.Count.EqualTo(100));
+        Assert.That(result.Decisions.Take(99).Select(d => d.DecisionType), Is.All.EqualTo(DecisionType.ScheduleActivityTask));
+        var timer = result.Decisions[99].StartTimerDecisionAttributes!;
+        Assert.That((timer.TimerId, timer.StartToFireTimeout), Is.EqualTo((WorkflowContext.ContinueTimerId, "0")));
+    }
+
+    [Test]
+    public void The_rest_goes_out_when_the_zero_second_timer_fires_and_replay_ignores_the_timer()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        for (var i = 1; i <= 99; i++)
+            h.ActivityScheduled(i.ToString());
+        var t = h.TimerStarted(WorkflowContext.ContinueTimerId, "0");
+        h.TimerFired(WorkflowContext.ContinueTimerId, t);
+        h.Decide();
+
+        var result = Defs.Executor(FanOut(150)).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions.Select(d => d.ScheduleActivityTaskDecisionAttributes!.ActivityId), Is.EqualTo(Enumerable.Range(100, 51).Select(i => i.ToString())));
+    }
+
+    [Test]
+    public void A_response_that_would_pass_1_MB_is_cut_the_same_way()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+
+        var result = Defs.Executor(FanOut(60, 30_000)).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions, Has.Count.LessThan(61));
+        Assert.That(result.Decisions[^1].StartTimerDecisionAttributes!.TimerId, Is.EqualTo(WorkflowContext.ContinueTimerId));
+        Assert.That(result.Decisions.Sum(d => d.ScheduleActivityTaskDecisionAttributes?.Input?.Length ?? 0), Is.LessThan(1_000_000));
+    }
+
+    [Test]
+    public void A_GetState_value_over_SWFs_limit_is_refused_before_sending()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+
+        var error = Assert.Throws<InvalidOperationException>(() => Defs.Executor(() => new TestWorkflow(_ => Task.FromResult<string?>(null))
+        { State = () => new string('s', 40_000) }).ProcessDecisionTask(h.Task()));
+        Assert.That(error!.Message, Does.Contain("executionContext").And.Contain("40000"));
+    }
+}
+
+public class SchedulerTests
+{
+    [Test]
+    public void The_workflow_API_outside_workflow_code_names_the_likely_cause()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => _ = Workflow.UtcNow);
+
+        Assert.That(error!.Message, Does.Contain("Workflow.UtcNow").And.Contain("Task.Run").And.Contain("ConfigureAwait(false)"));
+    }
+
+    [Test]
+    public void Workflow_code_after_ConfigureAwait_false_fails_with_the_cause_named()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        var t = h.TimerStarted("t1", "1");
+        h.TimerFired("t1", t);
+        h.Decide();
+
+        var result = Defs.Executor(async _ =>
+        {
+            await Workflow.DelayAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return Workflow.UtcNow.ToString();
+        }).ProcessDecisionTask(h.Task());
+
+        var fail = result.Decisions.Single().FailWorkflowExecutionDecisionAttributes!;
+        Assert.That(fail.Reason, Is.EqualTo("System.InvalidOperationException"));
+        Assert.That(fail.Details, Does.Contain("ConfigureAwait(false)"));
+    }
+
+    [Test]
+    public void Awaiting_Task_Delay_is_detected_and_reported_as_an_escape_from_the_scheduler()
+    {
+        var h = new HistoryBuilder().Started();
+        var started = h.Decide();
+        var logs = new TestLoggerFactory();
+        var executor = Defs.Executor(async _ =>
+        {
+            await Task.Delay(50);
+            return "never deterministic";
+        }, new ReplayOptions { LoggerFactory = logs });
+
+        try
+        {
+            Assert.That(executor.ProcessDecisionTask(h.Task()).Decisions, Is.Empty);
+        }
+        catch (NonDeterminismException early)
+        {
+            // The delay ended while the decision was still running: reported at once.
+            Assert.That(early.Message, Does.Contain("Task.Delay"));
+            return;
+        }
+        Assert.That(logs.ErrorLogged.Wait(TimeSpan.FromSeconds(30)), Is.True, "the escaped continuation is reported when it arrives");
+
+        h.DecisionCompleted();
+        h.Signaled("poke", null);
+        h.Decide();
+        var error = Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task(after: started)));
+        Assert.That(error!.Message, Does.Contain("Task.Delay").And.Contain("outside the workflow's scheduler"));
+    }
+
+    [Test]
+    public void Awaiting_Task_Run_is_detected_when_its_continuation_comes_back()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+        var logs = new TestLoggerFactory();
+        var release = new ManualResetEventSlim();
+        var executor = Defs.Executor(async _ =>
+        {
+            await Task.Run(() => release.Wait());
+            return "x";
+        }, new ReplayOptions { LoggerFactory = logs });
+
+        executor.ProcessDecisionTask(h.Task());
+        release.Set();
+
+        Assert.That(logs.ErrorLogged.Wait(TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(logs.Messages, Has.Some.Contains("Task.Run"));
+    }
+
+    [Test]
+    public void IsReplaying_is_true_for_recorded_decisions_and_the_logger_is_silent_then()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        var s = h.ActivityScheduled("1");
+        h.ActivityCompleted(s, "\"one\"");
+        h.Decide();
+        var seen = new List<bool>();
+        var logs = new TestLoggerFactory();
+
+        Defs.Executor(async _ =>
+        {
+            seen.Add(Workflow.IsReplaying);
+            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(Workflow.Logger, "before {Step}", 1);
+            await Workflow.ExecuteActivityAsync(Defs.Act, null);
+            seen.Add(Workflow.IsReplaying);
+            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(Workflow.Logger, "after {Step}", 2);
+            await Workflow.WaitConditionAsync(() => false);
+            return null;
+        }, new ReplayOptions { LoggerFactory = logs }).ProcessDecisionTask(h.Task());
+
+        Assert.That(seen, Is.EqualTo(new[] { true, false }));
+        Assert.That(logs.Messages, Is.EqualTo(new[] { "after 2" }));
+    }
+
+    [Test]
+    public void WhenAny_over_an_activity_and_a_timer_resumes_on_the_scheduler()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        h.ActivityScheduled("1");
+        var t = h.TimerStarted("t1", "5");
+        h.TimerFired("t1", t);
+        h.Decide();
+
+        var result = Defs.Executor(async _ =>
+        {
+            var activity = Workflow.ExecuteActivityAsync(Defs.Act, null);
+            var timer = Workflow.DelayAsync(TimeSpan.FromSeconds(5));
+            var first = await Task.WhenAny(activity, timer);
+            return first == timer ? $"timer at {Workflow.UtcNow:HH:mm:ss}" : "activity";
+        }).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions.Single().CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("timer at 00:00:08"));
+    }
+}
