@@ -56,7 +56,11 @@ public sealed class FileProcessingWorkflow : IFileProcessing
         {
             Status = new Progress(Stage.Canceled, Status.Bytes, _cancelReason);
             await new FileActivitiesClient().DeleteAsync(job.WorkFolder);
-            throw new OperationCanceledException($"File processing canceled: {_cancelReason}.");
+            // After SWF's cancel request an OperationCanceledException closes the run as canceled. A signal or the
+            // deadline is not such a request: the run fails, and the reason says why.
+            if (Workflow.CancellationToken.IsCancellationRequested)
+                throw new OperationCanceledException($"File processing canceled: {_cancelReason}.");
+            throw new JobCanceledException($"File processing canceled: {_cancelReason}.");
         }
     }
 
@@ -97,3 +101,6 @@ public sealed class FileProcessingWorkflow : IFileProcessing
         return Task.CompletedTask;
     }
 }
+
+/// <summary>The job was stopped by the cancel signal or by its deadline.</summary>
+public sealed class JobCanceledException(string message) : Exception(message);
