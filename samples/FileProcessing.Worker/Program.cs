@@ -65,7 +65,7 @@ using var http = new HttpClient();
 var (activities, decider) = FileProcessingWorkers.Create(swf, http);
 try
 {
-    await new FlowRegistration(swf, FileProcessingWorkers.Domain).RegisterDomainAsync(retentionDays: 1, stop.Token, "Flow samples");
+    await new FlowRegistration(swf, FileProcessingWorkers.Domain).RegisterDomainAsync(retentionDays: 1, "Flow samples", stop.Token);
     // Both register their types and start polling; neither waits for the other.
     await Task.WhenAll(activities.StartAsync(stop.Token), decider.StartAsync(stop.Token));
 }

@@ -52,7 +52,7 @@ public sealed class SampleHost : IAsyncDisposable
 
     public async Task RegisterDomainAsync(CancellationToken cancellationToken)
     {
-        await new FlowRegistration(Swf, Domain).RegisterDomainAsync(retentionDays: 1, cancellationToken, "Flow samples");
+        await new FlowRegistration(Swf, Domain).RegisterDomainAsync(retentionDays: 1, "Flow samples", cancellationToken);
     }
 
     /// <summary>The activity worker and the decider, as any host would start them.</summary>

@@ -13,7 +13,7 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 using var local = new LocalSwf(new LocalSwfOptions { LongPollHold = TimeSpan.FromSeconds(2) });
 var swf = new LocalSwfClient(local);
 Console.WriteLine("Flow order-approval sample on embedded local SWF (in memory)");
-await new FlowRegistration(swf, OrderApprovalWorkers.Domain).RegisterDomainAsync(retentionDays: 1, stop.Token, "Flow samples");
+await new FlowRegistration(swf, OrderApprovalWorkers.Domain).RegisterDomainAsync(retentionDays: 1, "Flow samples", stop.Token);
 
 var warehouse = new Warehouse();
 var (activityWorker, decider) = OrderApprovalWorkers.Create(swf, warehouse);
