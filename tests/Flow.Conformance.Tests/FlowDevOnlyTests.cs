@@ -174,3 +174,27 @@ public sealed class FlowDevOnlyTests
         Assert.That(missing!.ErrorCode, Does.StartWith("HttpStatus"), "moto (observed)");
     }
 }
+
+/// <summary>The decisions moto lacks, as moto answers them today: a moto that learns one fails this test, and the scenario can move to the shared suite.</summary>
+public sealed class MotoMissingDecisionTests
+{
+    private static readonly Decision[] Missing =
+    [
+        new() { DecisionType = DecisionType.StartChildWorkflowExecution, StartChildWorkflowExecutionDecisionAttributes = new() { WorkflowType = OrdersRun, WorkflowId = "child" } },
+        new() { DecisionType = DecisionType.ContinueAsNewWorkflowExecution, ContinueAsNewWorkflowExecutionDecisionAttributes = new() },
+        new() { DecisionType = DecisionType.SignalExternalWorkflowExecution, SignalExternalWorkflowExecutionDecisionAttributes = new() { WorkflowId = "order", SignalName = "x" } },
+        new() { DecisionType = DecisionType.RequestCancelExternalWorkflowExecution, RequestCancelExternalWorkflowExecutionDecisionAttributes = new() { WorkflowId = "order" } },
+    ];
+
+    [Test]
+    public async Task Moto_answers_each_decision_it_lacks_with_a_server_error([Range(0, 3)] int which)
+    {
+        var s = await Sandbox.CreateAsync(Services.Moto);
+        await s.StartAsync("order");
+        var task = await s.DecisionAsync();
+
+        var thrown = Assert.CatchAsync<SwfException>(() => s.RespondAsync(task, Missing[which]));
+
+        Assert.That(thrown!.ErrorCode, Is.EqualTo("HttpStatus500"), Missing[which].DecisionType.ToString());
+    }
+}
