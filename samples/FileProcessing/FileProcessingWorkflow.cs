@@ -22,6 +22,13 @@ public sealed class FileProcessingWorkflow : IFileProcessing
 
     public async Task<Report> RunAsync(Job job)
     {
+        // SWF's own cancellation (RequestCancelWorkflowExecution) takes the same path as the cancel signal; after it,
+        // the run closes as canceled rather than failed.
+        using var cancelRequested = Workflow.CancellationToken.Register(() =>
+        {
+            _cancelReason ??= "cancellation was requested";
+            _cancel.Cancel();
+        });
         var activities = new FileActivitiesClient(new ActivityOptions { CancellationToken = _cancel.Token });
 
         // A durable timer bounds the whole job: when it fires first, the work in flight is cancelled.
@@ -49,7 +56,11 @@ public sealed class FileProcessingWorkflow : IFileProcessing
         {
             Status = new Progress(Stage.Canceled, Status.Bytes, _cancelReason);
             await new FileActivitiesClient().DeleteAsync(job.WorkFolder);
-            throw new OperationCanceledException($"File processing canceled: {_cancelReason}.");
+            // After SWF's cancel request an OperationCanceledException closes the run as canceled. A signal or the
+            // deadline is not such a request: the run fails, and the reason says why.
+            if (Workflow.CancellationToken.IsCancellationRequested)
+                throw new OperationCanceledException($"File processing canceled: {_cancelReason}.");
+            throw new JobCanceledException($"File processing canceled: {_cancelReason}.");
         }
     }
 
@@ -90,3 +101,6 @@ public sealed class FileProcessingWorkflow : IFileProcessing
         return Task.CompletedTask;
     }
 }
+
+/// <summary>The job was stopped by the cancel signal or by its deadline.</summary>
+public sealed class JobCanceledException(string message) : Exception(message);

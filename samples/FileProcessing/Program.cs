@@ -3,11 +3,12 @@ using Flow;
 using Flow.Swf;
 using FileProcessing;
 
-// dotnet run --project samples/FileProcessing -- <input path or URL> [--bucket DIR] [--endpoint URL] [--region R] [--timeout SECONDS]
-var (source, bucket, endpoint, region, timeout) = ParseArguments(args);
+// dotnet run --project samples/FileProcessing -- <input path or URL> [--bucket DIR] [--endpoint URL] [--region R] [--timeout SECONDS] [--no-workers]
+// --no-workers starts the execution and waits for its result while another process (FileProcessing.Worker) does the work.
+var (source, bucket, endpoint, region, timeout, noWorkers) = ParseArguments(args);
 if (source is null)
 {
-    Console.Error.WriteLine("usage: FileProcessing <input path or URL> [--bucket DIR] [--endpoint URL] [--region REGION] [--timeout SECONDS]");
+    Console.Error.WriteLine("usage: FileProcessing <input path or URL> [--bucket DIR] [--endpoint URL] [--region REGION] [--timeout SECONDS] [--no-workers]");
     return 2;
 }
 if (!Uri.TryCreate(source, UriKind.Absolute, out var sourceUri) || sourceUri.IsFile)
@@ -31,8 +32,16 @@ await host.RegisterDomainAsync(stop.Token);
 
 using var http = new HttpClient();
 var (activityWorker, decider) = host.CreateWorkers(http);
-await activityWorker.StartAsync(stop.Token);
-await decider.StartAsync(stop.Token);
+if (noWorkers)
+{
+    // The worker may not have registered the type yet; registering it here too is harmless.
+    await new FlowRegistration(host.Swf, SampleHost.Domain).RegisterWorkflowTypeAsync(FileProcessingDispatch.Definition, null, stop.Token);
+}
+else
+{
+    await activityWorker.StartAsync(stop.Token);
+    await decider.StartAsync(stop.Token);
+}
 
 var client = new FileProcessingClient(new WorkflowClient(host.Swf, SampleHost.Domain));
 var workflowId = $"file-processing-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
@@ -95,8 +104,11 @@ var start = history.Count > 0 ? history[0].EventTimestamp : default;
 foreach (var e in history)
     Console.WriteLine($"  {e.EventId,3}  +{(e.EventTimestamp - start).TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture),7}s  {e.EventType}");
 
-await decider.StopAsync();
-await activityWorker.StopAsync();
+if (!noWorkers)
+{
+    await decider.StopAsync();
+    await activityWorker.StopAsync();
+}
 return exitCode;
 
 static string? Describe(HistoryEvent e) => e.EventType switch
@@ -110,10 +122,11 @@ static string? Describe(HistoryEvent e) => e.EventType switch
     _ => null,
 };
 
-static (string? Source, string? Bucket, string? Endpoint, string? Region, int Timeout) ParseArguments(string[] args)
+static (string? Source, string? Bucket, string? Endpoint, string? Region, int Timeout, bool NoWorkers) ParseArguments(string[] args)
 {
     string? source = null, bucket = null, endpoint = null, region = null;
     var timeout = 600;
+    var noWorkers = false;
     for (var i = 0; i < args.Length; i++)
     {
         string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -123,8 +136,9 @@ static (string? Source, string? Bucket, string? Endpoint, string? Region, int Ti
             case "--endpoint": endpoint = Next(); break;
             case "--region": region = Next(); break;
             case "--timeout": timeout = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--no-workers": noWorkers = true; break;
             default: source ??= args[i]; break;
         }
     }
-    return (source, bucket, endpoint, region, timeout);
+    return (source, bucket, endpoint, region, timeout, noWorkers);
 }

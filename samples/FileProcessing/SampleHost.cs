@@ -9,7 +9,7 @@ namespace FileProcessing;
 /// with --endpoint, or real SWF with --region and the default AWS credentials.</summary>
 public sealed class SampleHost : IAsyncDisposable
 {
-    public const string Domain = "flow-samples";
+    public const string Domain = FileProcessingWorkers.Domain;
 
     private readonly LocalSwf? _local;
 
@@ -56,18 +56,12 @@ public sealed class SampleHost : IAsyncDisposable
     }
 
     /// <summary>The activity worker and the decider, as any host would start them.</summary>
-    public (ActivityWorker Activities, WorkflowWorker Decider) CreateWorkers(HttpClient http)
-    {
-        var activities = new ActivityWorker(Swf, new ActivityWorkerOptions { Domain = Domain, Pollers = 2 },
-            FileActivitiesDispatch.CreateHandlers(() => new FileActivities(http)));
-        var decider = new WorkflowWorker(Swf, new WorkflowWorkerOptions { Domain = Domain, Pollers = 1 },
-            [FileProcessingDispatch.CreateHandler(() => new FileProcessingWorkflow())]);
-        return (activities, decider);
-    }
+    public (ActivityWorker Activities, WorkflowWorker Decider) CreateWorkers(HttpClient http) => FileProcessingWorkers.Create(Swf, http);
 
     public ValueTask DisposeAsync()
     {
         _local?.Dispose();
+        (Swf as IDisposable)?.Dispose();
         return ValueTask.CompletedTask;
     }
 }

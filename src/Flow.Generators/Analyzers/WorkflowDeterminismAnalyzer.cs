@@ -54,6 +54,7 @@ public sealed class WorkflowDeterminismAnalyzer : DiagnosticAnalyzer
         public INamedTypeSymbol? TaskFactoryOfT { get; } = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory`1");
         public INamedTypeSymbol? Thread { get; } = compilation.GetTypeByMetadataName("System.Threading.Thread");
         public INamedTypeSymbol? ThreadPool { get; } = compilation.GetTypeByMetadataName("System.Threading.ThreadPool");
+        public INamedTypeSymbol? CancellationTokenSource { get; } = compilation.GetTypeByMetadataName("System.Threading.CancellationTokenSource");
         public INamedTypeSymbol? Workflow { get; } = compilation.GetTypeByMetadataName("Flow.Workflow");
     }
 
@@ -95,7 +96,9 @@ public sealed class WorkflowDeterminismAnalyzer : DiagnosticAnalyzer
             Report(context, FlowDiagnostics.NonDurableDelay, name);
         else if ((Is(owner, types.Task) && method.Name == "Run")
             || ((Is(owner, types.TaskFactory) || Is(owner.OriginalDefinition, types.TaskFactoryOfT)) && method.Name == "StartNew")
-            || (Is(owner, types.ThreadPool) && method.Name.EndsWith("QueueUserWorkItem", StringComparison.Ordinal)))
+            || (Is(owner, types.ThreadPool) && method.Name.EndsWith("QueueUserWorkItem", StringComparison.Ordinal))
+            // CancelAsync runs the token's callbacks on the thread pool: the awaiting workflow code would resume there.
+            || (Is(owner, types.CancellationTokenSource) && method.Name == "CancelAsync"))
             Report(context, FlowDiagnostics.EscapesScheduler, name);
         else if (method.Name == "ConfigureAwait" && LeavesContext(invocation))
             context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.ConfigureAwaitFalse, invocation.Syntax.GetLocation()));

@@ -17,6 +17,7 @@ internal sealed class WorkerActivityContext : ActivityExecutionContext, IDisposa
     private readonly TimeSpan _interval;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _cancel;
+    private readonly CancellationToken _token;
     private readonly object _gate = new();
     private DateTimeOffset _lastSent = DateTimeOffset.MinValue;
     private string? _pendingDetails;
@@ -37,6 +38,8 @@ internal sealed class WorkerActivityContext : ActivityExecutionContext, IDisposa
         _time = time;
         _log = log;
         _cancel = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        // Kept apart from the source: an activity that outlives its task may still read it after Dispose.
+        _token = _cancel.Token;
         Services = services;
     }
 
@@ -46,7 +49,7 @@ internal sealed class WorkerActivityContext : ActivityExecutionContext, IDisposa
     public override ActivityType ActivityType => _task.ActivityType;
     public override WorkflowExecution WorkflowExecution => _task.WorkflowExecution;
     public override long StartedEventId => _task.StartedEventId;
-    public override CancellationToken CancellationToken => _cancel.Token;
+    public override CancellationToken CancellationToken => _token;
     public override IServiceProvider? Services { get; }
 
     /// <summary>A heartbeat answered cancelRequested.</summary>
@@ -108,7 +111,7 @@ internal sealed class WorkerActivityContext : ActivityExecutionContext, IDisposa
         try
         {
             var status = await _swf.RecordActivityTaskHeartbeatAsync(
-                new RecordActivityTaskHeartbeatInput { TaskToken = _task.TaskToken, Details = details }, _cancel.Token).ConfigureAwait(false);
+                new RecordActivityTaskHeartbeatInput { TaskToken = _task.TaskToken, Details = details }, _token).ConfigureAwait(false);
             if (status.CancelRequested)
             {
                 _cancelRequested = true;

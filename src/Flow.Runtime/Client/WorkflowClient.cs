@@ -118,6 +118,23 @@ public sealed partial class WorkflowClient
         }
     }
 
+    /// <summary>As <see cref="GetResultAsync(WorkflowExecution, CancellationToken)"/>; with <paramref name="followContinueAsNew"/>,
+    /// a run that continued as new is followed to the run that finally closes otherwise.</summary>
+    public async Task<string?> GetResultAsync(WorkflowExecution execution, bool followContinueAsNew, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            try
+            {
+                return await GetResultAsync(execution, cancellationToken).ConfigureAwait(false);
+            }
+            catch (WorkflowContinuedAsNewException ex) when (followContinueAsNew)
+            {
+                execution = ex.NewExecution;
+            }
+        }
+    }
+
     /// <summary>The result of a close event, null when the event does not close the run; throws for closes other than completion.</summary>
     private static CloseResult? Close(WorkflowExecution execution, HistoryEvent e) => e.EventType switch
     {

@@ -57,7 +57,7 @@ public sealed class ActivityWorker : IAsyncDisposable
         {
             var registration = new FlowRegistration(_swf, _options.Domain, _options.LoggerFactory, _options.TimeProvider);
             if (_options.RegisterDomain)
-                await registration.RegisterDomainAsync(_options.DomainRetentionDays, cancellationToken).ConfigureAwait(false);
+                await registration.RegisterDomainAsync(_options.DomainRetentionDays, cancellationToken: cancellationToken).ConfigureAwait(false);
             foreach (var handler in _handlers.Values)
                 await registration.RegisterActivityTypeAsync(handler.Definition, TaskList, cancellationToken).ConfigureAwait(false);
         }

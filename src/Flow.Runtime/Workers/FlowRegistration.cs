@@ -30,7 +30,7 @@ public sealed class FlowRegistration
     /// <summary>Attempts at each call before a throttled registration gives up.</summary>
     public int MaxAttempts { get; init; } = 10;
 
-    public async Task RegisterDomainAsync(int retentionDays, CancellationToken cancellationToken = default, string? description = null)
+    public async Task RegisterDomainAsync(int retentionDays, string? description = null, CancellationToken cancellationToken = default)
     {
         try
         {

@@ -74,7 +74,7 @@ public sealed class WorkflowWorker : IAsyncDisposable
         {
             var registration = new FlowRegistration(_swf, _options.Domain, _options.LoggerFactory, _options.TimeProvider);
             if (_options.RegisterDomain)
-                await registration.RegisterDomainAsync(_options.DomainRetentionDays, cancellationToken).ConfigureAwait(false);
+                await registration.RegisterDomainAsync(_options.DomainRetentionDays, cancellationToken: cancellationToken).ConfigureAwait(false);
             foreach (var handler in _handlers.Values)
                 await registration.RegisterWorkflowTypeAsync(handler.Definition, TaskList, cancellationToken).ConfigureAwait(false);
         }
@@ -151,22 +151,25 @@ public sealed class WorkflowWorker : IAsyncDisposable
             DecisionTaskResult result;
             try
             {
-                (executor, var events, bool hit) = await LoadAsync(first, taskList, handler, abandon).ConfigureAwait(false);
+                (executor, var events, bool hit) = await LoadAsync(first, taskList, handler, useCache: true, abandon).ConfigureAwait(false);
                 if (_cache is not null)
                 {
                     Interlocked.Increment(ref hit ? ref _hits : ref _misses);
                     (hit ? FlowDiagnostics.DecisionCacheHits : FlowDiagnostics.DecisionCacheMisses).Add(1);
                 }
                 span?.SetTag("flow.decision_cache_hit", hit);
-                result = executor.ProcessDecisionTask(new DecisionTask
+                try
                 {
-                    TaskToken = first.TaskToken,
-                    StartedEventId = first.StartedEventId,
-                    WorkflowExecution = first.WorkflowExecution,
-                    WorkflowType = first.WorkflowType,
-                    PreviousStartedEventId = first.PreviousStartedEventId,
-                    Events = events,
-                });
+                    result = executor.ProcessDecisionTask(WithEvents(first, events));
+                }
+                catch (Exception ex) when (hit)
+                {
+                    // The cached executor could not go on (say, a decision timed out in between): any doubt is a
+                    // full replay, now, rather than after the task times out.
+                    WorkerLog.CacheDoubt(_log, execution.RunId, ex.Message);
+                    (executor, events, _) = await LoadAsync(first, taskList, handler, useCache: false, abandon).ConfigureAwait(false);
+                    result = executor.ProcessDecisionTask(WithEvents(first, events));
+                }
             }
             catch (Exception ex)
             {
@@ -216,11 +219,11 @@ public sealed class WorkflowWorker : IAsyncDisposable
     /// no cached executor, another position, a gap — is a fresh executor and the full history.
     /// </summary>
     private async Task<(WorkflowExecutor Executor, List<HistoryEvent> Events, bool Hit)> LoadAsync(
-        DecisionTask first, string taskList, WorkflowHandler handler, CancellationToken abandon)
+        DecisionTask first, string taskList, WorkflowHandler handler, bool useCache, CancellationToken abandon)
     {
         string runId = first.WorkflowExecution.RunId;
         long previous = first.PreviousStartedEventId ?? 0;
-        var cached = _cache?.Take(runId);
+        var cached = useCache ? _cache?.Take(runId) : null;
         long firstId = first.Events.Count > 0 ? first.Events[0].EventId : long.MaxValue;
 
         if (cached is not null)
@@ -242,7 +245,8 @@ public sealed class WorkflowWorker : IAsyncDisposable
 
         // Full replay. The poll's pages are the whole history when it starts at event 1 (the first decision, or a
         // service that ignores startAtPreviousStartedEvent); otherwise read it from the start.
-        var history = firstId == 1
+        // (A retry after a failed hit has read the poll's pages already: their tokens are not read twice.)
+        var history = firstId == 1 && (useCache || first.NextPageToken is null)
             ? await ReadPollPagesAsync(first, taskList, abandon).ConfigureAwait(false)
             : await ReadHistoryAsync(first.WorkflowExecution, first.StartedEventId, abandon).ConfigureAwait(false);
         var events = After(history, 0, first.StartedEventId);
@@ -251,6 +255,16 @@ public sealed class WorkflowWorker : IAsyncDisposable
             throw new InvalidOperationException($"The history of {first.WorkflowExecution.WorkflowId} ({runId}) is incomplete: {gap}.");
         return (new WorkflowExecutor(Domain, handler, _replayOptions), events, false);
     }
+
+    private static DecisionTask WithEvents(DecisionTask first, List<HistoryEvent> events) => new()
+    {
+        TaskToken = first.TaskToken,
+        StartedEventId = first.StartedEventId,
+        WorkflowExecution = first.WorkflowExecution,
+        WorkflowType = first.WorkflowType,
+        PreviousStartedEventId = first.PreviousStartedEventId,
+        Events = events,
+    };
 
     /// <summary>The rest of the poll's pages, fetched at once: their tokens are short-lived.</summary>
     private async Task<List<HistoryEvent>> ReadPollPagesAsync(DecisionTask first, string taskList, CancellationToken abandon)

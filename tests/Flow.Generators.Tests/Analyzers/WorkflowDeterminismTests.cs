@@ -123,6 +123,9 @@ public sealed class WorkflowDeterminismTests
                 await {|FLOW054:Task.Run(() => 1)|};
                 await {|FLOW054:Task.Factory.StartNew(() => 2)|};
                 {|FLOW054:ThreadPool.QueueUserWorkItem(_ => { })|};
+                using var cts = new CancellationTokenSource();
+                await {|FLOW054:cts.CancelAsync()|};
+                cts.Cancel();
                 return "";
             }
         }

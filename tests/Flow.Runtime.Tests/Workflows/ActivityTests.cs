@@ -280,3 +280,23 @@ public class ActivityTests
         Assert.That(result.Types(), Is.EqualTo(new[] { DecisionType.CompleteWorkflowExecution }));
     }
 }
+
+public class ReturnedTaskTests
+{
+    [Test]
+    public void A_workflow_that_returns_the_activity_task_itself_completes_when_the_activity_does()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        var s = h.ActivityScheduled("1");
+        h.ActivityStarted(s);
+        h.Do(EventType.ActivityTaskCompleted, e => e.ActivityTaskCompletedEventAttributes = new() { ScheduledEventId = s, StartedEventId = s + 1, Result = "\"done\"" });
+        h.Decide();
+
+        // Not async: the instance hands back the engine's own task, with no await of its own.
+        var result = Defs.Executor(_ => Workflow.ExecuteActivityAsync(Defs.Act, null)).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Types(), Is.EqualTo(new[] { DecisionType.CompleteWorkflowExecution }));
+        Assert.That(result.Decisions[0].CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("\"done\""));
+    }
+}

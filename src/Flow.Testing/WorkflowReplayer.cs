@@ -1,0 +1,229 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Flow.Swf;
+using Flow.Workflows;
+using Microsoft.Extensions.Logging;
+
+namespace Flow.Testing;
+
+/// <summary>Where workflow code and a history part ways: the event, what the history records there, what the code asked for.</summary>
+public sealed record ReplayDivergence(long? EventId, string History, string Code, string Message)
+{
+    public override string ToString() => Message;
+}
+
+/// <summary>The outcome of replaying one history.</summary>
+public sealed record ReplayResult
+{
+    /// <summary>The file the history came from, when it came from one.</summary>
+    public string? Source { get; init; }
+
+    public WorkflowExecution Execution { get; init; } = new();
+    public WorkflowType? WorkflowType { get; init; }
+    public int EventCount { get; init; }
+
+    /// <summary>The first place the code disagrees with the history (non-determinism).</summary>
+    public ReplayDivergence? Divergence { get; init; }
+
+    /// <summary>Anything else that stopped the replay: an unreadable history, no handler, an unsupported feature (Lambda tasks).</summary>
+    public Exception? Error { get; init; }
+
+    /// <summary>When the history ends with a decision task in progress: the decisions the code makes for it now.</summary>
+    public IReadOnlyList<Decision> NextDecisions { get; init; } = [];
+
+    public bool Succeeded => Divergence is null && Error is null;
+
+    public string Describe()
+    {
+        var what = Source ?? $"{Execution.WorkflowId} ({Execution.RunId})";
+        if (Divergence is { } d)
+            return $"{what}: {d.Message}";
+        if (Error is { } e)
+            return $"{what}: {e.GetType().Name}: {e.Message}";
+        return $"{what}: replayed {EventCount} events";
+    }
+
+    /// <summary>Throws <see cref="WorkflowReplayException"/> unless the replay succeeded.</summary>
+    public void ThrowIfFailed()
+    {
+        if (!Succeeded)
+            throw new WorkflowReplayException([this]);
+    }
+}
+
+/// <summary>
+/// Replays recorded histories (GetWorkflowExecutionHistory bodies, <c>aws swf get-workflow-execution-history</c> output,
+/// <see cref="WorkflowClient.GetHistoryJsonAsync"/> exports) against the current workflow code, the way a worker
+/// does when it has no cached state: a fresh <see cref="WorkflowExecutor"/> applies the whole history, and every
+/// decision the code makes must match the events that followed the decision task it belongs to.
+/// </summary>
+public sealed partial class WorkflowReplayer
+{
+    private readonly Dictionary<(string Name, string Version), WorkflowHandler> _handlers = [];
+
+    public WorkflowReplayer(IEnumerable<WorkflowHandler> handlers)
+    {
+        ArgumentNullException.ThrowIfNull(handlers);
+        foreach (var h in handlers)
+            _handlers[(h.Definition.Name, h.Definition.Version)] = h;
+        if (_handlers.Count == 0)
+            throw new ArgumentException("Give the replayer at least one workflow handler.", nameof(handlers));
+    }
+
+    public WorkflowReplayer(params WorkflowHandler[] handlers) : this((IEnumerable<WorkflowHandler>)handlers)
+    {
+    }
+
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>The domain the replayed code sees in <see cref="Workflow.Info"/>.</summary>
+    public string Domain { get; init; } = "replay";
+
+    /// <summary>Reads a history document: <c>{"events":[...]}</c>. An optional top-level <c>"workflowExecution":
+    /// {"workflowId","runId"}</c> (not part of SWF's response) names the run; see <see cref="Replay"/>.</summary>
+    public static (List<HistoryEvent> Events, WorkflowExecution? Execution) ParseHistory(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var history = JsonSerializer.Deserialize(json, SwfJsonContext.Default.History)
+            ?? throw new FormatException("The history document is empty.");
+        WorkflowExecution? execution = null;
+        using (var doc = JsonDocument.Parse(json))
+        {
+            if (doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("workflowExecution", out var run) && run.ValueKind == JsonValueKind.Object)
+                execution = run.Deserialize(SwfJsonContext.Default.WorkflowExecution);
+        }
+        return (history.Events, execution);
+    }
+
+    /// <summary>Replays a history document (see <see cref="ParseHistory"/>).</summary>
+    public ReplayResult ReplayJson(string json, WorkflowExecution? execution = null, string? source = null)
+    {
+        List<HistoryEvent> events;
+        WorkflowExecution? named;
+        try
+        {
+            (events, named) = ParseHistory(json);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or NotSupportedException)
+        {
+            return new ReplayResult { Source = source, Error = new FormatException($"Not a readable history: {ex.Message}", ex) };
+        }
+        return Replay(events, execution ?? named) with { Source = source };
+    }
+
+    /// <summary>Replays every <c>*.json</c> file of a folder (sorted by name); one result per file.</summary>
+    public IReadOnlyList<ReplayResult> ReplayFolder(string folder, string searchPattern = "*.json")
+    {
+        var results = new List<ReplayResult>();
+        foreach (var file in Directory.GetFiles(folder, searchPattern).Order(StringComparer.Ordinal))
+            results.Add(ReplayJson(File.ReadAllText(file), source: file));
+        return results;
+    }
+
+    /// <summary>
+    /// Replays one run's events. Pass the run's <paramref name="execution"/> when you know it: the run id seeds
+    /// <see cref="Workflow.Random"/> and <see cref="Workflow.NewGuid"/> and names child workflows, so code that uses
+    /// them replays exactly only with the real one.
+    /// </summary>
+    public ReplayResult Replay(IReadOnlyList<HistoryEvent> events, WorkflowExecution? execution = null)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var ordered = events.OrderBy(e => e.EventId).ToList();
+        execution ??= new WorkflowExecution { WorkflowId = "replay", RunId = "replay" };
+        var result = new ReplayResult { Execution = execution, EventCount = ordered.Count };
+        if (ordered.Count == 0 || ordered[0].EventType != EventType.WorkflowExecutionStarted)
+            return result with { Error = new FormatException("A history starts with WorkflowExecutionStarted (event 1).") };
+        var type = ordered[0].WorkflowExecutionStartedEventAttributes!.WorkflowType;
+        result = result with { WorkflowType = type };
+        if (!_handlers.TryGetValue((type.Name, type.Version), out var handler))
+        {
+            if (_handlers.Count != 1)
+                return result with
+                {
+                    Error = new InvalidOperationException(
+                        $"No workflow handler for {type.Name} {type.Version}; the replayer knows {string.Join(", ", _handlers.Keys.Select(k => $"{k.Name} {k.Version}"))}."),
+                };
+            handler = _handlers.Values.First(); // one handler: replay with it whatever the recorded type name
+        }
+
+        // The decision task still in progress at the end of the history, if any: the code answers it live.
+        long open = OpenDecision(ordered);
+        var taskEvents = open > 0 ? ordered.TakeWhile(e => e.EventId <= open).ToList() : ordered;
+        var executor = new WorkflowExecutor(Domain, handler, new ReplayOptions { LoggerFactory = LoggerFactory });
+        // Workaround: the executor leaves the caller's SynchronizationContext in place, and workflow code's awaits
+        // capture it before the workflow's scheduler (an NUnit test thread has one). Replay without it.
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            var decided = executor.ProcessDecisionTask(new DecisionTask
+            {
+                TaskToken = "replay",
+                StartedEventId = open,
+                WorkflowExecution = execution,
+                WorkflowType = type,
+                Events = taskEvents,
+                PreviousStartedEventId = 0,
+            });
+            return result with { NextDecisions = decided.Decisions };
+        }
+        catch (NonDeterminismException ex)
+        {
+            return result with { Divergence = Diverged(ex.Message, ordered) };
+        }
+        catch (Exception ex)
+        {
+            return result with { Error = ex };
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+    }
+
+    /// <summary>Replays and throws <see cref="WorkflowReplayException"/> on a divergence or error.</summary>
+    public void EnsureReplays(IReadOnlyList<HistoryEvent> events, WorkflowExecution? execution = null) =>
+        Replay(events, execution).ThrowIfFailed();
+
+    private static long OpenDecision(List<HistoryEvent> events)
+    {
+        long started = 0;
+        foreach (var e in events)
+        {
+            switch (e.EventType)
+            {
+                case EventType.DecisionTaskStarted: started = e.EventId; break;
+                case EventType.DecisionTaskCompleted when e.DecisionTaskCompletedEventAttributes!.StartedEventId == started: started = 0; break;
+                case EventType.DecisionTaskTimedOut when e.DecisionTaskTimedOutEventAttributes!.StartedEventId == started: started = 0; break;
+            }
+        }
+        return started;
+    }
+
+    private static ReplayDivergence Diverged(string message, List<HistoryEvent> events)
+    {
+        var id = EventIdPattern().Match(message) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : (long?)null;
+        var recorded = id is { } i ? events.Find(e => e.EventId == i) : null;
+        string history = recorded is null ? "(no event)" : HistoryText.Describe(recorded);
+        string code = CodePattern().Match(message) is { Success: true } c ? c.Groups[1].Value
+            : message.Contains("made no such decision", StringComparison.Ordinal) ? "no decision" : message;
+        if (message.Contains("records no such decision", StringComparison.Ordinal))
+        {
+            // The code asked for more than the decision recorded: the "history" side is the end of that decision.
+            history = recorded is null ? "no further decision" : $"no further decision after {HistoryText.Describe(recorded)}";
+            code = AskedPattern().Match(message) is { Success: true } a ? a.Groups[1].Value : code;
+        }
+        return new ReplayDivergence(id, history, code, message);
+    }
+
+    [GeneratedRegex(@"[Hh]istory event (\d+)")]
+    private static partial Regex EventIdPattern();
+
+    [GeneratedRegex(@"but the workflow code asked for (.+?)\. Did")]
+    private static partial Regex CodePattern();
+
+    [GeneratedRegex(@"The workflow code asked for (.+?) in the decision")]
+    private static partial Regex AskedPattern();
+}

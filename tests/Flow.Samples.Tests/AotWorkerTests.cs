@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Amazon.Runtime;
+using FileProcessing;
+using Flow.Swf;
+
+namespace Flow.Samples.Tests;
+
+/// <summary>FileProcessing.Worker published with Native AOT does the sample's work for `flow dev`.</summary>
+[Category("Aot")]
+public sealed class AotWorkerTests
+{
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(20);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(90);
+
+    [Test]
+    public async Task The_worker_published_with_native_aot_completes_a_run_started_through_flow_dev_and_stops_on_SIGTERM()
+    {
+        using var folder = new TempFolder();
+        var worker = await PublishAsync(folder["aot"]);
+        var flowDev = Repository.Path_("src", "Flow.Cli", "bin", Repository.Configuration, "net10.0", "Flow.Cli.dll");
+        Assert.That(File.Exists(flowDev), $"flow dev is built at {flowDev}");
+
+        using var dev = ChildProcess.Start("dotnet", [flowDev, "dev", "--port", "0", "--memory"]);
+        try
+        {
+            var url = await dev.WaitForLineAsync(l => l.StartsWith("http://", StringComparison.Ordinal), StartTimeout, "flow dev to print its URL");
+            using var aot = ChildProcess.Start(worker, ["--endpoint", url.Trim()]);
+            try
+            {
+                await aot.WaitForLineAsync(l => l.StartsWith("first poll", StringComparison.Ordinal), StartTimeout, "the worker's first poll");
+                await aot.WaitForLineAsync(l => l.Contains(" polling ", StringComparison.Ordinal), StartTimeout, "the worker to start both pollers");
+
+                using var swf = new SwfClient(new SwfClientOptions
+                {
+                    ServiceUrl = new Uri(url.Trim()),
+                    Region = "us-east-1",
+                    Credentials = new BasicAWSCredentials("flow", "flow"),
+                });
+                var client = new FileProcessingClient(new WorkflowClient(swf, FileProcessingWorkers.Domain));
+                var input = Repository.Path_("samples", "FileProcessing", "input", "durable-workflows.txt");
+                var run = await client.StartAsync("aot", new Job(input, folder["bucket"], folder[Path.Combine("work", "aot")]));
+                var report = await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token);
+
+                var bytes = await File.ReadAllBytesAsync(input);
+                Assert.That(report.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(bytes))));
+                await using (var gzip = new GZipStream(File.OpenRead(report.CompressedLocation), CompressionMode.Decompress))
+                using (var copy = new MemoryStream())
+                {
+                    await gzip.CopyToAsync(copy);
+                    Assert.That(copy.ToArray(), Is.EqualTo(bytes));
+                }
+                Assert.That(Directory.Exists(folder[Path.Combine("work", "aot")]), Is.False);
+
+                aot.Signal("TERM");
+                var exit = await aot.WaitForExitAsync(TimeSpan.FromSeconds(40));
+                Assert.That(exit, Is.EqualTo(0), $"the worker exits cleanly on SIGTERM; its output:\n{aot.Output}");
+            }
+            finally
+            {
+                aot.Kill();
+            }
+        }
+        finally
+        {
+            dev.Kill();
+        }
+    }
+
+    /// <summary>dotnet publish -c Release -r linux-x64 -p:PublishAot=true, failing on any warning.</summary>
+    private static async Task<string> PublishAsync(string output)
+    {
+        var project = Repository.Path_("samples", "FileProcessing.Worker");
+        using var publish = ChildProcess.Start("dotnet",
+            ["publish", project, "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", output, "-nologo", "-clp:NoSummary"]);
+        try
+        {
+            var exit = await publish.WaitForExitAsync(PublishTimeout);
+            Assert.That(exit, Is.EqualTo(0), $"dotnet publish failed:\n{publish.Output}");
+            var warnings = publish.Output.Split('\n').Where(l => l.Contains("warning", StringComparison.OrdinalIgnoreCase)).ToList();
+            Assert.That(warnings, Is.Empty, "publishing with Native AOT gives no warnings");
+        }
+        finally
+        {
+            publish.Kill();
+        }
+        var binary = Path.Combine(output, "FileProcessing.Worker");
+        Assert.That(File.Exists(binary), $"the native worker is at {binary}");
+        return binary;
+    }
+}
+
+/// <summary>A process whose output is collected line by line; killed (with its children) when disposed.</summary>
+internal sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private readonly object _gate = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ChildProcess(Process process) => _process = process;
+
+    public static ChildProcess Start(string file, IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in arguments)
+            info.ArgumentList.Add(a);
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var child = new ChildProcess(process);
+        process.OutputDataReceived += (_, e) => child.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Add(e.Data);
+        process.Exited += (_, _) => child.Add(null);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    public int Id => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_gate)
+                return string.Join('\n', _lines);
+        }
+    }
+
+    private void Add(string? line)
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            if (line is not null)
+                _lines.Add(line);
+            changed = _changed;
+            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        changed.TrySetResult();
+    }
+
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (_lines.FirstOrDefault(match) is { } line)
+                    return line;
+                changed = _changed.Task;
+            }
+            if (_process.HasExited)
+                Assert.Fail($"The process exited ({_process.ExitCode}) before {what}. Its output:\n{Output}");
+            var left = timeout - deadline.Elapsed;
+            if (left <= TimeSpan.Zero || !await changed.WaitAsync(left).ContinueWith(t => t.IsCompletedSuccessfully))
+                Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting for {what}. Output so far:\n{Output}");
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The process did not exit within {timeout.TotalSeconds} s. Its output:\n{Output}");
+        }
+        return _process.ExitCode;
+    }
+
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,161 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using FileProcessing;
+using Flow.Swf;
+
+namespace Flow.Samples.Tests;
+
+/// <summary>The file-processing workflow end to end on the embedded service, with the sample's own workers.</summary>
+[Parallelizable(ParallelScope.All)]
+public sealed class FileProcessingTests
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(90);
+
+    private static string Input => Repository.Path_("samples", "FileProcessing", "input", "durable-workflows.txt");
+
+    private sealed class Harness : IAsyncDisposable
+    {
+        public readonly LocalService Service = new();
+        public readonly TempFolder Folder = new();
+        public readonly HttpClient Http = new();
+        public ActivityWorker Activities = null!;
+        public WorkflowWorker Decider = null!;
+        public FileProcessingClient Client = null!;
+
+        public static async Task<Harness> StartAsync()
+        {
+            var h = new Harness();
+            await h.Service.RegisterDomainAsync(FileProcessingWorkers.Domain);
+            (h.Activities, h.Decider) = FileProcessingWorkers.Create(h.Service.Swf, h.Http);
+            await h.Activities.StartAsync();
+            await h.Decider.StartAsync();
+            h.Client = new FileProcessingClient(h.Service.Client(FileProcessingWorkers.Domain));
+            return h;
+        }
+
+        public Job Job(string source, string id) => new(source, Folder["bucket"], Folder[Path.Combine("work", id)]);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Decider.StopAsync();
+            await Activities.StopAsync();
+            Http.Dispose();
+            Service.Dispose();
+            Folder.Dispose();
+        }
+    }
+
+    [Test]
+    public async Task A_real_file_is_uploaded_as_a_gzip_copy_identical_to_the_input_with_a_report_of_its_checksum_and_counts()
+    {
+        await using var h = await Harness.StartAsync();
+        var input = await File.ReadAllBytesAsync(Input);
+        var run = await h.Client.StartAsync("end-to-end", h.Job(Input, "end-to-end"));
+
+        var report = await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token);
+
+        var sha = Convert.ToHexStringLower(SHA256.HashData(input));
+        var text = Encoding.UTF8.GetString(input);
+        var words = text.Split([' ', '\n', '\t', '\r', '\v', '\f'], StringSplitOptions.RemoveEmptyEntries).Length;
+        var lines = input.Count(b => b == (byte)'\n');
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Sha256, Is.EqualTo(sha));
+            Assert.That(report.Bytes, Is.EqualTo(input.Length));
+            Assert.That(report.Lines, Is.EqualTo(lines));
+            Assert.That(report.Words, Is.EqualTo(words));
+            Assert.That(report.CompressedLocation, Is.EqualTo(h.Folder[Path.Combine("bucket", "durable-workflows.txt.gz")]));
+            Assert.That(Directory.Exists(h.Folder[Path.Combine("work", "end-to-end")]), Is.False, "the working folder is deleted");
+        });
+
+        // The uploaded copy decompresses to the input, byte for byte.
+        await using (var gzip = new GZipStream(File.OpenRead(report.CompressedLocation), CompressionMode.Decompress))
+        using (var copy = new MemoryStream())
+        {
+            await gzip.CopyToAsync(copy);
+            Assert.That(copy.ToArray(), Is.EqualTo(input));
+        }
+        Assert.That(new FileInfo(report.CompressedLocation).Length, Is.EqualTo(report.CompressedBytes));
+
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report.ReportLocation));
+        var root = json.RootElement;
+        Assert.Multiple(() =>
+        {
+            Assert.That(root.GetProperty("sha256").GetString(), Is.EqualTo(sha));
+            Assert.That(root.GetProperty("bytes").GetInt64(), Is.EqualTo(input.Length));
+            Assert.That(root.GetProperty("lines").GetInt32(), Is.EqualTo(lines));
+            Assert.That(root.GetProperty("words").GetInt32(), Is.EqualTo(words));
+        });
+    }
+
+    [Test]
+    public async Task A_download_that_fails_twice_with_503_is_retried_after_backoff_timers_and_the_job_completes()
+    {
+        await using var h = await Harness.StartAsync();
+        var input = await File.ReadAllBytesAsync(Input);
+        using var server = new FileServer(input, failures: 2);
+        var run = await h.Client.StartAsync("retry", h.Job(server.Url("durable-workflows.txt").ToString(), "retry"));
+
+        var report = await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token);
+
+        Assert.That(report.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(input))));
+        Assert.That(server.Requests, Is.EqualTo(3));
+        var history = await h.Client.Client.GetHistoryAsync(run.Execution);
+        var failed = history.Where(e => e.EventType == EventType.ActivityTaskFailed).ToList();
+        Assert.That(failed.Select(e => e.ActivityTaskFailedEventAttributes!.Reason),
+            Is.EqualTo(new[] { typeof(TransientDownloadException).FullName, typeof(TransientDownloadException).FullName }));
+        // One timer bounds the job; one per retry waits out the backoff (1 s, then 2 s) and fires.
+        var fired = history.Where(e => e.EventType == EventType.TimerFired).Select(e => e.TimerFiredEventAttributes!.StartedEventId).ToHashSet();
+        var retryTimers = history.Where(e => e.EventType == EventType.TimerStarted && fired.Contains(e.EventId))
+            .Select(e => e.TimerStartedEventAttributes!.StartToFireTimeout).ToList();
+        Assert.That(retryTimers, Is.EqualTo(new[] { "1", "2" }));
+        var downloads = history.Count(e => e.EventType == EventType.ActivityTaskScheduled
+            && e.ActivityTaskScheduledEventAttributes!.ActivityType.Name == FileActivitiesDispatch.Download.Name);
+        Assert.That(downloads, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task A_run_whose_cancellation_is_requested_mid_download_closes_as_canceled_and_leaves_no_working_files()
+    {
+        await using var h = await Harness.StartAsync();
+        using var server = new FileServer(await File.ReadAllBytesAsync(Input), hold: true);
+        var job = h.Job(server.Url("durable-workflows.txt").ToString(), "cancel-request");
+        var run = await h.Client.StartAsync("cancel-request", job);
+        await server.HalfSent.Task.WaitAsync(RunTimeout);
+        Assert.That(Directory.Exists(job.WorkFolder), Is.True, "the download has begun writing");
+
+        await run.RequestCancelAsync();
+        var closed = Assert.ThrowsAsync<WorkflowCanceledException>(async () => await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token));
+        server.Release.TrySetResult();
+        await Waiting.UntilAsync(() => Task.FromResult(h.Activities.InFlight == 0), RunTimeout, "the download activity to end");
+
+        Assert.That(closed!.Status, Is.EqualTo(CloseStatus.Canceled));
+        Assert.That(Directory.Exists(job.WorkFolder), Is.False);
+        Assert.That((await run.GetStateAsync())?.Stage, Is.EqualTo(Stage.Canceled));
+    }
+
+    [Test]
+    public async Task The_cancel_signal_stops_a_run_mid_download_cleans_its_working_files_and_fails_it_with_the_reason()
+    {
+        await using var h = await Harness.StartAsync();
+        using var server = new FileServer(await File.ReadAllBytesAsync(Input), hold: true);
+        var job = h.Job(server.Url("durable-workflows.txt").ToString(), "cancel-signal");
+        var run = await h.Client.StartAsync("cancel-signal", job);
+        await server.HalfSent.Task.WaitAsync(RunTimeout);
+
+        await run.CancelAsync("the operator changed their mind");
+        var closed = Assert.ThrowsAsync<WorkflowFailedException>(async () => await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token));
+        server.Release.TrySetResult();
+        await Waiting.UntilAsync(() => Task.FromResult(h.Activities.InFlight == 0), RunTimeout, "the download activity to end");
+
+        // Flow closes a run as canceled only after SWF recorded a cancel request; a signal is not one, so the run fails
+        // with the reason (see the cancel-request test for a canceled close).
+        Assert.That(closed!.Status, Is.EqualTo(CloseStatus.Failed));
+        Assert.That(closed.Reason, Is.EqualTo(typeof(JobCanceledException).FullName));
+        Assert.That(closed.Details, Does.Contain("the operator changed their mind"));
+        Assert.That(Directory.Exists(job.WorkFolder), Is.False);
+        Assert.That((await run.GetStateAsync())?.Stage, Is.EqualTo(Stage.Canceled));
+    }
+}

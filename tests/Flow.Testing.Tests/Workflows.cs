@@ -1,0 +1,124 @@
+using Flow;
+using Flow.Swf;
+
+namespace Flow.Testing.Tests;
+
+public sealed class SleeperWorkflow : ISleeper
+{
+    private string? _why;
+
+    public async Task<string> RunAsync(int days)
+    {
+        var start = Workflow.UtcNow;
+        // Not WaitConditionAsync(condition, timeout): see ReplayEngineBugTests.
+        using var cancel = new CancellationTokenSource();
+        var timer = Workflow.DelayAsync(TimeSpan.FromDays(days), cancel.Token);
+        await Workflow.WaitConditionAsync(() => _why is not null || timer.IsCompleted);
+        var woken = _why is not null;
+        if (!timer.IsCompleted)
+            cancel.Cancel();
+        var hours = (Workflow.UtcNow - start).TotalHours;
+        return woken ? $"woken by {_why} after {hours:0}h" : $"slept {hours / 24:0} days";
+    }
+
+    public Task WakeAsync(string why)
+    {
+        _why = why;
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class ScenarioWorkflow : IScenario
+{
+    public async Task<string> RunAsync(string scenario)
+    {
+        var start = Workflow.UtcNow;
+        var activities = new TestActivitiesClient();
+        try
+        {
+            switch (scenario)
+            {
+                case "retry":
+                {
+                    var retried = activities.WithOptions(new ActivityOptions
+                    {
+                        RetryPolicy = new RetryPolicy { MaximumAttempts = 4, InitialInterval = TimeSpan.FromMinutes(10), BackoffCoefficient = 2 },
+                    });
+                    var echoed = await retried.EchoAsync("again");
+                    return $"{echoed} after {(Workflow.UtcNow - start).TotalMinutes:0} min";
+                }
+                case "start-to-close":
+                    await activities.WithOptions(new ActivityOptions { StartToCloseTimeout = TimeSpan.FromMinutes(1), HeartbeatTimeout = Timeout.InfiniteTimeSpan }).SlowAsync("x");
+                    return "finished";
+                case "heartbeat":
+                    await activities.SlowAsync("x");
+                    return "finished";
+                case "schedule-to-close":
+                    await activities.WithOptions(new ActivityOptions { ScheduleToCloseTimeout = TimeSpan.FromMinutes(2), HeartbeatTimeout = Timeout.InfiniteTimeSpan }).SlowAsync("x");
+                    return "finished";
+                case "schedule-to-start":
+                    await new OrphanActivitiesClient().LostAsync("x");
+                    return "finished";
+                case "child":
+                {
+                    var child = new SleeperChildClient(new ChildWorkflowOptions { WorkflowId = "child-of-" + Workflow.Info.Execution.WorkflowId });
+                    var slept = await child.RunAsync(2);
+                    return $"child {slept}";
+                }
+                case "cancel":
+                    await Workflow.DelayAsync(TimeSpan.FromDays(1), Workflow.CancellationToken);
+                    return "not canceled";
+                default:
+                    throw new ArgumentException("Unknown scenario " + scenario);
+            }
+        }
+        catch (ActivityTimedOutException e)
+        {
+            return $"timed out {e.TimeoutType} after {(Workflow.UtcNow - start).TotalSeconds:0} s";
+        }
+    }
+}
+
+public sealed class CounterWorkflow : ICounter
+{
+    public async Task<int> RunAsync(int count)
+    {
+        if (count >= 3)
+            return count;
+        await Workflow.DelayAsync(TimeSpan.FromDays(1));
+        throw new CounterSelfClient().ContinueAsNew(count + 1);
+    }
+}
+
+public sealed class WaiterWorkflow : IWaiter
+{
+    private string? _value;
+
+    public async Task<string> RunAsync(string name)
+    {
+        await Workflow.WaitConditionAsync(() => _value is not null);
+        return $"{name}: {_value}";
+    }
+
+    public Task ReleaseAsync(string value)
+    {
+        _value = value;
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Activities that do their work at once.</summary>
+public sealed class QuickActivities : ITestActivities
+{
+    public Task<string> EchoAsync(string text) => Task.FromResult(text);
+
+    public Task<string> SlowAsync(string text) => Task.FromResult(text);
+}
+
+/// <summary>Its first instance reports a state too large for SWF, so the worker cannot answer that decision task.</summary>
+public sealed class StatefulWorkflow(bool broken) : IStateful
+{
+    public string State => broken ? new string('x', 40_000) : "fine";
+
+    public Task<string> RunAsync(string name) => Task.FromResult($"{name} at {Workflow.UtcNow:HH:mm:ss}");
+}
