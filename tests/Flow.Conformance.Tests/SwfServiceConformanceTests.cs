@@ -421,3 +421,21 @@ public sealed class MotoServerConformanceTests : SwfServiceConformanceTests
         return (moto.Url, moto);
     }
 }
+
+/// <summary>Against <c>flow dev</c> (the built Flow.Cli.dll, in memory), which departs from SWF nowhere these tests look.</summary>
+[TestFixture]
+public sealed class FlowDevConformanceTests : SwfServiceConformanceTests
+{
+    protected override ServiceDepartures Departures { get; } = new();
+
+    protected override async Task<(Uri Url, IDisposable Service)> StartServiceAsync()
+    {
+        var dev = await Flow.Cli.Tests.DevServer.StartAsync("--memory");
+        return (dev.Url, new Stopper(dev));
+    }
+
+    private sealed class Stopper(Flow.Cli.Tests.DevServer dev) : IDisposable
+    {
+        public void Dispose() => dev.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+}
