@@ -9,7 +9,9 @@ if (args is ["--quick"])
 {
     var json = ReplayBenchmarks.HistoryJson(ReplayBenchmarks.Activities);
     var events = ReplayBenchmarks.Parse(json).Events.Count;
-    Measure("parse + replay", () => ReplayBenchmarks.Replay(ReplayBenchmarks.Parse(json)));
+    Measure("read + replay", () => ReplayBenchmarks.Replay(ReplayBenchmarks.Read(json)));
+    Measure("read only", () => ReplayBenchmarks.Read(json));
+    Measure("STJ parse + replay", () => ReplayBenchmarks.Replay(ReplayBenchmarks.Parse(json)));
     var parsed = ReplayBenchmarks.Parse(json);
     Measure("replay only", () => ReplayBenchmarks.Replay(parsed));
     var bench = new ReplayBenchmarks();
@@ -19,7 +21,7 @@ if (args is ["--quick"])
 
     void Measure(string name, Action action)
     {
-        for (var i = 0; i < 10; i++) action();
+        for (var i = 0; i < 60; i++) action(); // past tiered JIT
         var bytes = GC.GetAllocatedBytesForCurrentThread();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();

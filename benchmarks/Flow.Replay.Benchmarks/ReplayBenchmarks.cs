@@ -41,13 +41,18 @@ public class ReplayBenchmarks
         return tokens;
     }
 
-    [Benchmark(Description = "Parse SWF JSON + replay")]
+    [Benchmark(Description = "Parse SWF JSON (HistoryReader) + replay")]
+    public int ReadAndReplay() => Replay(Read(_json));
+
+    [Benchmark(Description = "Parse SWF JSON (SwfJsonContext) + replay")]
     public int ParseAndReplay() => Replay(Parse(_json));
 
     [Benchmark(Description = "Replay parsed events")]
     public int ReplayParsed() => Replay(_parsed);
 
     public static History Parse(byte[] json) => JsonSerializer.Deserialize(json, SwfJsonContext.Default.History)!;
+
+    public static History Read(byte[] json) => HistoryReader.ReadHistory(json);
 
     public static int Replay(History history)
     {
