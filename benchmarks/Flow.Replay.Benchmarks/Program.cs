@@ -17,15 +17,20 @@ if (args is ["--quick"])
     var bench = new ReplayBenchmarks();
     bench.Setup();
     Measure("Utf8JsonReader only", () => bench.ReadTokens());
+    events = TemporalPeer.Events;
+    Measure("Temporal json+replay", () => bench.TemporalParseAndReplay().GetAwaiter().GetResult(), rounds: 5);
+    Measure("Temporal replay", () => bench.TemporalReplay().GetAwaiter().GetResult(), rounds: 5);
+    events = DurableTaskPeer.Events;
+    Measure("DurableTask json+replay", () => bench.DurableParseAndReplay(), rounds: 10);
+    Measure("DurableTask replay", () => bench.DurableReplay(), rounds: 10);
     return;
 
-    void Measure(string name, Action action)
+    void Measure(string name, Action action, int rounds = 50)
     {
-        for (var i = 0; i < 60; i++) action(); // past tiered JIT
+        for (var i = 0; i < Math.Min(60, rounds * 2); i++) action(); // past tiered JIT
         var bytes = GC.GetAllocatedBytesForCurrentThread();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        const int rounds = 50;
         for (var i = 0; i < rounds; i++) action();
         var seconds = watch.Elapsed.TotalSeconds;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
