@@ -13,6 +13,7 @@ namespace Flow.Replay.Benchmarks;
 /// reports per history event (OperationsPerInvoke): events/s = 1e9 / Mean(ns), bytes/event = Allocated.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ReplayBenchmarks
 {
     public const int Activities = 1000;
