@@ -9,29 +9,44 @@ namespace Flow.Replay.Benchmarks;
 /// <summary>
 /// Replays the full history of a 1,000-activity sequential workflow (6,005 events, as GetWorkflowExecutionHistory
 /// returns it) from its SWF JSON: parse + replay, replay of parsed events, and a Utf8JsonReader pass over the
-/// same bytes as the ceiling. Events per second = EventCount / mean; bytes per event = allocated / EventCount.
+/// same bytes as the ceiling; Temporalio's and DurableTask's replayers on the same workflow shape. Every benchmark
+/// reports per history event (OperationsPerInvoke): events/s = 1e9 / Mean(ns), bytes/event = Allocated.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ReplayBenchmarks
 {
     public const int Activities = 1000;
     private static readonly ActivityDefinition Step = new("Bench.Step", "1");
     private static readonly WorkflowHandler Handler = new(new WorkflowDefinition("Bench.Sequential", "1"), () => new Sequential());
 
+    /// <summary>Events in Flow's history (checked in Setup); each benchmark's figures are per event
+    /// (OperationsPerInvoke), so Mean is ns/event and Allocated is bytes/event.</summary>
+    public const int Events = 6005;
+
     private byte[] _json = [];
     private History _parsed = new();
-
-    public int EventCount { get; private set; }
+    private Temporalio.Worker.WorkflowReplayer _temporal = null!;
+    private Temporalio.Common.WorkflowHistory _temporalHistory = null!;
+    private string _temporalJson = "";
+    private List<DurableTask.Core.History.HistoryEvent> _durable = [];
+    private byte[] _durableJson = [];
 
     [GlobalSetup]
     public void Setup()
     {
         _json = HistoryJson(Activities);
         _parsed = Parse(_json);
-        EventCount = _parsed.Events.Count;
+        if (_parsed.Events.Count != Events)
+            throw new InvalidOperationException($"Flow's history has {_parsed.Events.Count} events, expected {Events}.");
+        _temporal = TemporalPeer.Replayer();
+        _temporalHistory = TemporalPeer.History();
+        _temporalJson = _temporalHistory.ToJson();
+        _durable = DurableTaskPeer.History();
+        _durableJson = DurableTaskPeer.Serialize(_durable);
     }
 
-    [Benchmark(Baseline = true, Description = "Utf8JsonReader over the JSON (parse-only ceiling)")]
+    [Benchmark(Baseline = true, OperationsPerInvoke = Events, Description = "Flow: Utf8JsonReader over the JSON (parse-only ceiling)")]
     public int ReadTokens()
     {
         var reader = new Utf8JsonReader(_json);
@@ -41,13 +56,34 @@ public class ReplayBenchmarks
         return tokens;
     }
 
-    [Benchmark(Description = "Parse SWF JSON + replay")]
+    [Benchmark(OperationsPerInvoke = Events, Description = "Flow: parse SWF JSON (HistoryReader) + replay")]
+    public int ReadAndReplay() => Replay(Read(_json));
+
+    [Benchmark(OperationsPerInvoke = Events, Description = "Flow: parse SWF JSON (HistoryReader) only")]
+    public int ReadOnly() => Read(_json).Events.Count;
+
+    [Benchmark(OperationsPerInvoke = Events, Description = "Flow: parse SWF JSON (SwfJsonContext) + replay")]
     public int ParseAndReplay() => Replay(Parse(_json));
 
-    [Benchmark(Description = "Replay parsed events")]
+    [Benchmark(OperationsPerInvoke = Events, Description = "Flow: replay parsed events")]
     public int ReplayParsed() => Replay(_parsed);
 
+    [Benchmark(OperationsPerInvoke = TemporalPeer.Events, Description = "Temporalio 1.22.0: FromJson + WorkflowReplayer")]
+    public Task<int> TemporalParseAndReplay() =>
+        TemporalPeer.ReplayAsync(_temporal, Temporalio.Common.WorkflowHistory.FromJson("bench", _temporalJson));
+
+    [Benchmark(OperationsPerInvoke = TemporalPeer.Events, Description = "Temporalio 1.22.0: WorkflowReplayer on built history")]
+    public Task<int> TemporalReplay() => TemporalPeer.ReplayAsync(_temporal, _temporalHistory);
+
+    [Benchmark(OperationsPerInvoke = DurableTaskPeer.Events, Description = "DurableTask.Core 3.11.3: Newtonsoft parse + TaskOrchestrationExecutor")]
+    public int DurableParseAndReplay() => DurableTaskPeer.Replay(DurableTaskPeer.Parse(_durableJson));
+
+    [Benchmark(OperationsPerInvoke = DurableTaskPeer.Events, Description = "DurableTask.Core 3.11.3: TaskOrchestrationExecutor on built history")]
+    public int DurableReplay() => DurableTaskPeer.Replay(_durable);
+
     public static History Parse(byte[] json) => JsonSerializer.Deserialize(json, SwfJsonContext.Default.History)!;
+
+    public static History Read(byte[] json) => HistoryReader.ReadHistory(json);
 
     public static int Replay(History history)
     {

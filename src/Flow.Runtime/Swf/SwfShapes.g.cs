@@ -1424,6 +1424,23 @@ public sealed partial class History
 /// <summary>Event within a workflow execution.</summary>
 public sealed partial class HistoryEvent
 {
+    private object? _attributes;
+    private List<object>? _moreAttributes; // only when one event is given several kinds (never from SWF)
+
+    private T? GetAttributes<T>() where T : class
+    {
+        if (_attributes is T attributes) return attributes;
+        if (_moreAttributes is { } more) foreach (var a in more) if (a is T found) return found;
+        return null;
+    }
+
+    private void SetAttributes<T>(T? value) where T : class
+    {
+        _moreAttributes?.RemoveAll(static a => a is T);
+        if (_attributes is null or T) _attributes = value;
+        else if (value is not null) (_moreAttributes ??= []).Add(value);
+    }
+
     /// <summary>The date and time when the event occurred.</summary>
     [JsonPropertyName("eventTimestamp")]
     [JsonConverter(typeof(EpochSecondsConverter))]
@@ -1439,219 +1456,219 @@ public sealed partial class HistoryEvent
 
     /// <summary>If the event is of type WorkflowExecutionStarted then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("workflowExecutionStartedEventAttributes")]
-    public WorkflowExecutionStartedEventAttributes? WorkflowExecutionStartedEventAttributes { get; set; }
+    public WorkflowExecutionStartedEventAttributes? WorkflowExecutionStartedEventAttributes { get => GetAttributes<WorkflowExecutionStartedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type WorkflowExecutionCompleted then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("workflowExecutionCompletedEventAttributes")]
-    public WorkflowExecutionCompletedEventAttributes? WorkflowExecutionCompletedEventAttributes { get; set; }
+    public WorkflowExecutionCompletedEventAttributes? WorkflowExecutionCompletedEventAttributes { get => GetAttributes<WorkflowExecutionCompletedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type CompleteWorkflowExecutionFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("completeWorkflowExecutionFailedEventAttributes")]
-    public CompleteWorkflowExecutionFailedEventAttributes? CompleteWorkflowExecutionFailedEventAttributes { get; set; }
+    public CompleteWorkflowExecutionFailedEventAttributes? CompleteWorkflowExecutionFailedEventAttributes { get => GetAttributes<CompleteWorkflowExecutionFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type WorkflowExecutionFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("workflowExecutionFailedEventAttributes")]
-    public WorkflowExecutionFailedEventAttributes? WorkflowExecutionFailedEventAttributes { get; set; }
+    public WorkflowExecutionFailedEventAttributes? WorkflowExecutionFailedEventAttributes { get => GetAttributes<WorkflowExecutionFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type FailWorkflowExecutionFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("failWorkflowExecutionFailedEventAttributes")]
-    public FailWorkflowExecutionFailedEventAttributes? FailWorkflowExecutionFailedEventAttributes { get; set; }
+    public FailWorkflowExecutionFailedEventAttributes? FailWorkflowExecutionFailedEventAttributes { get => GetAttributes<FailWorkflowExecutionFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type WorkflowExecutionTimedOut then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("workflowExecutionTimedOutEventAttributes")]
-    public WorkflowExecutionTimedOutEventAttributes? WorkflowExecutionTimedOutEventAttributes { get; set; }
+    public WorkflowExecutionTimedOutEventAttributes? WorkflowExecutionTimedOutEventAttributes { get => GetAttributes<WorkflowExecutionTimedOutEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type WorkflowExecutionCanceled then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("workflowExecutionCanceledEventAttributes")]
-    public WorkflowExecutionCanceledEventAttributes? WorkflowExecutionCanceledEventAttributes { get; set; }
+    public WorkflowExecutionCanceledEventAttributes? WorkflowExecutionCanceledEventAttributes { get => GetAttributes<WorkflowExecutionCanceledEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type CancelWorkflowExecutionFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("cancelWorkflowExecutionFailedEventAttributes")]
-    public CancelWorkflowExecutionFailedEventAttributes? CancelWorkflowExecutionFailedEventAttributes { get; set; }
+    public CancelWorkflowExecutionFailedEventAttributes? CancelWorkflowExecutionFailedEventAttributes { get => GetAttributes<CancelWorkflowExecutionFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type WorkflowExecutionContinuedAsNew then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("workflowExecutionContinuedAsNewEventAttributes")]
-    public WorkflowExecutionContinuedAsNewEventAttributes? WorkflowExecutionContinuedAsNewEventAttributes { get; set; }
+    public WorkflowExecutionContinuedAsNewEventAttributes? WorkflowExecutionContinuedAsNewEventAttributes { get => GetAttributes<WorkflowExecutionContinuedAsNewEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ContinueAsNewWorkflowExecutionFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("continueAsNewWorkflowExecutionFailedEventAttributes")]
-    public ContinueAsNewWorkflowExecutionFailedEventAttributes? ContinueAsNewWorkflowExecutionFailedEventAttributes { get; set; }
+    public ContinueAsNewWorkflowExecutionFailedEventAttributes? ContinueAsNewWorkflowExecutionFailedEventAttributes { get => GetAttributes<ContinueAsNewWorkflowExecutionFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type WorkflowExecutionTerminated then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("workflowExecutionTerminatedEventAttributes")]
-    public WorkflowExecutionTerminatedEventAttributes? WorkflowExecutionTerminatedEventAttributes { get; set; }
+    public WorkflowExecutionTerminatedEventAttributes? WorkflowExecutionTerminatedEventAttributes { get => GetAttributes<WorkflowExecutionTerminatedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type WorkflowExecutionCancelRequested then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("workflowExecutionCancelRequestedEventAttributes")]
-    public WorkflowExecutionCancelRequestedEventAttributes? WorkflowExecutionCancelRequestedEventAttributes { get; set; }
+    public WorkflowExecutionCancelRequestedEventAttributes? WorkflowExecutionCancelRequestedEventAttributes { get => GetAttributes<WorkflowExecutionCancelRequestedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type DecisionTaskScheduled then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("decisionTaskScheduledEventAttributes")]
-    public DecisionTaskScheduledEventAttributes? DecisionTaskScheduledEventAttributes { get; set; }
+    public DecisionTaskScheduledEventAttributes? DecisionTaskScheduledEventAttributes { get => GetAttributes<DecisionTaskScheduledEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type DecisionTaskStarted then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("decisionTaskStartedEventAttributes")]
-    public DecisionTaskStartedEventAttributes? DecisionTaskStartedEventAttributes { get; set; }
+    public DecisionTaskStartedEventAttributes? DecisionTaskStartedEventAttributes { get => GetAttributes<DecisionTaskStartedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type DecisionTaskCompleted then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("decisionTaskCompletedEventAttributes")]
-    public DecisionTaskCompletedEventAttributes? DecisionTaskCompletedEventAttributes { get; set; }
+    public DecisionTaskCompletedEventAttributes? DecisionTaskCompletedEventAttributes { get => GetAttributes<DecisionTaskCompletedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type DecisionTaskTimedOut then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("decisionTaskTimedOutEventAttributes")]
-    public DecisionTaskTimedOutEventAttributes? DecisionTaskTimedOutEventAttributes { get; set; }
+    public DecisionTaskTimedOutEventAttributes? DecisionTaskTimedOutEventAttributes { get => GetAttributes<DecisionTaskTimedOutEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ActivityTaskScheduled then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("activityTaskScheduledEventAttributes")]
-    public ActivityTaskScheduledEventAttributes? ActivityTaskScheduledEventAttributes { get; set; }
+    public ActivityTaskScheduledEventAttributes? ActivityTaskScheduledEventAttributes { get => GetAttributes<ActivityTaskScheduledEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ActivityTaskStarted then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("activityTaskStartedEventAttributes")]
-    public ActivityTaskStartedEventAttributes? ActivityTaskStartedEventAttributes { get; set; }
+    public ActivityTaskStartedEventAttributes? ActivityTaskStartedEventAttributes { get => GetAttributes<ActivityTaskStartedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ActivityTaskCompleted then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("activityTaskCompletedEventAttributes")]
-    public ActivityTaskCompletedEventAttributes? ActivityTaskCompletedEventAttributes { get; set; }
+    public ActivityTaskCompletedEventAttributes? ActivityTaskCompletedEventAttributes { get => GetAttributes<ActivityTaskCompletedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ActivityTaskFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("activityTaskFailedEventAttributes")]
-    public ActivityTaskFailedEventAttributes? ActivityTaskFailedEventAttributes { get; set; }
+    public ActivityTaskFailedEventAttributes? ActivityTaskFailedEventAttributes { get => GetAttributes<ActivityTaskFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ActivityTaskTimedOut then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("activityTaskTimedOutEventAttributes")]
-    public ActivityTaskTimedOutEventAttributes? ActivityTaskTimedOutEventAttributes { get; set; }
+    public ActivityTaskTimedOutEventAttributes? ActivityTaskTimedOutEventAttributes { get => GetAttributes<ActivityTaskTimedOutEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ActivityTaskCanceled then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("activityTaskCanceledEventAttributes")]
-    public ActivityTaskCanceledEventAttributes? ActivityTaskCanceledEventAttributes { get; set; }
+    public ActivityTaskCanceledEventAttributes? ActivityTaskCanceledEventAttributes { get => GetAttributes<ActivityTaskCanceledEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ActivityTaskcancelRequested then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("activityTaskCancelRequestedEventAttributes")]
-    public ActivityTaskCancelRequestedEventAttributes? ActivityTaskCancelRequestedEventAttributes { get; set; }
+    public ActivityTaskCancelRequestedEventAttributes? ActivityTaskCancelRequestedEventAttributes { get => GetAttributes<ActivityTaskCancelRequestedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type WorkflowExecutionSignaled then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("workflowExecutionSignaledEventAttributes")]
-    public WorkflowExecutionSignaledEventAttributes? WorkflowExecutionSignaledEventAttributes { get; set; }
+    public WorkflowExecutionSignaledEventAttributes? WorkflowExecutionSignaledEventAttributes { get => GetAttributes<WorkflowExecutionSignaledEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type MarkerRecorded then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("markerRecordedEventAttributes")]
-    public MarkerRecordedEventAttributes? MarkerRecordedEventAttributes { get; set; }
+    public MarkerRecordedEventAttributes? MarkerRecordedEventAttributes { get => GetAttributes<MarkerRecordedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type DecisionTaskFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("recordMarkerFailedEventAttributes")]
-    public RecordMarkerFailedEventAttributes? RecordMarkerFailedEventAttributes { get; set; }
+    public RecordMarkerFailedEventAttributes? RecordMarkerFailedEventAttributes { get => GetAttributes<RecordMarkerFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type TimerStarted then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("timerStartedEventAttributes")]
-    public TimerStartedEventAttributes? TimerStartedEventAttributes { get; set; }
+    public TimerStartedEventAttributes? TimerStartedEventAttributes { get => GetAttributes<TimerStartedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type TimerFired then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("timerFiredEventAttributes")]
-    public TimerFiredEventAttributes? TimerFiredEventAttributes { get; set; }
+    public TimerFiredEventAttributes? TimerFiredEventAttributes { get => GetAttributes<TimerFiredEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type TimerCanceled then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("timerCanceledEventAttributes")]
-    public TimerCanceledEventAttributes? TimerCanceledEventAttributes { get; set; }
+    public TimerCanceledEventAttributes? TimerCanceledEventAttributes { get => GetAttributes<TimerCanceledEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type StartChildWorkflowExecutionInitiated then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("startChildWorkflowExecutionInitiatedEventAttributes")]
-    public StartChildWorkflowExecutionInitiatedEventAttributes? StartChildWorkflowExecutionInitiatedEventAttributes { get; set; }
+    public StartChildWorkflowExecutionInitiatedEventAttributes? StartChildWorkflowExecutionInitiatedEventAttributes { get => GetAttributes<StartChildWorkflowExecutionInitiatedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ChildWorkflowExecutionStarted then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("childWorkflowExecutionStartedEventAttributes")]
-    public ChildWorkflowExecutionStartedEventAttributes? ChildWorkflowExecutionStartedEventAttributes { get; set; }
+    public ChildWorkflowExecutionStartedEventAttributes? ChildWorkflowExecutionStartedEventAttributes { get => GetAttributes<ChildWorkflowExecutionStartedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ChildWorkflowExecutionCompleted then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("childWorkflowExecutionCompletedEventAttributes")]
-    public ChildWorkflowExecutionCompletedEventAttributes? ChildWorkflowExecutionCompletedEventAttributes { get; set; }
+    public ChildWorkflowExecutionCompletedEventAttributes? ChildWorkflowExecutionCompletedEventAttributes { get => GetAttributes<ChildWorkflowExecutionCompletedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ChildWorkflowExecutionFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("childWorkflowExecutionFailedEventAttributes")]
-    public ChildWorkflowExecutionFailedEventAttributes? ChildWorkflowExecutionFailedEventAttributes { get; set; }
+    public ChildWorkflowExecutionFailedEventAttributes? ChildWorkflowExecutionFailedEventAttributes { get => GetAttributes<ChildWorkflowExecutionFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ChildWorkflowExecutionTimedOut then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("childWorkflowExecutionTimedOutEventAttributes")]
-    public ChildWorkflowExecutionTimedOutEventAttributes? ChildWorkflowExecutionTimedOutEventAttributes { get; set; }
+    public ChildWorkflowExecutionTimedOutEventAttributes? ChildWorkflowExecutionTimedOutEventAttributes { get => GetAttributes<ChildWorkflowExecutionTimedOutEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ChildWorkflowExecutionCanceled then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("childWorkflowExecutionCanceledEventAttributes")]
-    public ChildWorkflowExecutionCanceledEventAttributes? ChildWorkflowExecutionCanceledEventAttributes { get; set; }
+    public ChildWorkflowExecutionCanceledEventAttributes? ChildWorkflowExecutionCanceledEventAttributes { get => GetAttributes<ChildWorkflowExecutionCanceledEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ChildWorkflowExecutionTerminated then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("childWorkflowExecutionTerminatedEventAttributes")]
-    public ChildWorkflowExecutionTerminatedEventAttributes? ChildWorkflowExecutionTerminatedEventAttributes { get; set; }
+    public ChildWorkflowExecutionTerminatedEventAttributes? ChildWorkflowExecutionTerminatedEventAttributes { get => GetAttributes<ChildWorkflowExecutionTerminatedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type SignalExternalWorkflowExecutionInitiated then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("signalExternalWorkflowExecutionInitiatedEventAttributes")]
-    public SignalExternalWorkflowExecutionInitiatedEventAttributes? SignalExternalWorkflowExecutionInitiatedEventAttributes { get; set; }
+    public SignalExternalWorkflowExecutionInitiatedEventAttributes? SignalExternalWorkflowExecutionInitiatedEventAttributes { get => GetAttributes<SignalExternalWorkflowExecutionInitiatedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ExternalWorkflowExecutionSignaled then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("externalWorkflowExecutionSignaledEventAttributes")]
-    public ExternalWorkflowExecutionSignaledEventAttributes? ExternalWorkflowExecutionSignaledEventAttributes { get; set; }
+    public ExternalWorkflowExecutionSignaledEventAttributes? ExternalWorkflowExecutionSignaledEventAttributes { get => GetAttributes<ExternalWorkflowExecutionSignaledEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type SignalExternalWorkflowExecutionFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("signalExternalWorkflowExecutionFailedEventAttributes")]
-    public SignalExternalWorkflowExecutionFailedEventAttributes? SignalExternalWorkflowExecutionFailedEventAttributes { get; set; }
+    public SignalExternalWorkflowExecutionFailedEventAttributes? SignalExternalWorkflowExecutionFailedEventAttributes { get => GetAttributes<SignalExternalWorkflowExecutionFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ExternalWorkflowExecutionCancelRequested then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("externalWorkflowExecutionCancelRequestedEventAttributes")]
-    public ExternalWorkflowExecutionCancelRequestedEventAttributes? ExternalWorkflowExecutionCancelRequestedEventAttributes { get; set; }
+    public ExternalWorkflowExecutionCancelRequestedEventAttributes? ExternalWorkflowExecutionCancelRequestedEventAttributes { get => GetAttributes<ExternalWorkflowExecutionCancelRequestedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type RequestCancelExternalWorkflowExecutionInitiated then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("requestCancelExternalWorkflowExecutionInitiatedEventAttributes")]
-    public RequestCancelExternalWorkflowExecutionInitiatedEventAttributes? RequestCancelExternalWorkflowExecutionInitiatedEventAttributes { get; set; }
+    public RequestCancelExternalWorkflowExecutionInitiatedEventAttributes? RequestCancelExternalWorkflowExecutionInitiatedEventAttributes { get => GetAttributes<RequestCancelExternalWorkflowExecutionInitiatedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type RequestCancelExternalWorkflowExecutionFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("requestCancelExternalWorkflowExecutionFailedEventAttributes")]
-    public RequestCancelExternalWorkflowExecutionFailedEventAttributes? RequestCancelExternalWorkflowExecutionFailedEventAttributes { get; set; }
+    public RequestCancelExternalWorkflowExecutionFailedEventAttributes? RequestCancelExternalWorkflowExecutionFailedEventAttributes { get => GetAttributes<RequestCancelExternalWorkflowExecutionFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type ScheduleActivityTaskFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("scheduleActivityTaskFailedEventAttributes")]
-    public ScheduleActivityTaskFailedEventAttributes? ScheduleActivityTaskFailedEventAttributes { get; set; }
+    public ScheduleActivityTaskFailedEventAttributes? ScheduleActivityTaskFailedEventAttributes { get => GetAttributes<ScheduleActivityTaskFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type RequestCancelActivityTaskFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("requestCancelActivityTaskFailedEventAttributes")]
-    public RequestCancelActivityTaskFailedEventAttributes? RequestCancelActivityTaskFailedEventAttributes { get; set; }
+    public RequestCancelActivityTaskFailedEventAttributes? RequestCancelActivityTaskFailedEventAttributes { get => GetAttributes<RequestCancelActivityTaskFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type StartTimerFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("startTimerFailedEventAttributes")]
-    public StartTimerFailedEventAttributes? StartTimerFailedEventAttributes { get; set; }
+    public StartTimerFailedEventAttributes? StartTimerFailedEventAttributes { get => GetAttributes<StartTimerFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type CancelTimerFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("cancelTimerFailedEventAttributes")]
-    public CancelTimerFailedEventAttributes? CancelTimerFailedEventAttributes { get; set; }
+    public CancelTimerFailedEventAttributes? CancelTimerFailedEventAttributes { get => GetAttributes<CancelTimerFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>If the event is of type StartChildWorkflowExecutionFailed then this member is set and provides detailed information about the event.</summary>
     [JsonPropertyName("startChildWorkflowExecutionFailedEventAttributes")]
-    public StartChildWorkflowExecutionFailedEventAttributes? StartChildWorkflowExecutionFailedEventAttributes { get; set; }
+    public StartChildWorkflowExecutionFailedEventAttributes? StartChildWorkflowExecutionFailedEventAttributes { get => GetAttributes<StartChildWorkflowExecutionFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>Provides the details of the LambdaFunctionScheduled event.</summary>
     [JsonPropertyName("lambdaFunctionScheduledEventAttributes")]
-    public LambdaFunctionScheduledEventAttributes? LambdaFunctionScheduledEventAttributes { get; set; }
+    public LambdaFunctionScheduledEventAttributes? LambdaFunctionScheduledEventAttributes { get => GetAttributes<LambdaFunctionScheduledEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>Provides the details of the LambdaFunctionStarted event.</summary>
     [JsonPropertyName("lambdaFunctionStartedEventAttributes")]
-    public LambdaFunctionStartedEventAttributes? LambdaFunctionStartedEventAttributes { get; set; }
+    public LambdaFunctionStartedEventAttributes? LambdaFunctionStartedEventAttributes { get => GetAttributes<LambdaFunctionStartedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>Provides the details of the LambdaFunctionCompleted event.</summary>
     [JsonPropertyName("lambdaFunctionCompletedEventAttributes")]
-    public LambdaFunctionCompletedEventAttributes? LambdaFunctionCompletedEventAttributes { get; set; }
+    public LambdaFunctionCompletedEventAttributes? LambdaFunctionCompletedEventAttributes { get => GetAttributes<LambdaFunctionCompletedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>Provides the details of the LambdaFunctionFailed event.</summary>
     [JsonPropertyName("lambdaFunctionFailedEventAttributes")]
-    public LambdaFunctionFailedEventAttributes? LambdaFunctionFailedEventAttributes { get; set; }
+    public LambdaFunctionFailedEventAttributes? LambdaFunctionFailedEventAttributes { get => GetAttributes<LambdaFunctionFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>Provides the details of the LambdaFunctionTimedOut event.</summary>
     [JsonPropertyName("lambdaFunctionTimedOutEventAttributes")]
-    public LambdaFunctionTimedOutEventAttributes? LambdaFunctionTimedOutEventAttributes { get; set; }
+    public LambdaFunctionTimedOutEventAttributes? LambdaFunctionTimedOutEventAttributes { get => GetAttributes<LambdaFunctionTimedOutEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>Provides the details of the ScheduleLambdaFunctionFailed event.</summary>
     [JsonPropertyName("scheduleLambdaFunctionFailedEventAttributes")]
-    public ScheduleLambdaFunctionFailedEventAttributes? ScheduleLambdaFunctionFailedEventAttributes { get; set; }
+    public ScheduleLambdaFunctionFailedEventAttributes? ScheduleLambdaFunctionFailedEventAttributes { get => GetAttributes<ScheduleLambdaFunctionFailedEventAttributes>(); set => SetAttributes(value); }
 
     /// <summary>Provides the details of the StartLambdaFunctionFailed event.</summary>
     [JsonPropertyName("startLambdaFunctionFailedEventAttributes")]
-    public StartLambdaFunctionFailedEventAttributes? StartLambdaFunctionFailedEventAttributes { get; set; }
+    public StartLambdaFunctionFailedEventAttributes? StartLambdaFunctionFailedEventAttributes { get => GetAttributes<StartLambdaFunctionFailedEventAttributes>(); set => SetAttributes(value); }
 
     internal void Validate(string path)
     {

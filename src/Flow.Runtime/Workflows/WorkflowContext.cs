@@ -657,27 +657,27 @@ internal sealed class WorkflowContext
             case EventType.ActivityTaskCompleted:
             {
                 var a = e.ActivityTaskCompletedEventAttributes!;
-                ActivityFor(e, a.ScheduledEventId).Resolve(a.Result);
+                ActivityFor(e, a.ScheduledEventId, done: true).Resolve(a.Result);
                 break;
             }
             case EventType.ActivityTaskFailed:
             {
                 var a = e.ActivityTaskFailedEventAttributes!;
-                var activity = ActivityFor(e, a.ScheduledEventId);
+                var activity = ActivityFor(e, a.ScheduledEventId, done: true);
                 activity.Fail(new ActivityFailedException(activity.Id, activity.ActivityType, a.Reason, a.Details));
                 break;
             }
             case EventType.ActivityTaskTimedOut:
             {
                 var a = e.ActivityTaskTimedOutEventAttributes!;
-                var activity = ActivityFor(e, a.ScheduledEventId);
+                var activity = ActivityFor(e, a.ScheduledEventId, done: true);
                 activity.Fail(new ActivityTimedOutException(activity.Id, activity.ActivityType, a.TimeoutType, a.Details));
                 break;
             }
             case EventType.ActivityTaskCanceled:
             {
                 var a = e.ActivityTaskCanceledEventAttributes!;
-                ActivityFor(e, a.ScheduledEventId).Cancel(a.Details);
+                ActivityFor(e, a.ScheduledEventId, done: true).Cancel(a.Details);
                 break;
             }
             case EventType.TimerFired:
@@ -685,7 +685,7 @@ internal sealed class WorkflowContext
                 if (IsContinueTimer(e))
                     break;
                 var a = e.TimerFiredEventAttributes!;
-                if (!_timers.TryGetValue(a.StartedEventId, out var timer))
+                if (!_timers.Remove(a.StartedEventId, out var timer))
                     throw Unknown(e, a.StartedEventId, "started the timer");
                 timer.Resolve(null);
                 break;
@@ -765,8 +765,11 @@ internal sealed class WorkflowContext
         }
     }
 
-    private ActivityCommand ActivityFor(HistoryEvent e, long scheduledEventId) =>
-        _activities.TryGetValue(scheduledEventId, out var activity) ? activity : throw Unknown(e, scheduledEventId, "scheduled the activity");
+    /// <summary>The activity an event reports on; <paramref name="done"/> (its last event) forgets it, so the table stays
+    /// as small as the number of activities in flight.</summary>
+    private ActivityCommand ActivityFor(HistoryEvent e, long scheduledEventId, bool done = false) =>
+        (done ? _activities.Remove(scheduledEventId, out var activity) : _activities.TryGetValue(scheduledEventId, out activity))
+            ? activity : throw Unknown(e, scheduledEventId, "scheduled the activity");
 
     private ChildWorkflowCommand ChildFor(HistoryEvent e, long initiatedEventId) =>
         _children.TryGetValue(initiatedEventId, out var child) ? child : throw Unknown(e, initiatedEventId, "initiated the child workflow");

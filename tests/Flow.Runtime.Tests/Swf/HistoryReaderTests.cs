@@ -1,0 +1,115 @@
+using System.Text;
+using System.Text.Json;
+using Flow.Runtime.Tests.Swf.Support;
+using Flow.Swf;
+
+namespace Flow.Runtime.Tests.Swf;
+
+/// <summary>The lean history reader gives exactly what the generated JSON metadata gives, for real histories and
+/// for the odd spellings that send it down the generated path.</summary>
+public class HistoryReaderTests
+{
+    public static IEnumerable<string> HistoryFiles() =>
+        Directory.GetFiles(Path.Combine(TestFiles.SwfTestsFolder(), "..", "Workflows", "Histories"), "*.json")
+            .Concat(Directory.GetFiles(TestFiles.HistoriesFolder(), "*.json"))
+            .Select(Path.GetFullPath)
+            .Order(StringComparer.Ordinal);
+
+    [Test]
+    public void There_are_histories_to_compare() =>
+        Assert.That(HistoryFiles().Count(), Is.GreaterThanOrEqualTo(12));
+
+    [TestCaseSource(nameof(HistoryFiles))]
+    public void A_real_history_reads_the_same_as_with_the_generated_metadata(string file)
+    {
+        var json = File.ReadAllBytes(file);
+
+        var expected = JsonSerializer.Deserialize(json, SwfJsonContext.Default.History)!;
+        var actual = HistoryReader.ReadHistory(json);
+
+        Assert.That(actual.Events, Has.Count.EqualTo(expected.Events.Count).And.Count.GreaterThan(0));
+        Assert.That(Write(actual), Is.EqualTo(Write(expected)));
+    }
+
+    [TestCaseSource(nameof(HistoryFiles))]
+    public void A_real_history_in_a_decision_task_reads_the_same_as_with_the_generated_metadata(string file)
+    {
+        var history = JsonSerializer.Deserialize(File.ReadAllBytes(file), SwfJsonContext.Default.History)!;
+        var events = JsonSerializer.Serialize(history.Events, SwfJsonContext.Default.ListHistoryEvent);
+        var body = Encoding.UTF8.GetBytes(
+            $$"""{"taskToken":"AAAA\u002Btoken","startedEventId":7,"workflowExecution":{"workflowId":"w","runId":"r"},"workflowType":{"name":"Flow.Test","version":"1"},"previousStartedEventId":3,"nextPageToken":"page-2","events":{{events}}}""");
+
+        var expected = JsonSerializer.Deserialize(body, SwfJsonContext.Default.DecisionTask)!;
+        var actual = HistoryReader.ReadDecisionTask(body);
+
+        Assert.That(Write(actual), Is.EqualTo(Write(expected)));
+    }
+
+    [TestCase("""{"events":[{"eventId":1,"eventType":"DecisionTaskStarted","eventTimestamp":1.5E9,"decisionTaskStartedEventAttributes":{"scheduledEventId":2,"extra":[1,{"a":null}]}}]}""")]
+    [TestCase("""{"events":[{"eventId":1,"eventType":"DecisionTaskStarted","eventTimestamp":"1500000000.5","decisionTaskStartedEventAttributes":{"identity":null,"scheduledEventId":2}}]}""")]
+    [TestCase("""{"events":[{"event\u0049d":1,"eventType":"ActivityTaskStarted","activityTaskStartedEventAttributes":{"scheduledEventId":2}}]}""")]
+    [TestCase("""{"events":[{"eventId":1,"eventType":"ActivityTaskScheduled","activityTaskScheduledEventAttributes":{"activityType":{"name":"A\u00e9","version":"1"},"activityId":null,"taskList":null,"input":"\"x\""}}]}""")]
+    [TestCase("""{"events":[{"eventId":1,"eventType":"ActivityTaskScheduled","activityTaskScheduledEventAttributes":{"activityType":null}},{"eventId":2,"eventType":"Unknown"}],"nextPageToken":null}""")]
+    [TestCase("""{"events":[{"eventId":1,"eventId":2,"eventType":"DecisionTaskCompleted","decisionTaskCompletedEventAttributes":{"startedEventId":3,"taskList":{"name":"n","name":"m"}}}],"other":{"events":5}}""")]
+    [TestCase("""{"events":[{"eventId":1,"eventType":"TimerStarted","timerStartedEventAttributes":{"timerId":"t1","startToFireTimeout":"5","decisionTaskCompletedEventId":4}}]}""")]
+    [TestCase("""{"events":[{"eventId":1,"eventType":5}]}""")]
+    [TestCase("""{"events":null}""")]
+    [TestCase("""{}""")]
+    public void An_unusual_spelling_reads_the_same_as_with_the_generated_metadata(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        string expected;
+        try
+        {
+            expected = Write(JsonSerializer.Deserialize(bytes, SwfJsonContext.Default.History)!);
+        }
+        catch (JsonException)
+        {
+            Assert.Throws<JsonException>(() => HistoryReader.ReadHistory(bytes));
+            return;
+        }
+        Assert.That(Write(HistoryReader.ReadHistory(bytes)), Is.EqualTo(expected));
+    }
+
+    [TestCase("""{"events":[{"eventId":"1"}]}""")]
+    [TestCase("""{"events":[{"eventId":1.5}]}""")]
+    [TestCase("""{"events":[]} []""")]
+    [TestCase("""{"events":[{"eventId":1,"decisionTaskStartedEventAttributes":{"scheduledEventId":null}}]}""")]
+    public void A_body_the_generated_metadata_refuses_is_refused(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(bytes, SwfJsonContext.Default.History));
+        Assert.Throws<JsonException>(() => HistoryReader.ReadHistory(bytes));
+    }
+
+    [Test]
+    public void Every_event_type_is_read_by_its_wire_name()
+    {
+        foreach (var type in Enum.GetValues<EventType>())
+        {
+            var json = Encoding.UTF8.GetBytes($$"""{"events":[{"eventId":1,"eventType":{{JsonSerializer.Serialize(type, SwfJsonContext.Default.EventType)}}}]}""");
+            Assert.That(HistoryReader.ReadHistory(json).Events[0].EventType, Is.EqualTo(type));
+        }
+    }
+
+    [Test]
+    public void Repeated_type_names_and_task_lists_share_one_string()
+    {
+        var json = Encoding.UTF8.GetBytes(
+            """{"events":[""" +
+            """{"eventId":1,"eventType":"ActivityTaskScheduled","activityTaskScheduledEventAttributes":{"activityType":{"name":"Step","version":"1"},"activityId":"1","taskList":{"name":"q"}}},""" +
+            """{"eventId":2,"eventType":"ActivityTaskScheduled","activityTaskScheduledEventAttributes":{"activityType":{"name":"Step","version":"1"},"activityId":"2","taskList":{"name":"q"}}}]}""");
+
+        var events = HistoryReader.ReadHistory(json).Events;
+        var first = events[0].ActivityTaskScheduledEventAttributes!;
+        var second = events[1].ActivityTaskScheduledEventAttributes!;
+
+        Assert.That(second.ActivityType.Name, Is.SameAs(first.ActivityType.Name));
+        Assert.That(second.TaskList.Name, Is.SameAs(first.TaskList.Name));
+        Assert.That(second.ActivityType, Is.Not.SameAs(first.ActivityType), "each event still has its own objects");
+    }
+
+    private static string Write(History history) => JsonSerializer.Serialize(history, SwfJsonContext.Default.History);
+
+    private static string Write(DecisionTask task) => JsonSerializer.Serialize(task, SwfJsonContext.Default.DecisionTask);
+}
