@@ -105,7 +105,7 @@ public sealed partial class LocalSwf : IDisposable
             {
                 _overLimit.Clear();
                 _changes.Clear();
-                after = [.. _afterUnlock];
+                after = _afterUnlock.Count == 0 ? [] : [.. _afterUnlock];
                 _afterUnlock.Clear();
                 Rearm();
             }
@@ -120,6 +120,8 @@ public sealed partial class LocalSwf : IDisposable
 
     void EnforceEventLimit()
     {
+        if (_overLimit.Count == 0)
+            return;
         foreach (var e in _overLimit.ToList())
             if (e.IsOpen)
                 Terminate(e, "The execution reached SWF's limit of 25,000 history events.", null, e.ChildPolicy, WorkflowExecutionTerminatedCause.EventLimitExceeded);
