@@ -46,7 +46,7 @@ internal sealed class SqliteStore : ILocalStore
         }
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _db.Open();
-        Run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000;");
+        Run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
         MigrateRunIdKeys();
         Run("""
             CREATE TABLE IF NOT EXISTS domains (name TEXT PRIMARY KEY, json TEXT NOT NULL);
