@@ -7,8 +7,9 @@ namespace Flow.Local;
 
 /// <summary>
 /// An SWF-compatible engine in process: SWF's semantics for every operation, decision and timeout, with
-/// its state in memory or in a SQLite file. One lock guards all state; every API call runs under it,
-/// commits what it changed to the store, and only then (outside the lock) wakes long-poll waiters.
+/// its state in memory or in a SQLite file. One lock guards all state; every API call runs under it and
+/// stages what it changed; outside the lock it waits for the store to commit that (concurrent calls share
+/// one commit), and only then answers and wakes long-poll waiters.
 /// Use <see cref="Client"/> to talk to it as to SWF.
 /// </summary>
 public sealed partial class LocalSwf : IDisposable
@@ -88,6 +89,7 @@ public sealed partial class LocalSwf : IDisposable
     {
         T result;
         Action[] after;
+        long ticket = 0;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -97,17 +99,20 @@ public sealed partial class LocalSwf : IDisposable
                 ProcessDue();
                 EnforceEventLimit();
                 if (!_changes.IsEmpty)
-                    _store.Commit(_changes);
+                    ticket = _store.Stage(_changes);
             }
             finally
             {
                 _overLimit.Clear();
                 _changes.Clear();
-                after = [.. _afterUnlock];
+                after = _afterUnlock.Count == 0 ? [] : [.. _afterUnlock];
                 _afterUnlock.Clear();
                 Rearm();
             }
         }
+        // Durable before anyone hears of it: the caller's answer and the pollers woken by this call.
+        if (ticket != 0)
+            _store.WaitDurable(ticket);
         foreach (var a in after)
             a();
         return result;
@@ -115,6 +120,8 @@ public sealed partial class LocalSwf : IDisposable
 
     void EnforceEventLimit()
     {
+        if (_overLimit.Count == 0)
+            return;
         foreach (var e in _overLimit.ToList())
             if (e.IsOpen)
                 Terminate(e, "The execution reached SWF's limit of 25,000 history events.", null, e.ChildPolicy, WorkflowExecutionTerminatedCause.EventLimitExceeded);

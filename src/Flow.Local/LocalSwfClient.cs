@@ -7,11 +7,25 @@ namespace Flow.Local;
 /// <summary>An <see cref="ISwfClient"/> that calls a <see cref="LocalSwf"/> engine in process: same inputs,
 /// outputs and faults as SWF, without HTTP. Inputs and outputs pass through SWF's JSON shapes, as over the
 /// wire, so neither side ever holds an object the other can still change.</summary>
-public sealed class LocalSwfClient(LocalSwf engine) : ISwfClient
+public sealed class LocalSwfClient : ISwfClient
 {
-    readonly LocalSwf _engine = engine;
+    readonly LocalSwf _engine;
+    readonly bool _copy;
 
-    static T Clone<T>(T value, JsonTypeInfo<T> info) => JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(value, info), info)!;
+    public LocalSwfClient(LocalSwf engine)
+        : this(engine, copy: true)
+    {
+    }
+
+    /// <summary>Without copies, for a caller that already holds its own copy of every input and only
+    /// serialises each output (the HTTP front): there the JSON round trips would be pure cost.</summary>
+    internal LocalSwfClient(LocalSwf engine, bool copy)
+    {
+        _engine = engine;
+        _copy = copy;
+    }
+
+    T Clone<T>(T value, JsonTypeInfo<T> info) => _copy ? JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(value, info), info)! : value;
 
     static Task<T> Run<T>(Func<T> call, CancellationToken cancellationToken)
     {

@@ -6,14 +6,32 @@ namespace Flow.Local;
 
 /// <summary>
 /// Keeps the engine's state in one SQLite file (WAL): a row per domain, type and execution (its state as
-/// JSON) and a row per history event. Each API call's changes are one transaction, committed before the
-/// call answers; synchronous=NORMAL in WAL mode keeps every committed transaction through a process crash.
+/// JSON) and a row per history event. Executions are keyed by an increasing number, so the rows that busy
+/// (recent) runs rewrite share a few pages at the end of each table. Calls stage their changes under the
+/// engine's lock; the first caller to wait commits everything staged so far in one transaction while the
+/// others wait for it (group commit), so every call is committed before it answers.
+/// synchronous=NORMAL in WAL mode keeps every committed transaction through a process crash.
 /// </summary>
 internal sealed class SqliteStore : ILocalStore
 {
     readonly FileStream _lock;
     readonly SqliteConnection _db;
     readonly SqliteCommand _putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents;
+    readonly SqliteCommand[] _commands;
+
+    // Staged rows, guarded by _staging; commits, guarded by _committing (taken first, never inside _staging).
+    readonly object _staging = new();
+    readonly object _committing = new();
+    List<Row> _staged = [];
+    List<Row> _spare = [];
+    long _stagedTicket, _durableTicket;
+    long _nextKey = 1;
+    (long From, long To, Exception Error)? _failed;
+    bool _disposed;
+
+    enum RowKind : byte { Domain, Type, DeleteType, Execution, Event, DeleteExecution }
+
+    readonly record struct Row(RowKind Kind, long Key, long EventId, string? Text, string? Json);
 
     public SqliteStore(string path)
     {
@@ -29,20 +47,51 @@ internal sealed class SqliteStore : ILocalStore
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _db.Open();
         Run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+        MigrateRunIdKeys();
         Run("""
             CREATE TABLE IF NOT EXISTS domains (name TEXT PRIMARY KEY, json TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS types (key TEXT PRIMARY KEY, json TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS executions (run_id TEXT PRIMARY KEY, json TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS events (run_id TEXT NOT NULL, event_id INTEGER NOT NULL, json TEXT NOT NULL,
-                PRIMARY KEY (run_id, event_id)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS executions (seq INTEGER PRIMARY KEY, run_id TEXT NOT NULL, json TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS events (seq INTEGER NOT NULL, event_id INTEGER NOT NULL, run_id TEXT NOT NULL, json TEXT NOT NULL,
+                PRIMARY KEY (seq, event_id)) WITHOUT ROWID;
             """);
-        _putDomain = Prepare("INSERT OR REPLACE INTO domains (name, json) VALUES ($k, $j)");
-        _putType = Prepare("INSERT OR REPLACE INTO types (key, json) VALUES ($k, $j)");
-        _deleteType = Prepare("DELETE FROM types WHERE key = $k");
-        _putExecution = Prepare("INSERT OR REPLACE INTO executions (run_id, json) VALUES ($k, $j)");
-        _putEvent = Prepare("INSERT INTO events (run_id, event_id, json) VALUES ($k, $i, $j)");
-        _deleteExecution = Prepare("DELETE FROM executions WHERE run_id = $k");
-        _deleteEvents = Prepare("DELETE FROM events WHERE run_id = $k");
+        _putDomain = Prepare("INSERT OR REPLACE INTO domains (name, json) VALUES ($t, $j)");
+        _putType = Prepare("INSERT OR REPLACE INTO types (key, json) VALUES ($t, $j)");
+        _deleteType = Prepare("DELETE FROM types WHERE key = $t");
+        _putExecution = Prepare("INSERT OR REPLACE INTO executions (seq, run_id, json) VALUES ($k, $t, $j)");
+        _putEvent = Prepare("INSERT INTO events (seq, event_id, run_id, json) VALUES ($k, $i, $t, $j)");
+        _deleteExecution = Prepare("DELETE FROM executions WHERE seq = $k");
+        _deleteEvents = Prepare("DELETE FROM events WHERE seq = $k");
+        _commands = [_putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents];
+        foreach (var c in _commands)
+            c.Prepare();
+    }
+
+    /// <summary>Files written before executions had numeric keys (keyed by run id) are rewritten once.</summary>
+    void MigrateRunIdKeys()
+    {
+        using (var c = _db.CreateCommand())
+        {
+            c.CommandText = "SELECT count(*) FROM pragma_table_info('executions') WHERE name = 'seq'";
+            var hasSeq = (long)c.ExecuteScalar()! > 0;
+            c.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'executions'";
+            if (hasSeq || (long)c.ExecuteScalar()! == 0)
+                return;
+        }
+        Run("""
+            BEGIN;
+            ALTER TABLE executions RENAME TO executions_v1;
+            ALTER TABLE events RENAME TO events_v1;
+            CREATE TABLE executions (seq INTEGER PRIMARY KEY, run_id TEXT NOT NULL, json TEXT NOT NULL);
+            CREATE TABLE events (seq INTEGER NOT NULL, event_id INTEGER NOT NULL, run_id TEXT NOT NULL, json TEXT NOT NULL,
+                PRIMARY KEY (seq, event_id)) WITHOUT ROWID;
+            INSERT INTO executions (seq, run_id, json) SELECT rowid, run_id, json FROM executions_v1;
+            INSERT INTO events (seq, event_id, run_id, json)
+                SELECT x.seq, e.event_id, e.run_id, e.json FROM events_v1 e JOIN executions x ON x.run_id = e.run_id;
+            DROP TABLE executions_v1;
+            DROP TABLE events_v1;
+            COMMIT;
+            """);
     }
 
     void Run(string sql)
@@ -56,9 +105,12 @@ internal sealed class SqliteStore : ILocalStore
     {
         var c = _db.CreateCommand();
         c.CommandText = sql;
-        c.Parameters.Add("$k", SqliteType.Text);
+        if (sql.Contains("$k", StringComparison.Ordinal))
+            c.Parameters.Add("$k", SqliteType.Integer);
         if (sql.Contains("$i", StringComparison.Ordinal))
             c.Parameters.Add("$i", SqliteType.Integer);
+        if (sql.Contains("$t", StringComparison.Ordinal))
+            c.Parameters.Add("$t", SqliteType.Text);
         if (sql.Contains("$j", StringComparison.Ordinal))
             c.Parameters.Add("$j", SqliteType.Text);
         return c;
@@ -73,19 +125,26 @@ internal sealed class SqliteStore : ILocalStore
             state.Domains.Add(JsonSerializer.Deserialize(json, LocalJsonContext.Default.DomainState)!);
         foreach (var json in Read("SELECT json FROM types"))
             state.Types.Add(JsonSerializer.Deserialize(json, LocalJsonContext.Default.TypeState)!);
-        var byRun = new Dictionary<string, ExecutionState>(StringComparer.Ordinal);
-        foreach (var json in Read("SELECT json FROM executions"))
+        var byKey = new Dictionary<long, ExecutionState>();
+        using (var c = _db.CreateCommand())
         {
-            var e = JsonSerializer.Deserialize(json, LocalJsonContext.Default.ExecutionState)!;
-            byRun[e.RunId] = e;
-            state.Executions.Add(e);
+            c.CommandText = "SELECT seq, json FROM executions";
+            using var r = c.ExecuteReader();
+            while (r.Read())
+            {
+                var e = JsonSerializer.Deserialize(r.GetString(1), LocalJsonContext.Default.ExecutionState)!;
+                e.StoreKey = r.GetInt64(0);
+                _nextKey = Math.Max(_nextKey, e.StoreKey + 1);
+                byKey[e.StoreKey] = e;
+                state.Executions.Add(e);
+            }
         }
         using (var c = _db.CreateCommand())
         {
-            c.CommandText = "SELECT run_id, json FROM events ORDER BY run_id, event_id";
+            c.CommandText = "SELECT seq, json FROM events ORDER BY seq, event_id";
             using var r = c.ExecuteReader();
             while (r.Read())
-                if (byRun.TryGetValue(r.GetString(0), out var e))
+                if (byKey.TryGetValue(r.GetInt64(0), out var e))
                     e.Events.Add(JsonSerializer.Deserialize(r.GetString(1), LocalJsonContext.Default.HistoryEvent)!);
         }
         // An execution row and its events are written in one transaction, so they agree; keep only what both say.
@@ -105,55 +164,128 @@ internal sealed class SqliteStore : ILocalStore
             yield return r.GetString(0);
     }
 
-    public void Commit(ChangeSet changes)
+    public long Stage(ChangeSet changes)
+    {
+        lock (_staging)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var rows = _staged;
+            foreach (var d in changes.Domains)
+                rows.Add(new Row(RowKind.Domain, 0, 0, d.Name, JsonSerializer.Serialize(d, LocalJsonContext.Default.DomainState)));
+            foreach (var t in changes.Types)
+                if (!changes.DeletedTypes.Contains(t))
+                    rows.Add(new Row(RowKind.Type, 0, 0, TypeKey(t), JsonSerializer.Serialize(t, LocalJsonContext.Default.TypeState)));
+            foreach (var t in changes.DeletedTypes)
+                rows.Add(new Row(RowKind.DeleteType, 0, 0, TypeKey(t), null));
+            foreach (var e in changes.Executions)
+            {
+                if (changes.DeletedExecutions.Contains(e))
+                    continue;
+                if (e.StoreKey == 0)
+                    e.StoreKey = _nextKey++;
+                rows.Add(new Row(RowKind.Execution, e.StoreKey, 0, e.RunId, JsonSerializer.Serialize(e, LocalJsonContext.Default.ExecutionState)));
+            }
+            foreach (var (e, ev) in changes.Events)
+                if (!changes.DeletedExecutions.Contains(e))
+                    rows.Add(new Row(RowKind.Event, e.StoreKey, ev.EventId, e.RunId, JsonSerializer.Serialize(ev, LocalJsonContext.Default.HistoryEvent)));
+            foreach (var e in changes.DeletedExecutions)
+                if (e.StoreKey != 0)
+                    rows.Add(new Row(RowKind.DeleteExecution, e.StoreKey, 0, null, null));
+            return ++_stagedTicket;
+        }
+    }
+
+    public void WaitDurable(long ticket)
+    {
+        lock (_committing)
+        {
+            if (_durableTicket < ticket)
+                CommitStaged();
+            if (_failed is { } f && ticket >= f.From && ticket <= f.To)
+                throw new InvalidOperationException("The SQLite store failed to commit this call.", f.Error);
+        }
+    }
+
+    /// <summary>Writes every staged row in one transaction. Caller holds _committing.</summary>
+    void CommitStaged()
+    {
+        List<Row> rows;
+        long upTo;
+        lock (_staging)
+        {
+            rows = _staged;
+            _staged = _spare;
+            upTo = _stagedTicket;
+        }
+        var from = _durableTicket + 1;
+        try
+        {
+            if (rows.Count > 0)
+                Write(rows);
+        }
+        catch (Exception e)
+        {
+            _failed = (from, upTo, e);
+        }
+        finally
+        {
+            _durableTicket = upTo;
+            rows.Clear();
+            _spare = rows;
+        }
+    }
+
+    void Write(List<Row> rows)
     {
         using var tx = _db.BeginTransaction();
-        foreach (var c in new[] { _putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents })
+        foreach (var c in _commands)
             c.Transaction = tx;
-        foreach (var d in changes.Domains)
-            Put(_putDomain, d.Name, JsonSerializer.Serialize(d, LocalJsonContext.Default.DomainState));
-        foreach (var t in changes.Types)
-            if (!changes.DeletedTypes.Contains(t))
-                Put(_putType, TypeKey(t), JsonSerializer.Serialize(t, LocalJsonContext.Default.TypeState));
-        foreach (var t in changes.DeletedTypes)
+        foreach (var row in rows)
         {
-            _deleteType.Parameters["$k"].Value = TypeKey(t);
-            _deleteType.ExecuteNonQuery();
-        }
-        foreach (var e in changes.Executions)
-            if (!changes.DeletedExecutions.Contains(e))
-                Put(_putExecution, e.RunId, JsonSerializer.Serialize(e, LocalJsonContext.Default.ExecutionState));
-        foreach (var (e, ev) in changes.Events)
-        {
-            if (changes.DeletedExecutions.Contains(e))
-                continue;
-            _putEvent.Parameters["$k"].Value = e.RunId;
-            _putEvent.Parameters["$i"].Value = ev.EventId;
-            _putEvent.Parameters["$j"].Value = JsonSerializer.Serialize(ev, LocalJsonContext.Default.HistoryEvent);
-            _putEvent.ExecuteNonQuery();
-        }
-        foreach (var e in changes.DeletedExecutions)
-        {
-            _deleteExecution.Parameters["$k"].Value = e.RunId;
-            _deleteExecution.ExecuteNonQuery();
-            _deleteEvents.Parameters["$k"].Value = e.RunId;
-            _deleteEvents.ExecuteNonQuery();
+            var c = row.Kind switch
+            {
+                RowKind.Domain => _putDomain,
+                RowKind.Type => _putType,
+                RowKind.DeleteType => _deleteType,
+                RowKind.Execution => _putExecution,
+                RowKind.Event => _putEvent,
+                _ => _deleteExecution,
+            };
+            if (row.Kind is RowKind.Execution or RowKind.Event or RowKind.DeleteExecution)
+                c.Parameters["$k"].Value = row.Key;
+            if (row.Kind is RowKind.Event)
+                c.Parameters["$i"].Value = row.EventId;
+            if (row.Text is not null)
+                c.Parameters["$t"].Value = row.Text;
+            if (row.Json is not null)
+                c.Parameters["$j"].Value = row.Json;
+            c.ExecuteNonQuery();
+            if (row.Kind is RowKind.DeleteExecution)
+            {
+                _deleteEvents.Parameters["$k"].Value = row.Key;
+                _deleteEvents.ExecuteNonQuery();
+            }
         }
         tx.Commit();
     }
 
-    static void Put(SqliteCommand c, string key, string json)
-    {
-        c.Parameters["$k"].Value = key;
-        c.Parameters["$j"].Value = json;
-        c.ExecuteNonQuery();
-    }
-
     public void Dispose()
     {
-        foreach (var c in new[] { _putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents })
-            c.Dispose();
-        _db.Dispose();
-        _lock.Dispose();
+        lock (_committing)
+        {
+            // Calls staged but not yet waited for were acknowledged to nobody; commit them anyway.
+            if (_durableTicket < _stagedTicket)
+                CommitStaged();
+            lock (_staging)
+            {
+                if (_disposed)
+                    return;
+                _disposed = true;
+            }
+            foreach (var c in _commands)
+                c.Dispose();
+            _db.Dispose();
+            _lock.Dispose();
+        }
     }
 }

@@ -111,6 +111,8 @@ internal sealed class ExecutionState
     public Dictionary<long, ChildState> Children { get; set; } = [];
 
     [JsonIgnore] public bool IsOpen => CloseStatus is null;
+    /// <summary>The store's key for this run: increasing, so the rows of recent (busy) runs sit together.</summary>
+    [JsonIgnore] public long StoreKey { get; set; }
     [JsonIgnore] public List<HistoryEvent> Events { get; set; } = [];
     /// <summary>Set while this execution's scheduled decision task waits in its task list.</summary>
     [JsonIgnore] public LinkedListNode<PendingTask>? DecisionNode { get; set; }

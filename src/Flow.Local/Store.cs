@@ -3,12 +3,18 @@ using Flow.Swf;
 namespace Flow.Local;
 
 /// <summary>Where the engine's state lives between restarts. The engine holds everything in memory and
-/// hands the store what one API call changed, to be written in one transaction before the call returns.</summary>
+/// hands the store what one API call changed, to be written durably before the call returns.</summary>
 internal interface ILocalStore : IDisposable
 {
     LoadedState Load();
 
-    void Commit(ChangeSet changes);
+    /// <summary>Takes a snapshot of what one call changed (under the engine's lock, so the state cannot move
+    /// underneath); returns a ticket for <see cref="WaitDurable"/>, or 0 when nothing needs saving.</summary>
+    long Stage(ChangeSet changes);
+
+    /// <summary>Returns once everything staged up to <paramref name="ticket"/> is committed (outside the
+    /// engine's lock, so calls that arrive meanwhile share the next commit: group commit).</summary>
+    void WaitDurable(long ticket);
 }
 
 internal sealed class LoadedState
@@ -47,7 +53,9 @@ internal sealed class MemoryStore : ILocalStore
 {
     public LoadedState Load() => new();
 
-    public void Commit(ChangeSet changes)
+    public long Stage(ChangeSet changes) => 0;
+
+    public void WaitDurable(long ticket)
     {
     }
 

@@ -49,6 +49,10 @@ internal static class DevCommand
 
     public static async Task<int> RunAsync(Options options)
     {
+        // Concurrent calls wait (blocking, briefly) for a shared SQLite commit; keep enough pool threads
+        // that the waiters never starve the requests that would join the next commit.
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
         LocalEngine engine;
         try
         {

@@ -11,7 +11,8 @@ internal sealed class LocalEngine : IAsyncDisposable
     private LocalEngine(LocalSwf engine)
     {
         this.engine = engine;
-        Client = engine.Client;
+        // The HTTP front decodes a fresh input per request and serialises each answer: no copies needed.
+        Client = new LocalSwfClient(engine, copy: false);
     }
 
     public ISwfClient Client { get; }
