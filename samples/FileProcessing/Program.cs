@@ -60,7 +60,7 @@ while (true)
     history = await client.Client.GetHistoryAsync(run.Execution, stop.Token);
     foreach (var e in history.Where(e => e.EventId > shown))
     {
-        if (Describe(e) is { } line)
+        if (Describe(e, history) is { } line)
             Console.WriteLine($"  {line}");
         shown = e.EventId;
     }
@@ -111,16 +111,22 @@ if (!noWorkers)
 }
 return exitCode;
 
-static string? Describe(HistoryEvent e) => e.EventType switch
+// One line per activity step, named by the event that scheduled it (history is in event id order, ids from 1).
+static string? Describe(HistoryEvent e, List<HistoryEvent> history)
 {
-    EventType.ActivityTaskScheduled => $"activity {e.ActivityTaskScheduledEventAttributes!.ActivityType.Name} scheduled (id {e.ActivityTaskScheduledEventAttributes.ActivityId})",
-    EventType.ActivityTaskCompleted => $"activity completed (scheduled as event {e.ActivityTaskCompletedEventAttributes!.ScheduledEventId})",
-    EventType.ActivityTaskFailed => $"activity failed: {e.ActivityTaskFailedEventAttributes!.Reason}",
-    EventType.ActivityTaskTimedOut => $"activity timed out ({e.ActivityTaskTimedOutEventAttributes!.TimeoutType})",
-    EventType.TimerStarted => $"timer {e.TimerStartedEventAttributes!.TimerId} started ({e.TimerStartedEventAttributes.StartToFireTimeout} s)",
-    EventType.WorkflowExecutionSignaled => $"signal {e.WorkflowExecutionSignaledEventAttributes!.SignalName}",
-    _ => null,
-};
+    string Activity(long scheduledEventId) =>
+        history[(int)scheduledEventId - 1].ActivityTaskScheduledEventAttributes is { } s ? $"{s.ActivityType.Name} (id {s.ActivityId})" : "?";
+    return e.EventType switch
+    {
+        EventType.ActivityTaskScheduled => $"activity {Activity(e.EventId)} scheduled",
+        EventType.ActivityTaskCompleted => $"activity {Activity(e.ActivityTaskCompletedEventAttributes!.ScheduledEventId)} completed",
+        EventType.ActivityTaskFailed => $"activity {Activity(e.ActivityTaskFailedEventAttributes!.ScheduledEventId)} failed: {e.ActivityTaskFailedEventAttributes.Reason}",
+        EventType.ActivityTaskTimedOut => $"activity {Activity(e.ActivityTaskTimedOutEventAttributes!.ScheduledEventId)} timed out ({e.ActivityTaskTimedOutEventAttributes.TimeoutType})",
+        EventType.TimerStarted => $"timer {e.TimerStartedEventAttributes!.TimerId} started ({e.TimerStartedEventAttributes.StartToFireTimeout} s)",
+        EventType.WorkflowExecutionSignaled => $"signal {e.WorkflowExecutionSignaledEventAttributes!.SignalName}",
+        _ => null,
+    };
+}
 
 static (string? Source, string? Bucket, string? Endpoint, string? Region, int Timeout, bool NoWorkers) ParseArguments(string[] args)
 {

@@ -40,7 +40,7 @@ public sealed class JsonMetadataGenerationTests
         var (result, _) = GeneratorHarness.Run(compilation);
 
         var diagnostic = result.Diagnostics.Single();
-        Assert.That(diagnostic.Id, Is.EqualTo("FLOW050"));
+        Assert.That(diagnostic.Id, Is.EqualTo("FLOW100"));
         Assert.That(diagnostic.Severity, Is.EqualTo(DiagnosticSeverity.Error));
         Assert.That(diagnostic.GetMessage(), Does.Contain("global::Shapes.Shape").And.Contain("IGeometry.AreaAsync").And.Contain("FlowJsonContext"));
         Assert.That(diagnostic.Location.GetLineSpan().Path, Is.EqualTo("Source0.cs"));

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace Flow.Generators.Tests;
@@ -7,7 +6,7 @@ namespace Flow.Generators.Tests;
 /// test; FLOW_ACCEPT_SNAPSHOTS=1 (re)writes them, and is the only way they are ever written.</summary>
 internal static class Snapshot
 {
-    private static string Directory([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "Snapshots");
+    private static string Directory() => Flow.Tests.TestRepository.File("tests", "Flow.Generators.Tests", "Snapshots");
 
     private static bool Accept => Environment.GetEnvironmentVariable("FLOW_ACCEPT_SNAPSHOTS") == "1";
 

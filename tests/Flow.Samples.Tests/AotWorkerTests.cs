@@ -102,9 +102,11 @@ internal sealed class ChildProcess : IDisposable
 
     private ChildProcess(Process process) => _process = process;
 
-    public static ChildProcess Start(string file, IEnumerable<string> arguments)
+    public static ChildProcess Start(string file, IEnumerable<string> arguments, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+            info.WorkingDirectory = workingDirectory;
         foreach (var a in arguments)
             info.ArgumentList.Add(a);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };

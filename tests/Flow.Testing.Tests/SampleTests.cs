@@ -9,14 +9,6 @@ public sealed class SampleTests
 {
     private static readonly HttpClient Http = new();
 
-    private static string Repository()
-    {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Flow.sln")))
-            dir = dir.Parent;
-        return dir!.FullName;
-    }
-
     /// <summary>The sample's workflow with one edit: it processes before it downloads.</summary>
     private sealed class ReorderedWorkflow : IFileProcessing
     {
@@ -42,7 +34,7 @@ public sealed class SampleTests
     private static Job NewJob()
     {
         var root = Path.Combine(Path.GetTempPath(), "flow-testing-" + Guid.NewGuid().ToString("N"));
-        return new Job(Path.Combine(Repository(), "samples", "FileProcessing", "input", "durable-workflows.txt"),
+        return new Job(Path.Combine(Flow.Tests.TestRepository.Root, "samples", "FileProcessing", "input", "durable-workflows.txt"),
             Path.Combine(root, "bucket"), Path.Combine(root, "work"));
     }
 

@@ -2,27 +2,12 @@ using Flow.Swf;
 
 namespace Flow.Testing.Tests;
 
-/// <summary>The workflows the real SWF histories in /work/shared/histories imply (written by simpleflow, a Python
+/// <summary>The workflows the real SWF histories in tests/Histories imply (written by simpleflow, a Python
 /// framework), replayed against those histories.</summary>
 [Parallelizable(ParallelScope.All)]
 public sealed class SharedHistoryTests
 {
-    private static readonly string Folder = FindHistories();
-
-    /// <summary>shared/ sits beside the repository (CI, the main checkout) or higher up (a worktree);
-    /// FLOW_SHARED_DIR overrides the search.</summary>
-    private static string FindHistories()
-    {
-        if (Environment.GetEnvironmentVariable("FLOW_SHARED_DIR") is { Length: > 0 } shared)
-            return Path.Combine(shared, "histories");
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "histories");
-            if (Directory.Exists(candidate))
-                return candidate;
-        }
-        throw new DirectoryNotFoundException("shared/histories was not found beside the repository or above it; set FLOW_SHARED_DIR.");
-    }
+    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Histories");
 
     private static ActivityDefinition Activity(string name) => new(name, "example");
 

@@ -25,12 +25,7 @@ public sealed partial class DiagnosticCatalogTests
     [Test]
     public void The_markdown_table_lists_every_diagnostic_with_its_severity()
     {
-        var root = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Flow.sln")))
-            root = root.Parent;
-        Assert.That(root, Is.Not.Null, "repository root (Flow.sln) not found");
-
-        var markdown = File.ReadAllText(Path.Combine(root!.FullName, "src", "Flow.Generators", "Analyzers", "DIAGNOSTICS.md"));
+        var markdown = File.ReadAllText(Flow.Tests.TestRepository.File("src", "Flow.Generators", "Analyzers", "DIAGNOSTICS.md"));
         // FLOW100 and up are the generator's; the rest of the table must be exactly the analyzers' diagnostics.
         var documented = TableRow().Matches(markdown)
             .Where(m => string.CompareOrdinal(m.Groups["id"].Value, "FLOW100") < 0)

@@ -24,7 +24,7 @@ public class SigV4SignatureTests
 
     public static IEnumerable<Vector> Vectors()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestFiles.SwfTestsFolder(), "vectors", "sigv4.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestFiles.SigV4Vectors));
         foreach (var v in doc.RootElement.GetProperty("vectors").EnumerateArray())
         {
             var expected = v.GetProperty("expected");

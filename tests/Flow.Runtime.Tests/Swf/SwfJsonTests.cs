@@ -72,7 +72,7 @@ public class SwfJsonTests
     }
 
     public static IEnumerable<TestCaseData> Histories() =>
-        Directory.GetFiles(TestFiles.HistoriesFolder(), "*.json").Order(StringComparer.Ordinal)
+        Directory.GetFiles(TestFiles.HistoriesFolder, "*.json").Order(StringComparer.Ordinal)
             .Select(f => new TestCaseData(f).SetArgDisplayNames(Path.GetFileName(f)));
 
     [Test]

@@ -5,13 +5,13 @@ using Flow.Workflows;
 namespace Flow.Runtime.Tests.Workflows;
 
 /// <summary>
-/// Histories that Amazon SWF recorded for simpleflow workflows (copied from /work/shared/histories, MIT). For each,
+/// Histories that Amazon SWF recorded for simpleflow workflows (tests/Histories, MIT). For each,
 /// a Flow workflow that does what the original did; replaying every decision point must make the decisions the
 /// history records right after it, and the whole history must replay without a disagreement.
 /// </summary>
 public class RealHistoryTests
 {
-    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Workflows", "Histories");
+    private static readonly string Folder = Swf.Support.TestFiles.HistoriesFolder;
 
     private static List<HistoryEvent> Load(string name) =>
         JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(Folder, name)), SwfJsonContext.Default.History)!.Events;
