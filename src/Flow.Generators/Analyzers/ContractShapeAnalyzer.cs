@@ -35,7 +35,9 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
         FlowDiagnostics.SignalReturnType,
         FlowDiagnostics.CancellationTokenNotLast,
         FlowDiagnostics.CancellationTokenInWorkflow,
-        FlowDiagnostics.InheritedMembers);
+        FlowDiagnostics.InheritedMembers,
+        FlowDiagnostics.GeneratedMemberCollision,
+        FlowDiagnostics.GeneratedTypeCollision);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -72,13 +74,19 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
         }
         CheckPartial(context, type, location);
         if (type.IsGenericType)
-            context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.ContractIsGeneric, location, type.Name));
+        {
+            var generic = type.TypeParameters.IsEmpty ? ContainingGeneric(type) : null;
+            context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.ContractIsGeneric, location, type.Name,
+                generic is null ? "" : $" (through its containing type '{generic.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}')"));
+        }
         foreach (var inherited in type.AllInterfaces)
         {
-            // Marker interfaces are harmless; members would be left unimplemented by the generated clients.
-            if (inherited.GetMembers().Any(m => m.IsAbstract && !m.IsStatic))
+            // Marker interfaces are harmless; members (static abstract ones too) would be left unimplemented by the
+            // generated clients.
+            if (inherited.GetMembers().Any(m => m.IsAbstract))
                 context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.InheritedMembers, location, type.Name, inherited.Name));
         }
+        CheckGeneratedTypeNames(context, symbols, type, workflow, location);
 
         var methods = new List<IMethodSymbol>();
         var executes = new List<ISymbol>();
@@ -129,6 +137,11 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
             foreach (var method in group)
                 Report(context, FlowDiagnostics.OverloadedMethod, method, type.Name, group.Count(), method.Name);
         }
+        var distinct = methods.GroupBy(m => m.Name).Where(g => g.Count() == 1).Select(g => g.Single()).ToList();
+        if (activities)
+            CheckActivityMemberNames(context, type, distinct);
+        else
+            CheckWorkflowMemberNames(context, symbols, type, distinct, states);
 
         if (workflow)
         {
@@ -145,6 +158,54 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
                     Report(context, FlowDiagnostics.SeveralGetState, state, type.Name, states.Count);
             }
         }
+    }
+
+    private static void CheckActivityMemberNames(SymbolAnalysisContext context, INamedTypeSymbol type, List<IMethodSymbol> methods)
+    {
+        var byName = methods.ToDictionary(m => m.Name);
+        foreach (var collision in GeneratedNames.Activities(SwfRules.ContractBaseName(type.Name), methods.Select(m => m.Name).ToList()))
+            Report(context, FlowDiagnostics.GeneratedMemberCollision, byName[collision.Member], collision.Member, collision.Generated, collision.Clash);
+    }
+
+    private static void CheckWorkflowMemberNames(SymbolAnalysisContext context, FlowSymbols symbols, INamedTypeSymbol type,
+        List<IMethodSymbol> methods, List<ISymbol> states)
+    {
+        var members = methods.Where(m => symbols.Has(m, symbols.Execute) || symbols.Has(m, symbols.Signal) || symbols.Has(m, symbols.GetState))
+            .Concat(states.OfType<IPropertySymbol>().Cast<ISymbol>())
+            .GroupBy(m => m.Name).Select(g => g.First())
+            .ToDictionary(m => m.Name);
+        var signals = methods.Where(m => symbols.Has(m, symbols.Signal) && !symbols.Has(m, symbols.Execute) && !symbols.Has(m, symbols.GetState))
+            .Select(m => m.Name).ToList();
+        foreach (var collision in GeneratedNames.Workflow(SwfRules.ContractBaseName(type.Name), members.Keys.ToList(), signals))
+            Report(context, FlowDiagnostics.GeneratedMemberCollision, members[collision.Member], collision.Member, collision.Generated, collision.Clash);
+    }
+
+    /// <summary>Two contracts in one namespace (or type) must not generate a type of the same name.</summary>
+    private static void CheckGeneratedTypeNames(SymbolAnalysisContext context, FlowSymbols symbols, INamedTypeSymbol type, bool workflow, Location location)
+    {
+        var mine = GeneratedNames.TypeNames(SwfRules.ContractBaseName(type.Name), workflow);
+        var siblings = type.ContainingType is { } outer ? outer.GetTypeMembers() : type.ContainingNamespace.GetTypeMembers();
+        foreach (var sibling in siblings)
+        {
+            if (SymbolEqualityComparer.Default.Equals(sibling, type) || sibling.TypeKind != TypeKind.Interface)
+                continue;
+            var siblingIsWorkflow = symbols.Has(sibling, symbols.Workflow);
+            if (!siblingIsWorkflow && !symbols.Has(sibling, symbols.Activities))
+                continue;
+            var shared = mine.Intersect(GeneratedNames.TypeNames(SwfRules.ContractBaseName(sibling.Name), siblingIsWorkflow), System.StringComparer.Ordinal).ToList();
+            if (shared.Count > 0)
+                context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.GeneratedTypeCollision, location, type.Name, sibling.Name, string.Join("', '", shared)));
+        }
+    }
+
+    private static INamedTypeSymbol? ContainingGeneric(INamedTypeSymbol type)
+    {
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            if (!outer.TypeParameters.IsEmpty)
+                return outer;
+        }
+        return null;
     }
 
     /// <summary>Contract members are abstract instance members; anything else is reported and skipped.</summary>
@@ -239,6 +300,7 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
     {
         var problem = property.IsIndexer ? "is an indexer"
             : property.GetMethod is null ? "has no getter"
+            : property.SetMethod is not null ? "has a setter, but Flow only reads the state"
             : symbols.IsAwaitable(property.Type) ? "is a task, but state is read synchronously after each decision"
             : null;
         if (problem is not null)

@@ -25,7 +25,7 @@ internal static class FlowDiagnostics
 
     public static readonly DiagnosticDescriptor ContractIsGeneric = Error("FLOW003",
         "Contract cannot be generic",
-        "Contract '{0}' cannot have type parameters because SWF type names are fixed; remove them and use concrete parameter types");
+        "Contract '{0}' cannot have type parameters{1} because SWF type names are fixed; remove them and use concrete parameter types");
 
     public static readonly DiagnosticDescriptor ContractKindsMixed = Error("FLOW004",
         "Contract is both activities and workflow",
@@ -98,6 +98,14 @@ internal static class FlowDiagnostics
     public static readonly DiagnosticDescriptor InheritedMembers = Error("FLOW029",
         "Contract inherits interface members",
         "Contract '{0}' inherits members from '{1}', which the generated clients do not implement; declare those members in the contract itself");
+
+    public static readonly DiagnosticDescriptor GeneratedMemberCollision = Error("FLOW030",
+        "Contract member collides with a generated member",
+        "'{0}' would become '{1}', {2}; rename the method");
+
+    public static readonly DiagnosticDescriptor GeneratedTypeCollision = Error("FLOW031",
+        "Two contracts generate the same type",
+        "Contracts '{0}' and '{1}' would both generate '{2}' in the same scope; rename one of them");
 
     // SWF names, values and uniqueness (SwfTypeAnalyzer).
 

@@ -379,4 +379,141 @@ public sealed class ContractShapeTests
             [Signal] Task StopAsync(CancellationToken {|FLOW020:token|});
         }
         """);
+
+    [Test]
+    public async Task A_contract_in_a_generic_type_is_reported_with_that_type()
+    {
+        const string source = """
+            public partial class Outer<T>
+            {
+                [Activities]
+                public partial interface {|FLOW003:IStore|}
+                {
+                    Task SaveAsync(string value);
+                }
+            }
+            """;
+        await AnalyzerTest.VerifyAsync(source);
+        var diagnostics = await AnalyzerTest.DiagnosticsAsync(source.Replace("{|FLOW003:", "").Replace("|}", ""));
+        Assert.That(diagnostics.Single().GetMessage(), Does.Contain("containing type 'Outer<T>'"));
+    }
+
+    [Test]
+    public async Task A_contract_that_inherits_a_static_abstract_member_is_reported() => await AnalyzerTest.VerifyAsync("""
+        public interface INamed { static abstract string Name { get; } }
+
+        [Activities]
+        public partial interface {|FLOW029:IFiles|} : INamed
+        {
+            Task ReadAsync();
+        }
+        """);
+
+    [Test]
+    public async Task A_settable_state_property_is_reported() => await AnalyzerTest.VerifyAsync("""
+        [Workflow]
+        public partial interface IFlow { [Execute] Task RunAsync(); [GetState] int {|FLOW009:Level|} { get; set; } }
+        """);
+
+    [Test]
+    public async Task Signals_named_like_the_run_handles_members_are_reported()
+    {
+        const string source = """
+            [Workflow]
+            public partial interface IFlow
+            {
+                [Execute] Task RunAsync();
+                [Signal] Task {|FLOW030:RequestCancelAsync|}();
+                [Signal] Task {|FLOW030:Terminate|}(string reason);
+                [Signal] Task {|FLOW030:DescribeAsync|}();
+                [Signal] Task {|FLOW030:GetResultAsync|}();
+                [Signal] Task {|FLOW030:GetState|}();
+                [Signal] Task CancelAsync();
+            }
+            """;
+        await AnalyzerTest.VerifyAsync(source);
+        var diagnostics = await AnalyzerTest.DiagnosticsAsync(source.Replace("{|FLOW030:", "").Replace("|}", ""));
+        Assert.That(diagnostics[1].GetMessage(), Is.EqualTo(
+            "'Terminate' would become 'FlowRun.TerminateAsync', a member the run handle has for every workflow; rename the method"));
+    }
+
+    [Test]
+    public async Task Workflow_members_named_like_the_child_clients_members_are_reported() => await AnalyzerTest.VerifyAsync("""
+        [Workflow]
+        public partial interface IFlow
+        {
+            [Execute] Task {|FLOW030:Options|}();
+            [Signal] Task {|FLOW030:WorkflowId|}(string id);
+            [GetState] string {|FLOW030:ToString|}();
+        }
+        """);
+
+    [Test]
+    public async Task Activities_named_like_the_clients_or_dispatch_tables_members_are_reported() => await AnalyzerTest.VerifyAsync("""
+        [Activities]
+        public partial interface IStore
+        {
+            Task {|FLOW030:Options|}();
+            Task<int> {|FLOW030:WithOptions|}(int x);
+            Task {|FLOW030:DefinitionsAsync|}();
+            Task {|FLOW030:CreateHandlers|}();
+            Task<string> {|FLOW030:GetHashCodeAsync|}();
+            Task DefineAsync();
+        }
+        """);
+
+    [Test]
+    public async Task Members_that_differ_only_by_the_Async_suffix_are_reported()
+    {
+        const string source = """
+            [Activities]
+            public partial interface IStore
+            {
+                Task {|FLOW030:ChargeAsync|}();
+                [Activity(Name = "Store.ChargeNow")] Task {|FLOW030:Charge|}();
+            }
+
+            [Workflow]
+            public partial interface IFlow
+            {
+                [Execute] Task RunAsync();
+                [Signal] Task {|FLOW030:NoteAsync|}();
+                [Signal(Name = "other")] void {|FLOW030:Note|}();
+            }
+            """;
+        await AnalyzerTest.VerifyAsync(source);
+        var diagnostics = await AnalyzerTest.DiagnosticsAsync(source.Replace("{|FLOW030:", "").Replace("|}", ""));
+        Assert.That(diagnostics[0].GetMessage(), Is.EqualTo("'ChargeAsync' would become 'StoreDispatch.Charge', as does 'Charge'; rename the method"));
+    }
+
+    [Test]
+    public async Task Two_contracts_that_would_generate_the_same_type_are_reported()
+    {
+        const string source = """
+            namespace Shop
+            {
+                [Activities]
+                public partial interface {|FLOW031:IOrders|} { Task ShipAsync(); }
+
+                [Workflow]
+                public partial interface {|FLOW031:Orders|} { [Execute] Task RunAsync(); }
+
+                [Activities]
+                public partial interface {|FLOW031:IOrderChild|} { Task PackAsync(); }
+
+                [Workflow]
+                public partial interface {|FLOW031:IOrder|} { [Execute] Task RunAsync(); }
+            }
+
+            namespace Other
+            {
+                [Activities(NamePrefix = "OtherOrders")]
+                public partial interface IOrders { Task ShipAsync(); }
+            }
+            """;
+        await AnalyzerTest.VerifyAsync(source);
+        var diagnostics = await AnalyzerTest.DiagnosticsAsync(source.Replace("{|FLOW031:", "").Replace("|}", ""));
+        Assert.That(diagnostics.Select(d => d.GetMessage()), Does.Contain(
+            "Contracts 'IOrderChild' and 'IOrder' would both generate 'OrderChildClient' in the same scope; rename one of them"));
+    }
 }
