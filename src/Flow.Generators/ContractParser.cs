@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Flow.Generators.Analyzers;
 using Microsoft.CodeAnalysis;
 
 namespace Flow.Generators;
@@ -20,11 +21,16 @@ internal static class ContractParser
 
     public static ContractModel? Parse(GeneratorAttributeSyntaxContext context, ContractKind kind, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol { TypeKind: TypeKind.Interface, ContainingType: null, IsGenericType: false } type
-            || context.Attributes.Length == 0)
+        // Generic contracts (or contracts in generic types) and static abstract members cannot be implemented or
+        // used as type arguments; the analyzers report them (FLOW003, FLOW012, FLOW029).
+        if (context.TargetSymbol is not INamedTypeSymbol { TypeKind: TypeKind.Interface, IsGenericType: false } type
+            || context.Attributes.Length == 0
+            || type.GetMembers().Concat(type.AllInterfaces.SelectMany(i => i.GetMembers())).Any(m => m.IsStatic && m.IsAbstract))
         {
             return null;
         }
+
+        var implemented = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
 
         var attribute = context.Attributes[0];
         var types = new JsonTypeCollector(context.SemanticModel.Compilation);
@@ -44,6 +50,7 @@ internal static class ContractParser
                     continue;
                 }
 
+                implemented.Add(method);
                 members.Add(model with
                 {
                     SwfName = Named(activity, "Name") ?? $"{prefix}.{model.ShortName}",
@@ -70,6 +77,7 @@ internal static class ContractParser
                         var model = Method(method, MemberKind.Execute, types, type.Name);
                         if (model is { Return: ReturnKind.Task or ReturnKind.TaskOfT })
                         {
+                            implemented.Add(method);
                             members.Add(model);
                         }
                     }
@@ -78,6 +86,7 @@ internal static class ContractParser
                         var model = Method(method, MemberKind.Signal, types, type.Name);
                         if (model is { Return: ReturnKind.Task or ReturnKind.Void })
                         {
+                            implemented.Add(method);
                             members.Add(model with { SwfName = Named(signal, "Name") ?? model.ShortName });
                         }
                     }
@@ -86,24 +95,39 @@ internal static class ContractParser
                         var model = Method(method, MemberKind.GetState, types, type.Name);
                         if (model is { Return: ReturnKind.Value })
                         {
+                            implemented.Add(method);
                             members.Add(model);
                         }
                     }
                 }
-                else if (member is IPropertySymbol { IsIndexer: false, GetMethod: not null } property
+                else if (member is IPropertySymbol { IsIndexer: false, GetMethod: not null, SetMethod: null } property
+                    && Payloadable(property.Type)
+                    && !IsTaskLike(property.Type)
                     && Find(property, GetStateAttribute) is not null
                     && !members.Any(m => m.Kind == MemberKind.GetState))
                 {
                     types.Add(property.Type, $"{type.Name}.{property.Name}", property.Locations.FirstOrDefault());
+                    implemented.Add(property);
                     members.Add(new MethodModel(MemberKind.GetState, property.Name, property.Name, EquatableArray<ParameterModel>.Empty,
                         ReturnKind.Value, property.Type.ToDisplayString(Names.Annotated), IsProperty: true));
                 }
             }
         }
 
-        var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
-        var contract = new ContractModel(kind, ns, type.Name, baseName, type.DeclaredAccessibility == Accessibility.Public, members.ToEquatableArray())
+        // Code whose names collide cannot compile; FLOW030 or FLOW031 is then the only error the user sees.
+        var collisions = kind == ContractKind.Activities
+            ? GeneratedNames.Activities(baseName, members.Select(m => m.Name).ToList())
+            : GeneratedNames.Workflow(baseName, members.Select(m => m.Name).ToList(), members.Where(m => m.Kind == MemberKind.Signal).Select(m => m.Name).ToList());
+        if (collisions.Any() || SharesGeneratedTypeNames(type, kind, baseName))
         {
+            return null;
+        }
+
+        var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+        var contract = new ContractModel(kind, ns, ContainingTypes(type), type.Name, baseName, Names.Accessibility(type.DeclaredAccessibility), members.ToEquatableArray())
+        {
+            FullName = type.ToDisplayString(Names.Plain),
+            Unsupported = Stubs(type, implemented),
             Version = Named(attribute, "Version") ?? "1.0",
             TaskList = Named(attribute, "TaskList"),
             Description = Named(attribute, "Description"),
@@ -166,7 +190,10 @@ internal static class ContractParser
     /// <summary>A method's shape, or null when generated code cannot call it (ref/out/in, generic, pointer parameters).</summary>
     private static MethodModel? Method(IMethodSymbol method, MemberKind kind, JsonTypeCollector types, string contractName)
     {
-        if (method.IsGenericMethod || method.IsStatic || method.Parameters.Any(p => p.RefKind != RefKind.None || p.Type.TypeKind == TypeKind.Pointer))
+        if (method.IsGenericMethod || method.IsStatic
+            || method.Parameters.Any(p => p.RefKind != RefKind.None || !Payloadable(p.Type))
+            || (method.ReturnType is INamedTypeSymbol { TypeArguments.Length: 1 } task && !Payloadable(task.TypeArguments[0]))
+            || (kind == MemberKind.GetState && (!Payloadable(method.ReturnType) || IsTaskLike(method.ReturnType))))
         {
             return null;
         }
@@ -181,7 +208,11 @@ internal static class ContractParser
                 types.Add(parameter.Type, usedBy, parameter.Locations.FirstOrDefault());
             }
 
-            parameters.Add(new ParameterModel(Names.Identifier(parameter.Name), parameter.Type.ToDisplayString(Names.Annotated), isToken));
+            parameters.Add(new ParameterModel(Names.Identifier(parameter.Name), parameter.Type.ToDisplayString(Names.Annotated), isToken)
+            {
+                DefaultValue = parameter.HasExplicitDefaultValue ? Names.Constant(parameter.Type, parameter.ExplicitDefaultValue) : null,
+                IsParams = parameter.IsParams,
+            });
         }
 
         var (returnKind, resultType) = Return(method.ReturnType);
@@ -193,6 +224,105 @@ internal static class ContractParser
 
         return new MethodModel(kind, method.Name, Names.WithoutAsync(method.Name), parameters.ToEquatableArray(), returnKind, resultType, IsProperty: false);
     }
+
+    /// <summary>False for what can never be a type argument or travel as JSON (FLOW016): pointers, ref structs, delegates.</summary>
+    private static bool Payloadable(ITypeSymbol type)
+        => type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Delegate) && !type.IsRefLikeType;
+
+    private static bool SharesGeneratedTypeNames(INamedTypeSymbol type, ContractKind kind, string baseName)
+    {
+        var mine = GeneratedNames.TypeNames(baseName, kind == ContractKind.Workflow).ToList();
+        var siblings = type.ContainingType is { } outer ? outer.GetTypeMembers() : type.ContainingNamespace.GetTypeMembers();
+        foreach (var sibling in siblings)
+        {
+            if (sibling.TypeKind != TypeKind.Interface || SymbolEqualityComparer.Default.Equals(sibling, type))
+            {
+                continue;
+            }
+
+            var isWorkflow = Find(sibling, WorkflowAttribute) is not null;
+            if ((isWorkflow || Find(sibling, ActivitiesAttribute) is not null)
+                && GeneratedNames.TypeNames(Names.WithoutInterfacePrefix(sibling.Name), isWorkflow).Any(mine.Contains))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsTaskLike(ITypeSymbol type)
+        => Names.Is(type.OriginalDefinition, "System.Threading.Tasks.Task") || Names.Is(type.OriginalDefinition, "System.Threading.Tasks.ValueTask");
+
+    /// <summary>Declarations of the types that contain <paramref name="type"/>, outermost first.</summary>
+    private static EquatableArray<string> ContainingTypes(INamedTypeSymbol type)
+    {
+        var declarations = new List<string>();
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            var kind = outer.TypeKind switch
+            {
+                TypeKind.Struct => outer.IsRecord ? "record struct" : "struct",
+                TypeKind.Interface => "interface",
+                _ => outer.IsRecord ? "record" : "class",
+            };
+            var modifiers = (outer.IsStatic ? "static " : "") + (outer.IsRefLikeType ? "ref " : "");
+            declarations.Insert(0, $"{modifiers}partial {kind} {Names.Identifier(outer.Name)}");
+        }
+
+        return declarations.ToEquatableArray();
+    }
+
+    /// <summary>Throwing explicit implementations of the abstract members (the contract's own and inherited) that
+    /// the generator does not implement.</summary>
+    private static EquatableArray<string> Stubs(INamedTypeSymbol type, HashSet<ISymbol> implemented)
+    {
+        var stubs = new List<string>();
+        const string Throw = "=> throw new global::System.NotSupportedException(\"Flow cannot generate this member; see the Flow diagnostic on the contract.\")";
+        foreach (var member in type.GetMembers().Concat(type.AllInterfaces.SelectMany(i => i.GetMembers())))
+        {
+            if (!member.IsAbstract || member.IsStatic || implemented.Contains(member))
+            {
+                continue;
+            }
+
+            var owner = member.ContainingType.ToDisplayString(Names.Plain);
+            switch (member)
+            {
+                case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
+                    var typeParameters = method.TypeParameters.Length == 0 ? "" : $"<{string.Join(", ", method.TypeParameters.Select(t => Names.Identifier(t.Name)))}>";
+                    var unsafeModifier = method.Parameters.Any(p => IsPointer(p.Type)) || IsPointer(method.ReturnType) ? "unsafe " : "";
+                    stubs.Add($"{unsafeModifier}{RefPrefix(method.RefKind)}{method.ReturnType.ToDisplayString(Names.Annotated)} {owner}.{Names.Identifier(method.Name)}{typeParameters}({StubParameters(method.Parameters)}) {Throw};");
+                    break;
+                case IPropertySymbol property:
+                    var name = property.IsIndexer ? $"this[{StubParameters(property.Parameters)}]" : Names.Identifier(property.Name);
+                    var accessors = (property.GetMethod is null ? "" : $"get {Throw}; ")
+                        + (property.SetMethod is null ? "" : $"{(property.SetMethod.IsInitOnly ? "init" : "set")} {Throw}; ");
+                    stubs.Add($"{(IsPointer(property.Type) ? "unsafe " : "")}{RefPrefix(property.RefKind)}{property.Type.ToDisplayString(Names.Annotated)} {owner}.{name} {{ {accessors}}}");
+                    break;
+                case IEventSymbol evt:
+                    stubs.Add($"event {evt.Type.ToDisplayString(Names.Annotated)} {owner}.{Names.Identifier(evt.Name)} {{ add {Throw}; remove {Throw}; }}");
+                    break;
+            }
+        }
+
+        return stubs.ToEquatableArray();
+    }
+
+    private static bool IsPointer(ITypeSymbol type) => type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer;
+
+    private static string RefPrefix(RefKind kind) => kind switch
+    {
+        RefKind.Ref => "ref ",
+        RefKind.RefReadOnly => "ref readonly ",
+        _ => "",
+    };
+
+    private static string StubParameters(IEnumerable<IParameterSymbol> parameters)
+        => string.Join(", ", parameters.Select(p =>
+            (p.IsParams ? "params " : "")
+            + p.RefKind switch { RefKind.Ref => "ref ", RefKind.Out => "out ", RefKind.In => "in ", RefKind.RefReadOnlyParameter => "ref readonly ", _ => "" }
+            + p.Type.ToDisplayString(Names.Annotated) + " " + Names.Identifier(p.Name)));
 
     private static (ReturnKind Kind, string? ResultType) Return(ITypeSymbol type)
     {

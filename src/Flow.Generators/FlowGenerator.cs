@@ -44,7 +44,8 @@ public sealed class FlowGenerator : IIncrementalGenerator
                 ContractParser.WorkflowAttribute,
                 static (node, _) => node is InterfaceDeclarationSyntax,
                 static (ctx, ct) => ContractParser.Parse(ctx, ContractKind.Workflow, ct))
-            .Where(static m => m is not null && m.WorkflowName is not null)
+            // Without a usable [Execute] there is no workflow to generate; FLOW005, FLOW006 or FLOW017 says why.
+            .Where(static m => m is not null && m.WorkflowName is not null && m.Members.Any(static x => x.Kind == MemberKind.Execute))
             .Select(static (m, _) => m!)
             .WithTrackingName(TrackingNames.Workflows);
 

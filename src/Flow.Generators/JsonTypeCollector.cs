@@ -147,6 +147,11 @@ internal sealed class JsonTypeCollector(Compilation compilation)
             return Unsupported(name, "it is not accessible from this assembly");
         }
 
+        if (named.IsTupleType)
+        {
+            return Unsupported(name, "a value tuple's elements are fields, which System.Text.Json does not serialize; use a record");
+        }
+
         if (named.IsGenericType)
         {
             var definition = named.OriginalDefinition.ToDisplayString(Names.Plain);
@@ -322,8 +327,8 @@ internal sealed class JsonTypeCollector(Compilation compilation)
                 : "null";
         }
 
-        var literal = value is string text ? Names.Literal(text) : Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatPrimitive(value, quoteStrings: true, useHexadecimalNumbers: false);
-        return $"({parameter.Type.ToDisplayString(Names.Annotated)}){literal}";
+        // The cast keeps the boxed value of the parameter's type (a byte parameter's 5 is not an int).
+        return $"({parameter.Type.ToDisplayString(Names.Annotated)})({Names.Constant(parameter.Type, value)})";
     }
 
     private JsonTypeModel Unsupported(string name, string reason)

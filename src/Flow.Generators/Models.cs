@@ -16,7 +16,13 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 }
 
 /// <summary>A method parameter: its name as C# source and its type as fully qualified, annotated C#.</summary>
-internal sealed record ParameterModel(string Name, string Type, bool IsCancellationToken);
+internal sealed record ParameterModel(string Name, string Type, bool IsCancellationToken)
+{
+    /// <summary>C# source of the default value (<c>3</c>, <c>null</c>, <c>default</c>), or null when it has none.</summary>
+    public string? DefaultValue { get; init; }
+
+    public bool IsParams { get; init; }
+}
 
 internal enum ReturnKind
 {
@@ -64,14 +70,25 @@ internal enum ContractKind
 }
 
 /// <summary>A contract interface: its identity, its registration defaults and its members.</summary>
+/// <param name="ContainingTypes">Declarations of the types the contract is nested in, outermost first
+/// (<c>static partial class Contracts</c>); generated types are nested in the same ones.</param>
+/// <param name="Accessibility">The contract's C# accessibility, which its generated types share.</param>
 internal sealed record ContractModel(
     ContractKind Kind,
     string? Namespace,
+    EquatableArray<string> ContainingTypes,
     string InterfaceName,
     string BaseName,
-    bool IsPublic,
+    string Accessibility,
     EquatableArray<MethodModel> Members)
 {
+    /// <summary>The contract as C# names it from anywhere: <c>global::Shop.Contracts.IOrders</c>.</summary>
+    public string FullName { get; init; } = "";
+
+    /// <summary>Explicit implementations, throwing, of interface members the generator cannot implement (an
+    /// analyzer reports each): they keep the generated clients compiling, so the analyzer's error is the only one.</summary>
+    public EquatableArray<string> Unsupported { get; init; }
+
     public string Version { get; init; } = "1.0";
     public string? WorkflowName { get; init; }
     public string? TaskList { get; init; }
@@ -88,9 +105,7 @@ internal sealed record ContractModel(
     /// <summary>JSON metadata for every type the contract's payloads reach.</summary>
     public EquatableArray<JsonTypeModel> JsonTypes { get; init; }
 
-    public string FullName => Namespace is null ? $"global::{InterfaceName}" : $"global::{Namespace}.{InterfaceName}";
-
-    public string HintName => (Namespace is null ? InterfaceName : $"{Namespace}.{InterfaceName}") + ".Flow.g.cs";
+    public string HintName => FullName.Substring("global::".Length) + ".Flow.g.cs";
 }
 
 internal enum JsonTypeKind

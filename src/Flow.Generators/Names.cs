@@ -54,6 +54,43 @@ internal static class Names
             ? "@" + name
             : name;
 
+    public static string Accessibility(Accessibility accessibility) => accessibility switch
+    {
+        Microsoft.CodeAnalysis.Accessibility.Public => "public",
+        Microsoft.CodeAnalysis.Accessibility.Private => "private",
+        Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+        _ => "internal",
+    };
+
+    /// <summary>C# source for a parameter's default value of type <paramref name="type"/>: it must stay a
+    /// constant, so enums are casts, floating point keeps its suffix and every digit, and structs are <c>default</c>.</summary>
+    public static string Constant(ITypeSymbol type, object? value)
+    {
+        var underlying = type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type;
+        if (value is null)
+        {
+            return type.IsValueType && type.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T ? "default" : "null";
+        }
+
+        var text = value switch
+        {
+            string s => Literal(s),
+            char c => SymbolDisplay.FormatLiteral(c, quote: true),
+            bool b => b ? "true" : "false",
+            float f => float.IsNaN(f) ? "float.NaN" : float.IsPositiveInfinity(f) ? "float.PositiveInfinity" : float.IsNegativeInfinity(f) ? "float.NegativeInfinity"
+                : f.ToString("R", CultureInfo.InvariantCulture) + "F",
+            double d => double.IsNaN(d) ? "double.NaN" : double.IsPositiveInfinity(d) ? "double.PositiveInfinity" : double.IsNegativeInfinity(d) ? "double.NegativeInfinity"
+                : d.ToString("R", CultureInfo.InvariantCulture) + "D",
+            decimal m => m.ToString(CultureInfo.InvariantCulture) + "M",
+            _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "default",
+        };
+
+        // An enum constant is its underlying value; the cast names the enum (parenthesized, for negative values).
+        return underlying.TypeKind == TypeKind.Enum ? $"({underlying.ToDisplayString(Plain)})({text})" : text;
+    }
+
     public static string Literal(string? value)
         => value is null ? "null" : SymbolDisplay.FormatLiteral(value, quote: true);
 

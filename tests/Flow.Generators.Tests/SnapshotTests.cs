@@ -6,6 +6,8 @@ public sealed class SnapshotTests
     [TestCase(nameof(Sources.ActivityOptions), Sources.ActivityOptions)]
     [TestCase(nameof(Sources.SmallWorkflows), Sources.SmallWorkflows)]
     [TestCase(nameof(Sources.JsonShapes), Sources.JsonShapes)]
+    [TestCase(nameof(Sources.UserShapes), Sources.UserShapes)]
+    [TestCase(nameof(Sources.UnsupportedMembers), Sources.UnsupportedMembers)]
     public void Generated_code_matches_the_expected_files(string name, string source)
     {
         var (result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
@@ -17,6 +19,8 @@ public sealed class SnapshotTests
     [TestCase(Sources.ActivityOptions)]
     [TestCase(Sources.SmallWorkflows)]
     [TestCase(Sources.JsonShapes)]
+    [TestCase(Sources.UserShapes)]
+    [TestCase(Sources.UnsupportedMembers)]
     public void Generated_code_compiles_without_warnings_under_nullable(string source)
     {
         var (result, output) = GeneratorHarness.Run(GeneratorHarness.Compile(source));

@@ -135,4 +135,75 @@ internal static class Sources
             Task<Dictionary<Color, TimeSpan>> DurationsAsync(IList<DateOnly> dates, ICollection<TimeOnly> times, List<Uri?> links);
         }
         """;
+
+    /// <summary>What users write that the other sources do not: contracts nested in partial types (one private),
+    /// default values and params, parameter names that are keywords or shadow generated members, [Obsolete].</summary>
+    public const string UserShapes = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Flow;
+
+        namespace Samples.Users.Deep;
+
+        public enum Mode { Fast = 1, Slow = 2 }
+
+        public static partial class Contracts
+        {
+            public sealed record Item(string Name, int? Count = null);
+
+            [Activities(TaskList = "users")]
+            public partial interface IStore
+            {
+                Task<Item?> FindAsync(string @class, int retries = 3, Mode mode = Mode.Slow, double ratio = 0.5, decimal price = 9.99m,
+                    string? note = null, CancellationToken cancellationToken = default);
+
+                Task LogAsync(string Options, params string[] lines);
+
+                [Obsolete("Use FindAsync")]
+                Task<byte[]> LegacyAsync(byte[] data);
+            }
+
+            [Workflow]
+            internal partial interface IRestock
+            {
+                [Execute] Task<IReadOnlyList<Item>> RunAsync(string sku, int quantity = 1, params string[] warehouses);
+                [Signal] Task NudgeAsync(string Client, string Execution, int times = 1);
+                [GetState] Item? Current { get; }
+            }
+        }
+
+        public partial class Host
+        {
+            [Activities]
+            private partial interface IPrivate
+            {
+                Task PingAsync(DateTimeOffset at);
+            }
+        }
+        """;
+
+    /// <summary>A contract with members the analyzers reject (ref and generic methods, a property, an event, an
+    /// inherited member): the generated client implements them as throwing stubs, so it still compiles.</summary>
+    public const string UnsupportedMembers = """
+        using System;
+        using System.Threading.Tasks;
+        using Flow;
+
+        namespace Samples.Broken;
+
+        public interface IPing { Task PingAsync(); }
+
+        [Activities]
+        public partial interface IBroken : IPing
+        {
+            Task<int> GoodAsync(int x);
+            Task RefAsync(ref int x);
+            Task GenericAsync<T>(T value);
+            ValueTask<int> ValueAsync();
+            int Level { get; set; }
+            event EventHandler Changed;
+        }
+        """;
 }

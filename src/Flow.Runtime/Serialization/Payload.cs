@@ -106,7 +106,7 @@ public sealed class PayloadWriter
     }
 }
 
-/// <summary>Reads a JSON array of arguments in order. Missing trailing arguments read as their type's default,
+/// <summary>Reads a JSON array of arguments in order. Missing trailing arguments read as their declared default (else their type's),
 /// and extra ones are ignored, so a contract can gain or lose trailing parameters between versions.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public ref struct PayloadReader
@@ -129,11 +129,15 @@ public ref struct PayloadReader
         }
     }
 
-    public T Read<T>(JsonTypeInfo<T> info)
+    public T Read<T>(JsonTypeInfo<T> info) => Read(info, default!);
+
+    /// <summary>Reads the next argument, or returns <paramref name="missing"/> (the parameter's declared default)
+    /// when the input has no more: what an older caller sends after a parameter with a default was added.</summary>
+    public T Read<T>(JsonTypeInfo<T> info, T missing)
     {
         if (_atEnd)
         {
-            return default!;
+            return missing;
         }
 
         if (!_reader.Read())
@@ -144,7 +148,7 @@ public ref struct PayloadReader
         if (_reader.TokenType == JsonTokenType.EndArray)
         {
             _atEnd = true;
-            return default!;
+            return missing;
         }
 
         return JsonSerializer.Deserialize(ref _reader, info)!;

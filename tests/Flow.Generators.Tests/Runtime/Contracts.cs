@@ -68,3 +68,19 @@ public partial interface IOrderWorkflow
     [GetState]
     Progress Status { get; }
 }
+
+/// <summary>A contract nested in a partial class, with declared defaults and a params array.</summary>
+public static partial class Nested
+{
+    public enum Tone
+    {
+        Plain,
+        Loud,
+    }
+
+    [Activities(TaskList = "greetings")]
+    public partial interface IGreetings
+    {
+        Task<string> GreetAsync(string name, int times = 2, Tone tone = Tone.Loud, double weight = 0.5, params string[] extra);
+    }
+}

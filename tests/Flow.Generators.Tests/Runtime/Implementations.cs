@@ -58,3 +58,12 @@ internal sealed class OrderWorkflow : IOrderWorkflow
         return Task.CompletedTask;
     }
 }
+
+internal sealed class Greetings : Nested.IGreetings
+{
+    public Task<string> GreetAsync(string name, int times = 2, Nested.Tone tone = Nested.Tone.Loud, double weight = 0.5, params string[] extra)
+    {
+        var word = tone == Nested.Tone.Loud ? name.ToUpperInvariant() : name;
+        return Task.FromResult($"{string.Join(" ", Enumerable.Repeat(word, times))} {weight} [{string.Join(",", extra)}]");
+    }
+}
