@@ -115,4 +115,69 @@ public sealed class JsonMetadataGenerationTests
         Assert.That(result.Diagnostics, Is.Empty);
         Assert.That(GeneratorHarness.Problems(appOutput), Is.Empty);
     }
+
+    [Test]
+    public void Two_libraries_with_same_named_contracts_in_other_namespaces_build_into_one_app_with_its_own()
+    {
+        static string Library(string ns) => $$"""
+            using System.Runtime.CompilerServices;
+            using System.Threading.Tasks;
+            using Flow;
+
+            [assembly: InternalsVisibleTo("App")]
+
+            namespace {{ns}};
+
+            public sealed record Order(string Id);
+
+            [Activities(NamePrefix = "{{ns}}")]
+            public partial interface IOrders { Task<Order> GetAsync(string id); }
+
+            [Workflow(Name = "{{ns}}.Process")]
+            public partial interface IProcess { [Execute] Task<Order> RunAsync(Order order); }
+            """;
+        const string app = """
+            using System.Threading.Tasks;
+            using Flow;
+
+            namespace App;
+
+            [Activities]
+            public partial interface IOrders { Task<Billing.Order> CopyAsync(Shipping.Order order); }
+
+            public sealed class Process : Billing.IProcess
+            {
+                public async Task<Billing.Order> RunAsync(Billing.Order order)
+                {
+                    var shipped = await new Shipping.OrdersClient().GetAsync(order.Id);
+                    await new Shipping.ProcessChildClient().RunAsync(shipped);
+                    var billed = await new Billing.OrdersClient().GetAsync(shipped.Id);
+                    return await new OrdersClient().CopyAsync(new Shipping.Order(billed.Id));
+                }
+            }
+
+            public static class Registration
+            {
+                public static WorkflowHandler[] Workflows() =>
+                    [Billing.ProcessDispatch.CreateHandler(() => new Process()), Shipping.ProcessDispatch.CreateHandler(() => null!)];
+            }
+            """;
+        var references = new List<MetadataReference>();
+        foreach (var (name, ns) in new[] { ("Billing.Contracts", "Billing"), ("Shipping.Contracts", "Shipping") })
+        {
+            var (libraryResult, libraryOutput) = GeneratorHarness.Run(GeneratorHarness.Compile(name, [Library(ns)]));
+            Assert.That(libraryResult.Diagnostics, Is.Empty);
+            Assert.That(GeneratorHarness.Problems(libraryOutput), Is.Empty);
+            using var image = new MemoryStream();
+            Assert.That(libraryOutput.Emit(image).Success, Is.True);
+            references.Add(MetadataReference.CreateFromImage(image.ToArray()));
+        }
+
+        var (result, appOutput) = GeneratorHarness.Run(GeneratorHarness.Compile("App", [app], references));
+
+        Assert.That(result.Diagnostics, Is.Empty);
+        Assert.That(GeneratorHarness.Problems(appOutput), Is.Empty);
+        using var appImage = new MemoryStream();
+        Assert.That(appOutput.Emit(appImage).Success, Is.True);
+    }
 }

@@ -34,6 +34,8 @@ public class PackageConsumerTests
                     <Nullable>enable</Nullable>
                     <ImplicitUsings>enable</ImplicitUsings>
                     <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                    <!-- As a library that ships docs would: generated public members must be documented. -->
+                    <GenerateDocumentationFile>true</GenerateDocumentationFile>
                     <RestorePackagesPath>{packages}</RestorePackagesPath>
                     <RestoreAdditionalProjectFallbackFolders>{GlobalPackages()}</RestoreAdditionalProjectFallbackFolders>
                     <RestoreAdditionalProjectSources>{feed}</RestoreAdditionalProjectSources>
@@ -49,21 +51,27 @@ public class PackageConsumerTests
             await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), """
                 using Flow;
 
-                var handlers = GreeterDispatch.CreateHandlers(() => new Greeter());
+                var handlers = Contracts.GreeterDispatch.CreateHandlers(() => new Greeter());
                 var handler = handlers.Single();
                 var result = await handler.Invoke("[\"packaging\"]", null!);
                 Console.WriteLine($"{handler.Definition.Name} {handler.Definition.Version} -> {result}");
-                Console.WriteLine(typeof(GreeterClient).Name);
+                Console.WriteLine(typeof(Contracts.GreeterClient).Name);
 
-                [Activities(Version = "2.0", TaskList = "greetings")]
-                public partial interface IGreeter
+                /// <summary>The contracts of this app.</summary>
+                public static partial class Contracts
                 {
-                    Task<string> GreetAsync(string name);
+                    /// <summary>Greets.</summary>
+                    [Activities(Version = "2.0", TaskList = "greetings")]
+                    public partial interface IGreeter
+                    {
+                        /// <summary>Greets <paramref name="name"/>.</summary>
+                        Task<string> GreetAsync(string name, string greeting = "hello", params string[] extra);
+                    }
                 }
 
-                sealed class Greeter : IGreeter
+                sealed class Greeter : Contracts.IGreeter
                 {
-                    public Task<string> GreetAsync(string name) => Task.FromResult($"hello, {name}");
+                    public Task<string> GreetAsync(string name, string greeting = "hello", params string[] extra) => Task.FromResult($"{greeting}, {name}");
                 }
                 """);
 
