@@ -56,6 +56,16 @@ internal static class JsonEmitter
             w.Close();
         }
 
+        if (model.Types.Any(t => t.Properties.Any(p => p.IsRequired)))
+        {
+            w.Line();
+            w.Line("/// <summary>Marks a property the JSON must have (a C# required member or [JsonRequired]).</summary>");
+            w.Open("private static JsonPropertyInfo Required(JsonPropertyInfo property)");
+            w.Line("property.IsRequired = true;");
+            w.Line("return property;");
+            w.Close();
+        }
+
         w.Line();
         w.Open("private static class Cache<T>");
         w.Line("public static readonly JsonTypeInfo<T> Value = global::Flow.Serialization.Payload.GetTypeInfo<T>(Options);");
@@ -185,7 +195,7 @@ internal static class JsonEmitter
             var target = type.IsValueType
                 ? $"global::System.Runtime.CompilerServices.Unsafe.Unbox<{type.Name}>(obj)"
                 : $"(({type.Name})obj)";
-            w.Line($"{Services}.CreatePropertyInfo(options, new JsonPropertyInfoValues<{property.Type}>");
+            w.Line($"{(property.IsRequired ? "Required(" : "")}{Services}.CreatePropertyInfo(options, new JsonPropertyInfoValues<{property.Type}>");
             w.Open();
             w.Line("IsProperty = true,");
             w.Line("IsPublic = true,");
@@ -194,6 +204,11 @@ internal static class JsonEmitter
             if (property.Setter == SetterKind.Setter)
             {
                 w.Line($"Setter = static (obj, value) => {target}.{Names.Identifier(property.Name)} = value!,");
+            }
+            else if (property.Setter == SetterKind.Initializer && property.IsRequired)
+            {
+                // A required property must look settable; the creator's initializer is what sets it.
+                w.Line("Setter = static (obj, value) => throw new global::System.InvalidOperationException(\"An init-only property is set by the creator.\"),");
             }
 
             w.Line($"PropertyName = {Names.Literal(property.Name)},");
@@ -207,7 +222,7 @@ internal static class JsonEmitter
                 w.Line($"IgnoreCondition = JsonIgnoreCondition.{property.IgnoreCondition},");
             }
 
-            w.Close("),");
+            w.Close(property.IsRequired ? ")),": "),");
         }
 
         w.Outdent();

@@ -12,6 +12,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
     private const string JsonIgnore = "System.Text.Json.Serialization.JsonIgnoreAttribute";
     private const string JsonPropertyName = "System.Text.Json.Serialization.JsonPropertyNameAttribute";
     private const string JsonConstructor = "System.Text.Json.Serialization.JsonConstructorAttribute";
+    private const string JsonRequired = "System.Text.Json.Serialization.JsonRequiredAttribute";
 
     private static readonly Dictionary<string, string> s_valueConverters = new(StringComparer.Ordinal)
     {
@@ -236,6 +237,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
                 {
                     DeclaringType = NameOf(current),
                     IsNullable = IsNullable(property.Type),
+                    IsRequired = property.IsRequired || property.GetAttributes().Any(a => Names.Is(a.AttributeClass, JsonRequired)),
                     JsonName = StringArgument(property, JsonPropertyName),
                     IgnoreCondition = ignore,
                 });

@@ -167,6 +167,9 @@ internal sealed record JsonPropertyModel(string Name, string Type, string TypeOf
     public string DeclaringType { get; init; } = "";
     public bool IsNullable { get; init; }
 
+    /// <summary>A C# required member or [JsonRequired]: the JSON must have it, as System.Text.Json's own generator says.</summary>
+    public bool IsRequired { get; init; }
+
     public string? JsonName { get; init; }
 
     /// <summary>A JsonIgnoreCondition member name, or null.</summary>

@@ -78,9 +78,22 @@ public static partial class Nested
         Loud,
     }
 
+    /// <summary>Required members: the JSON must carry them, as with System.Text.Json's own generator.</summary>
+    public sealed record Card
+    {
+        public required string To { get; init; }
+
+        [JsonRequired]
+        public int Copies { get; set; }
+
+        public string? Note { get; init; }
+    }
+
     [Activities(TaskList = "greetings")]
     public partial interface IGreetings
     {
         Task<string> GreetAsync(string name, int times = 2, Tone tone = Tone.Loud, double weight = 0.5, params string[] extra);
+
+        Task SendAsync(Card card);
     }
 }

@@ -5,7 +5,7 @@ namespace Flow.Generators.Tests.Runtime;
 
 public sealed class NestedContractTests
 {
-    private static ActivityHandler Handler() => Nested.GreetingsDispatch.CreateHandlers(() => new Greetings()).Single();
+    private static ActivityHandler Handler() => Nested.GreetingsDispatch.CreateHandlers(() => new Greetings()).Single(h => h.Definition.Name == "Greetings.Greet");
 
     [Test]
     public void A_contract_nested_in_a_class_gets_its_types_nested_there_with_the_default_names()
@@ -38,5 +38,16 @@ public sealed class NestedContractTests
 
         Assert.That(input, Is.EqualTo("""["ada",1,"Plain",2.5,["x","y"]]"""));
         Assert.That(Payload.Decode(result, Json.TypeInfo<string>()), Is.EqualTo("ada 2.5 [x,y]"));
+    }
+
+    [Test]
+    public void Required_members_must_be_in_the_json_and_the_others_may_be_missing()
+    {
+        var card = Payload.Decode("""{"to":"ada","copies":2}""", Json.TypeInfo<Nested.Card>());
+        Assert.That(card, Is.EqualTo(new Nested.Card { To = "ada", Copies = 2 }));
+
+        var noTo = Assert.Throws<System.Text.Json.JsonException>(() => Payload.Decode("""{"copies":2}""", Json.TypeInfo<Nested.Card>()));
+        Assert.That(noTo!.Message, Does.Contain("to"));
+        Assert.Throws<System.Text.Json.JsonException>(() => Payload.Decode("""{"to":"ada"}""", Json.TypeInfo<Nested.Card>()));
     }
 }

@@ -317,14 +317,15 @@ namespace Flow.Generated
                         Setter = static (obj, value) => ((global::Samples.Shapes.Settings)obj).Name = value!,
                         PropertyName = "Name",
                     }),
-                    JsonMetadataServices.CreatePropertyInfo(options, new JsonPropertyInfoValues<int>
+                    Required(JsonMetadataServices.CreatePropertyInfo(options, new JsonPropertyInfoValues<int>
                     {
                         IsProperty = true,
                         IsPublic = true,
                         DeclaringType = typeof(global::Samples.Shapes.Settings),
                         Getter = static obj => ((global::Samples.Shapes.Settings)obj).Level,
+                        Setter = static (obj, value) => throw new global::System.InvalidOperationException("An init-only property is set by the creator."),
                         PropertyName = "Level",
-                    }),
+                    })),
                     JsonMetadataServices.CreatePropertyInfo(options, new JsonPropertyInfoValues<global::Samples.Shapes.Color?>
                     {
                         IsProperty = true,
@@ -469,6 +470,13 @@ namespace Flow.Generated
         private static JsonTypeInfo<string> Create_string(JsonSerializerOptions options)
         {
             return JsonMetadataServices.CreateValueInfo<string>(options, JsonMetadataServices.StringConverter);
+        }
+
+        /// <summary>Marks a property the JSON must have (a C# required member or [JsonRequired]).</summary>
+        private static JsonPropertyInfo Required(JsonPropertyInfo property)
+        {
+            property.IsRequired = true;
+            return property;
         }
 
         private static class Cache<T>
