@@ -72,6 +72,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
 
     private readonly Dictionary<string, JsonTypeModel> _types = new(StringComparer.Ordinal);
     private readonly Dictionary<ITypeSymbol, string> _names = new(SymbolEqualityComparer.Default);
+    private readonly List<string> _path = new();
     private string _usedBy = "";
     private LocationInfo? _location;
 
@@ -233,7 +234,10 @@ internal sealed class JsonTypeCollector(Compilation compilation)
                 var setter = property.SetMethod is { DeclaredAccessibility: Accessibility.Public } set
                     ? (set.IsInitOnly || property.IsRequired ? SetterKind.Initializer : SetterKind.Setter)
                     : SetterKind.None;
-                properties.Add(new JsonPropertyModel(property.Name, property.Type.ToDisplayString(Names.Annotated), Visit(property.Type), setter)
+                _path.Add($"{type.Name}.{property.Name}");
+                var propertyType = Visit(property.Type);
+                _path.RemoveAt(_path.Count - 1);
+                properties.Add(new JsonPropertyModel(property.Name, property.Type.ToDisplayString(Names.Annotated), propertyType, setter)
                 {
                     DeclaringType = NameOf(current),
                     IsNullable = IsNullable(property.Type),
@@ -333,6 +337,12 @@ internal sealed class JsonTypeCollector(Compilation compilation)
         return $"({parameter.Type.ToDisplayString(Names.Annotated)})({Names.Constant(parameter.Type, value)})";
     }
 
+    /// <summary>An unsupported type, with the properties through which the contract member reaches it.</summary>
     private JsonTypeModel Unsupported(string name, string reason)
-        => new(name, JsonTypeKind.Unsupported) { Reason = reason, UsedBy = _usedBy, Location = _location };
+        => new(name, JsonTypeKind.Unsupported)
+        {
+            Reason = _path.Count == 0 ? reason : $"{reason} (reached through {string.Join(" → ", _path)})",
+            UsedBy = _usedBy,
+            Location = _location,
+        };
 }

@@ -346,6 +346,21 @@ public sealed class UserContractTests
         Assert.That(diagnostic.GetMessage(), Does.Contain("value tuple").And.Contain("use a record"));
     }
 
+    [Test]
+    public async Task An_unsupported_type_inside_a_payload_is_reported_with_the_properties_that_reach_it()
+    {
+        var (generatorDiagnostics, _, _) = await RunAsync("""
+            namespace App;
+            public sealed record Line(string Sku, object Extra);
+            public sealed record Order(string Id, List<Line> Lines);
+            [Activities] public partial interface IOrders { Task ShipAsync(Order order); }
+            """);
+
+        var diagnostic = generatorDiagnostics.Single();
+        Assert.That(diagnostic.Id, Is.EqualTo("FLOW100"));
+        Assert.That(diagnostic.GetMessage(), Does.Contain("Type 'object' used by 'IOrders.ShipAsync'").And.Contain("reached through Order.Lines → Line.Extra"));
+    }
+
     /// <summary>Generator diagnostics, analyzer diagnostics, and the compiler's warnings and errors of the output
     /// (for the user's own source, missing XML comments are the user's business and left out).</summary>
     private static async Task<(ImmutableArray<Diagnostic> Generator, ImmutableArray<Diagnostic> Analyzers, List<string> Problems)> RunAsync(string source)
