@@ -25,10 +25,23 @@ public class WorkerSettings
     /// <summary>Off: no worker of this kind runs in this host even when handlers are registered.</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>One task list for all handlers of this kind. When unset, the host runs one worker per default task
+    /// list of the registered definitions.</summary>
     public string? TaskList { get; set; }
+
     public int? Pollers { get; set; }
     public int? MaxConcurrentTasks { get; set; }
     public TimeSpan? ShutdownTimeout { get; set; }
+
+    /// <summary>Pollers and tasks in flight for particular task lists, by name; they override the values above.</summary>
+    public Dictionary<string, TaskListSettings> TaskLists { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>How hard the worker of one task list works.</summary>
+public sealed class TaskListSettings
+{
+    public int? Pollers { get; set; }
+    public int? MaxConcurrentTasks { get; set; }
 }
 
 public sealed class ActivityWorkerSettings : WorkerSettings
