@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Flow.Hosting.Tests.Support;
 using Flow.Swf;
@@ -56,6 +57,20 @@ public class FaultInjectionTests
                 return kinds[random.Next(kinds.Length)];
             }
         }
+        var failures = new ConcurrentDictionary<string, long>();
+        using var meter = new MeterListener();
+        meter.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == FlowDiagnostics.Name && instrument.Name == "flow.failures")
+                l.EnableMeasurementEvents(instrument);
+        };
+        meter.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "kind")
+                    failures.AddOrUpdate((string)tag.Value!, value, (_, n) => n + value);
+        });
+        meter.Start();
         await using var proxy = new FaultProxy(FlowDev.Url, Choose);
         // The workers' client makes two attempts per call, so a fault in 25 outlasts its retry and reaches the
         // workers' own backoff; the application's client keeps the default four.
@@ -119,12 +134,14 @@ public class FaultInjectionTests
 
         int total = proxy.Total((_, _) => true), faulted = proxy.Total((_, f) => f != Fault.None);
         TestContext.Out.WriteLine($"{total} calls through the proxy, {faulted} faulted; runs repeated after a timeout: " +
-            runs.Count(r => r.Value > 1));
+            runs.Count(r => r.Value > 1) + "; flow.failures: " + string.Join(", ", failures.Select(f => $"{f.Key} {f.Value}")));
         Assert.That(faulted, Is.GreaterThan(total * 0.15), "about one call in five was broken");
         foreach (var fault in Any)
             Assert.That(proxy.Total((_, f) => f == fault), Is.GreaterThan(0), $"{fault} was injected");
         Assert.That(proxy.Total((op, f) => op.StartsWith("Respond", StringComparison.Ordinal) && f is Fault.DropAfter or Fault.ServerErrorAfter),
             Is.GreaterThan(0), "some responses were taken by the service and their answers lost");
+        Assert.That(failures.GetValueOrDefault("poll"), Is.GreaterThan(0), "polls that outlasted the client's retry are counted in flow.failures");
+        Assert.That(failures.GetValueOrDefault("respond"), Is.GreaterThan(0), "so are responses");
     }
 
     private sealed class TwoSteps(ActivityDefinition step, ActivityOptions retry) : IWorkflowInstance
