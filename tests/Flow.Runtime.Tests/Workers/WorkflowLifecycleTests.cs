@@ -278,9 +278,12 @@ public class WorkflowLifecycleTests
     {
         await using var h = new Harness();
         int faults = 0;
+        // Every third call is throttled, alternately with ThrottlingException and LimitExceededFault.
         h.Probe.Fault = (operation, _) =>
             operation is "PollForActivityTask" or "RespondDecisionTaskCompleted" or "RespondActivityTaskCompleted" or "PollForDecisionTask"
-            && Interlocked.Increment(ref faults) % 3 == 1 ? SwfProbe.Throttled() : null;
+            && Interlocked.Increment(ref faults) is var n && n % 3 == 1
+                ? (n % 2 == 1 ? SwfProbe.Throttled() : new LimitExceededException("Too many requests", System.Net.HttpStatusCode.BadRequest, "test"))
+                : null;
         var definition = Harness.Workflow("Throttled");
         await h.StartWorkflowWorker([Harness.Handler(definition, async (_, input) =>
             await Workflow.ExecuteActivityAsync(Shout, await Workflow.ExecuteActivityAsync(Greet, input)))]);
