@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Flow.Swf;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Flow.Hosting;
 
@@ -22,6 +24,26 @@ public sealed class FlowBuilder
         Services.Replace(ServiceDescriptor.Singleton(client));
         return this;
     }
+
+    /// <summary>
+    /// The wire client, set up from the <c>Flow:Swf</c> settings (region, endpoint, attempts); <paramref name="configure"/>
+    /// may adjust the options further, for example to give explicit credentials. The container disposes the client.
+    /// </summary>
+    public FlowBuilder UseSwf(Func<SwfClientOptions, SwfClientOptions>? configure = null) => UseSwfClient(services =>
+    {
+        var settings = services.GetRequiredService<IOptions<FlowOptions>>().Value.Swf;
+        var defaults = new SwfClientOptions();
+        Uri? serviceUrl = null;
+        if (!string.IsNullOrEmpty(settings.ServiceUrl) && !Uri.TryCreate(settings.ServiceUrl, UriKind.Absolute, out serviceUrl))
+            throw new InvalidOperationException($"Flow:Swf:ServiceUrl is '{settings.ServiceUrl}', which is not an absolute URL.");
+        var options = defaults with
+        {
+            Region = string.IsNullOrEmpty(settings.Region) ? null : settings.Region,
+            ServiceUrl = serviceUrl,
+            MaxAttempts = settings.MaxAttempts ?? defaults.MaxAttempts,
+        };
+        return new SwfClient(configure?.Invoke(options) ?? options);
+    });
 
     public FlowBuilder AddWorkflow(WorkflowHandler workflow)
     {

@@ -150,6 +150,69 @@ public class HostingTests
     }
 
     [Test]
+    public async Task Handlers_on_several_task_lists_get_a_worker_each_with_per_list_pollers_and_capacity()
+    {
+        var upper = Greet with { Name = "Text.Upper", DefaultTaskList = "text-upper" };
+        var exclaim = Greet with { Name = "Text.Exclaim", DefaultTaskList = "text-exclaim" };
+        var shout = Greeting with { Name = "Text.Shout", DefaultTaskList = "text-decisions" };
+        using var engine = new LocalSwf();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Flow:Domain"] = Domain,
+            ["Flow:RegisterDomain"] = "true",
+            ["Flow:Activities:Pollers"] = "1",
+            ["Flow:Activities:TaskLists:text-upper:Pollers"] = "3",
+            ["Flow:Activities:TaskLists:text-upper:MaxConcurrentTasks"] = "7",
+        });
+        builder.Services.AddFlow(builder.Configuration)
+            .UseSwfClient(engine.Client)
+            .AddWorkflow(new WorkflowHandler(Greeting, () => new GreetingWorkflow()))
+            .AddWorkflow(new WorkflowHandler(shout, () => new ShoutWorkflow(upper, exclaim)))
+            .AddActivities([new ActivityHandler(Greet, (input, _) => Task.FromResult<string?>("Hello " + input)),
+                new ActivityHandler(upper, (input, _) => Task.FromResult(input?.ToUpperInvariant())),
+                new ActivityHandler(exclaim, (input, _) => Task.FromResult<string?>(input + "!"))]);
+        using var host = builder.Build();
+        await host.StartAsync();
+        var service = host.Services.GetServices<IHostedService>().OfType<FlowWorkersService>().Single();
+        var client = host.Services.GetRequiredService<WorkflowClient>();
+
+        string? shouted = await client.GetResultAsync(await client.StartAsync(shout, "shout-1", "hey")).WaitAsync(TimeSpan.FromSeconds(20));
+        string? greeted = await client.GetResultAsync(await client.StartAsync(Greeting, "greet-1", "Ann")).WaitAsync(TimeSpan.FromSeconds(20));
+        await host.StopAsync();
+
+        Assert.That(shouted, Is.EqualTo("HEY!"));
+        Assert.That(greeted, Is.EqualTo("Hello Ann / Hello Ann"));
+        Assert.That(service.WorkflowWorkers.Select(w => w.TaskList), Is.EquivalentTo(new[] { "greeting-decisions", "text-decisions" }));
+        var byList = service.ActivityWorkers.ToDictionary(w => w.TaskList);
+        Assert.That(byList.Keys, Is.EquivalentTo(new[] { "greetings", "text-upper", "text-exclaim" }));
+        Assert.That((byList["text-upper"].Pollers, byList["text-upper"].MaxConcurrentTasks), Is.EqualTo((3, 7)));
+        Assert.That((byList["text-exclaim"].Pollers, byList["text-exclaim"].MaxConcurrentTasks), Is.EqualTo((1, new ActivityWorkerOptions().MaxConcurrentTasks)));
+    }
+
+    [Test]
+    public void A_definition_without_a_task_list_stops_the_host_naming_it()
+    {
+        using var engine = new LocalSwf();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddFlow(o => o.Domain = Domain).UseSwfClient(engine.Client)
+            .AddActivities([new ActivityHandler(Greet with { Name = "Listless", DefaultTaskList = null }, (_, _) => Task.FromResult<string?>(null))]);
+        using var host = builder.Build();
+
+        var ex = Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.That(ex!.Message, Does.Contain("activity type Listless 1").And.Contain("Flow:Activities:TaskList"));
+    }
+
+    private sealed class ShoutWorkflow(ActivityDefinition upper, ActivityDefinition exclaim) : IWorkflowInstance
+    {
+        public async Task<string?> ExecuteAsync(string? input) =>
+            await Workflow.ExecuteActivityAsync(exclaim, await Workflow.ExecuteActivityAsync(upper, input));
+
+        public Task? HandleSignal(string signalName, string? input) => null;
+        public string? GetState() => null;
+    }
+
+    [Test]
     public async Task Workers_publish_traces_and_metrics_named_flow()
     {
         var instruments = new HashSet<string>();

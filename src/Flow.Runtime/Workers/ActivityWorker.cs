@@ -47,6 +47,12 @@ public sealed class ActivityWorker : IAsyncDisposable
     public string TaskList { get; }
     public string Identity => _options.Identity;
 
+    /// <summary>Long polls kept open on the task list.</summary>
+    public int Pollers => _options.Pollers;
+
+    /// <summary>Tasks processed at once; polling pauses while they are all taken.</summary>
+    public int MaxConcurrentTasks => _options.MaxConcurrentTasks;
+
     /// <summary>Activity tasks running now.</summary>
     public int InFlight => _engine.InFlight;
 

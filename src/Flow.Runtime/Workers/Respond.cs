@@ -30,6 +30,14 @@ internal static class Respond
                     // Shutdown gave up waiting: one last attempt.
                 }
             }
+            catch (Swf.UnknownResourceException ex)
+            {
+                // Not necessarily lost: the client retries calls whose answer was lost, and the retry of one SWF took
+                // meets a spent token. Either way there is nothing left to respond to.
+                FlowDiagnostics.Fail("respond", taskList);
+                WorkerLog.TaskAlreadyClosed(log, operation, ex.Message);
+                return false;
+            }
             catch (Exception ex)
             {
                 FlowDiagnostics.Fail("respond", taskList);

@@ -48,4 +48,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(15, LogLevel.Error, "Processing a task failed unexpectedly")]
     public static partial void TaskCrashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Warning, "{Operation} found the task closed ({Message}): it timed out, or an earlier attempt whose answer was lost took effect")]
+    public static partial void TaskAlreadyClosed(ILogger logger, string operation, string message);
 }

@@ -53,6 +53,12 @@ public sealed class WorkflowWorker : IAsyncDisposable
     public string TaskList { get; }
     public string Identity => _options.Identity;
 
+    /// <summary>Long polls kept open on the task list.</summary>
+    public int Pollers => _options.Pollers;
+
+    /// <summary>Tasks processed at once; polling pauses while they are all taken.</summary>
+    public int MaxConcurrentTasks => _options.MaxConcurrentTasks;
+
     /// <summary>This worker's own task list when <see cref="WorkflowWorkerOptions.StickyTaskList"/> is on.</summary>
     public string? StickyTaskList => _stickyTaskList;
 

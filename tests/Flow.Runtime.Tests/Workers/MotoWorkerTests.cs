@@ -78,4 +78,39 @@ public class MotoWorkerTests
             await Task.WhenAll(workflows.StopAsync(), activities.StopAsync());
         }
     }
+
+    [Test]
+    public async Task A_durable_timer_fires_and_a_waiting_run_is_terminated_over_http()
+    {
+        string domain = "moto-timers";
+        var sleeper = Harness.Workflow("MotoSleeper");
+        var workflows = new WorkflowWorker(_swf, new WorkflowWorkerOptions { Domain = domain, RegisterDomain = true, Pollers = 1 },
+            [Harness.Handler(sleeper, async (_, input) =>
+            {
+                await Workflow.DelayAsync(TimeSpan.FromSeconds(1));
+                if (input == "wait")
+                    await Workflow.DelayAsync(TimeSpan.FromDays(1));
+                return "woke";
+            })]);
+        await workflows.StartAsync();
+        try
+        {
+            var client = new WorkflowClient(_swf, domain) { ResultPollMaxInterval = TimeSpan.FromMilliseconds(200) };
+            var quick = await client.StartAsync(sleeper, "moto-sleeper-1", "once");
+            Assert.That(await client.GetResultAsync(quick).WaitAsync(TimeSpan.FromSeconds(60)), Is.EqualTo("woke"));
+            Assert.That((await client.GetHistoryAsync(quick)).Select(e => e.EventType), Does.Contain(EventType.TimerFired));
+
+            var waiting = await client.StartAsync(sleeper, "moto-sleeper-2", "wait");
+            while ((await client.GetHistoryAsync(waiting)).Count(e => e.EventType == EventType.TimerStarted) < 2)
+                await Task.Delay(100);
+            // moto has no RequestCancelWorkflowExecution (HTTP 500); terminating works on both.
+            await client.TerminateAsync(waiting, "enough");
+            var ex = Assert.ThrowsAsync<WorkflowTerminatedException>(() => client.GetResultAsync(waiting).WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.That(ex!.Reason, Is.EqualTo("enough"));
+        }
+        finally
+        {
+            await workflows.StopAsync();
+        }
+    }
 }

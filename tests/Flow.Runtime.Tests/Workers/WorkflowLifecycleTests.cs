@@ -278,9 +278,12 @@ public class WorkflowLifecycleTests
     {
         await using var h = new Harness();
         int faults = 0;
+        // Every third call is throttled, alternately with ThrottlingException and LimitExceededFault.
         h.Probe.Fault = (operation, _) =>
             operation is "PollForActivityTask" or "RespondDecisionTaskCompleted" or "RespondActivityTaskCompleted" or "PollForDecisionTask"
-            && Interlocked.Increment(ref faults) % 3 == 1 ? SwfProbe.Throttled() : null;
+            && Interlocked.Increment(ref faults) is var n && n % 3 == 1
+                ? (n % 2 == 1 ? SwfProbe.Throttled() : new LimitExceededException("Too many requests", System.Net.HttpStatusCode.BadRequest, "test"))
+                : null;
         var definition = Harness.Workflow("Throttled");
         await h.StartWorkflowWorker([Harness.Handler(definition, async (_, input) =>
             await Workflow.ExecuteActivityAsync(Shout, await Workflow.ExecuteActivityAsync(Greet, input)))]);
@@ -290,5 +293,72 @@ public class WorkflowLifecycleTests
 
         Assert.That(await h.Result(run), Is.EqualTo("HELLO YOU!"));
         Assert.That(faults, Is.GreaterThan(3));
+    }
+
+    [Test]
+    public async Task A_response_for_a_task_that_closed_meanwhile_is_a_warning_that_names_both_causes_not_an_error()
+    {
+        await using var h = new Harness();
+        var logs = new CapturingLoggerFactory();
+        var slow = Harness.Activity("Outlived");
+        var definition = Harness.Workflow("Outlived");
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (_, input) => await Workflow.ExecuteActivityAsync(slow, input))]);
+        await h.StartActivityWorker([new(slow, async (input, _) =>
+        {
+            started.TrySetResult();
+            await release.Task;
+            return input;
+        })], o => o with { LoggerFactory = logs });
+
+        var run = await h.Client.StartAsync(definition, "outlived-1", "x");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await h.Client.TerminateAsync(run, "gone");
+        var responded = h.Probe.WhenCalled("RespondActivityTaskCompleted");
+        var refused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        logs.OnLog = (level, message) =>
+        {
+            if (message.Contains("RespondActivityTaskCompleted", StringComparison.Ordinal))
+                refused.TrySetResult();
+        };
+        release.SetResult();
+        await refused.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(responded.IsCompleted, Is.False, "SWF refused the response");
+        var entry = logs.Entries.Single(e => e.Message.Contains("RespondActivityTaskCompleted", StringComparison.Ordinal));
+        Assert.That(entry.Level, Is.EqualTo(Microsoft.Extensions.Logging.LogLevel.Warning));
+        Assert.That(entry.Message, Does.Contain("found the task closed").And.Contain("an earlier attempt whose answer was lost"));
+    }
+
+    private sealed class CapturingLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory
+    {
+        private readonly List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> _entries = [];
+
+        public Action<Microsoft.Extensions.Logging.LogLevel, string>? OnLog { get; set; }
+
+        public List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries
+        {
+            get { lock (_entries) return [.. _entries]; }
+        }
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this);
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider) { }
+        public void Dispose() { }
+
+        private sealed class Logger(CapturingLoggerFactory owner) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+                Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                string message = formatter(state, exception);
+                lock (owner._entries)
+                    owner._entries.Add((logLevel, message));
+                owner.OnLog?.Invoke(logLevel, message);
+            }
+        }
     }
 }
