@@ -161,7 +161,8 @@ internal sealed class WorkflowContext
             RunGroup(_pending, started.EventTimestamp, replaying: false);
             _pending.Clear();
             _liveStartedId = started.EventId;
-            return new DecisionTaskResult(BuildDecisions(), State());
+            var state = State();
+            return new DecisionTaskResult(BuildDecisions(Json(state)), state);
         }
         finally
         {
@@ -860,10 +861,11 @@ internal sealed class WorkflowContext
 
     // ---------------------------------------------------------------- output
 
-    private List<Decision> BuildDecisions()
+    /// <param name="contextBytes">The executionContext's share of the response.</param>
+    private List<Decision> BuildDecisions(long contextBytes)
     {
         var decisions = new List<Decision>(Math.Min(_queue.Count, MaxDecisions));
-        long bytes = 2048;
+        long bytes = 2048 + contextBytes;
         for (var i = 0; i < _queue.Count; i++)
         {
             var decision = _queue[i].ToDecision();

@@ -56,6 +56,22 @@ public class LimitTests
     }
 
     [Test]
+    public void The_execution_context_counts_toward_the_1_MB_of_a_response()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+        var executor = Defs.Executor(() => new TestWorkflow(FanOut(90, 9_000)) { State = () => $"\"{new string('<', 32_000)}\"" });
+
+        var result = executor.ProcessDecisionTask(h.Task());
+
+        // What the worker sends: decisions and executionContext in one JSON body.
+        var body = System.Text.Encoding.UTF8.GetByteCount(Defs.Json(result.Decisions, result.ExecutionContext));
+        Assert.That(body, Is.LessThan(1_000_000));
+        Assert.That(result.Decisions[^1].StartTimerDecisionAttributes?.TimerId, Is.EqualTo(WorkflowContext.ContinueTimerId), "the rest waits for the next decision");
+        Assert.That(result.ExecutionContext, Has.Length.EqualTo(32_002));
+    }
+
+    [Test]
     public void A_GetState_value_over_SWFs_limit_is_refused_before_sending()
     {
         var h = new HistoryBuilder().Started();
