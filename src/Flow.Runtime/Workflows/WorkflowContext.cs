@@ -1003,7 +1003,7 @@ internal sealed class WorkflowContext
     {
         CheckPayload(input, $"input of activity {activity.Name}");
         if (options?.RetryPolicy is { } policy)
-            return Retry(() => ScheduleActivity(activity, input, options), policy, activity.Name);
+            return Retry(() => ScheduleActivity(activity, input, options), policy, activity.Name, options.CancellationToken);
         return ScheduleActivity(activity, input, options);
     }
 
@@ -1030,7 +1030,7 @@ internal sealed class WorkflowContext
     {
         CheckPayload(input, $"input of child workflow {workflow.Name}");
         if (options?.RetryPolicy is { } policy)
-            return Retry(() => StartChild(workflow, input, options), policy, workflow.Name);
+            return Retry(() => StartChild(workflow, input, options), policy, workflow.Name, options.CancellationToken);
         return StartChild(workflow, input, options);
     }
 
@@ -1184,8 +1184,9 @@ internal sealed class WorkflowContext
         return command.Completion.Task;
     }
 
-    /// <summary>Retries with durable timers between attempts, in workflow code, so replay sees the same attempts.</summary>
-    private async Task<string?> Retry(Func<Task<string?>> attempt, RetryPolicy policy, string name)
+    /// <summary>Retries with durable timers between attempts, in workflow code, so replay sees the same attempts. The call's
+    /// token also cancels the wait between attempts (CancelTimer), so a cancelled call gives up at once.</summary>
+    private async Task<string?> Retry(Func<Task<string?>> attempt, RetryPolicy policy, string name, CancellationToken token)
     {
         var firstAttempt = UtcNow;
         var interval = policy.InitialInterval;
@@ -1201,7 +1202,7 @@ internal sealed class WorkflowContext
                     throw;
                 Logger.LogInformation("Attempt {Attempt} of {Name} failed ({Error}); retrying in {Delay}.", n, name, ex.Message, interval);
                 if (interval > TimeSpan.Zero)
-                    await DelayAsync(interval, default);
+                    await DelayAsync(interval, token);
                 var next = TimeSpan.FromTicks((long)Math.Min(interval.Ticks * policy.BackoffCoefficient, TimeSpan.MaxValue.Ticks / 2.0));
                 interval = policy.MaximumInterval is { } max && next > max ? max : next;
             }
