@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Flow.Swf;
 using Flow.Workflows;
@@ -80,21 +81,35 @@ public sealed partial class WorkflowReplayer
     /// <summary>The domain the replayed code sees in <see cref="Workflow.Info"/>.</summary>
     public string Domain { get; init; } = "replay";
 
-    /// <summary>Reads a history document: <c>{"events":[...]}</c>. An optional top-level <c>"workflowExecution":
+    /// <summary>Reads a history document: <c>{"events":[...]}</c>, with <c>eventTimestamp</c> as epoch seconds (SWF's wire
+    /// format, aws-cli v1) or ISO 8601 strings (aws-cli v2's default). An optional top-level <c>"workflowExecution":
     /// {"workflowId","runId"}</c> (not part of SWF's response) names the run; see <see cref="Replay"/>.</summary>
     public static (List<HistoryEvent> Events, WorkflowExecution? Execution) ParseHistory(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var history = JsonSerializer.Deserialize(json, SwfJsonContext.Default.History)
-            ?? throw new FormatException("The history document is empty.");
-        WorkflowExecution? execution = null;
-        using (var doc = JsonDocument.Parse(json))
+        var root = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("A history document is a JSON object: {\"events\":[...]}.");
+        if (root["events"] is JsonArray events)
         {
-            if (doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("workflowExecution", out var run) && run.ValueKind == JsonValueKind.Object)
-                execution = run.Deserialize(SwfJsonContext.Default.WorkflowExecution);
+            foreach (var node in events)
+            {
+                if (node is JsonObject e && e["eventTimestamp"] is JsonValue stamp && stamp.GetValueKind() == JsonValueKind.String)
+                    e["eventTimestamp"] = EpochSeconds(stamp.GetValue<string>(), e["eventId"]);
+            }
         }
+        var history = root.Deserialize(SwfJsonContext.Default.History) ?? throw new FormatException("The history document is empty.");
+        var execution = root["workflowExecution"] is JsonObject run ? run.Deserialize(SwfJsonContext.Default.WorkflowExecution) : null;
         return (history.Events, execution);
+    }
+
+    /// <summary>aws-cli v2 prints timestamps as ISO 8601 in the local offset ("2026-12-04T00:20:06.731000-05:00"); some
+    /// tools quote epoch seconds. Either becomes SWF's epoch seconds, to the millisecond SWF records.</summary>
+    private static double EpochSeconds(string text, JsonNode? eventId)
+    {
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+            return seconds;
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+            return time.ToUnixTimeMilliseconds() / 1000d;
+        throw new FormatException($"The eventTimestamp of event {eventId?.ToJsonString() ?? "?"} is \"{text}\": neither epoch seconds nor an ISO 8601 time.");
     }
 
     /// <summary>Replays a history document (see <see cref="ParseHistory"/>).</summary>

@@ -33,6 +33,7 @@ internal sealed class WorkflowContext
     public const int MaxResponseBytes = 1_000_000; // SWF takes 1 MiB; keep room for the envelope and task token.
 
     [ThreadStatic] private static WorkflowContext? t_callback;
+    [ThreadStatic] private static WorkflowContext? t_driving;
 
     private readonly WorkflowHandler _handler;
     private readonly WorkflowScheduler _scheduler;
@@ -100,26 +101,46 @@ internal sealed class WorkflowContext
     /// <summary>The context of the workflow code running on this thread, or null.</summary>
     public static WorkflowContext? CurrentOrNull => TaskScheduler.Current is WorkflowScheduler s ? s.Context : t_callback;
 
-    public static WorkflowContext Current(string member) => CurrentOrNull ?? throw new InvalidOperationException(
-        $"Workflow.{member} was called outside workflow code running on its workflow's scheduler (TaskScheduler.Current is " +
-        $"{TaskScheduler.Current.GetType().Name}). This happens in code started with Task.Run or Task.Factory.StartNew on another " +
-        "scheduler, after ConfigureAwait(false), in thread-pool or timer callbacks, or outside a workflow altogether. " +
-        "Keep workflow code on its scheduler: await Flow's tasks directly, without ConfigureAwait(false).");
+    public static WorkflowContext Current(string member)
+    {
+        if (CurrentOrNull is { } current)
+            return current;
+        if (t_driving is { } driving)
+        {
+            // On the thread that drives a run but off its scheduler: workflow code continued inline, outside it. Fail the
+            // decision task (as for any escape), not the workflow: the run goes on once the code is fixed.
+            driving.ReportEscape(
+                $"Workflow.{member} was called by workflow code that had left its scheduler: it continued after ConfigureAwait(false) " +
+                "(or in a continuation run synchronously on another scheduler). Await Flow's tasks without ConfigureAwait(false).");
+            throw new InvalidOperationException(driving.Escape);
+        }
+        throw new InvalidOperationException(
+            $"Workflow.{member} was called outside workflow code running on its workflow's scheduler (TaskScheduler.Current is " +
+            $"{TaskScheduler.Current.GetType().Name}). This happens in code started with Task.Run or Task.Factory.StartNew on another " +
+            "scheduler, after ConfigureAwait(false), in thread-pool or timer callbacks, or outside a workflow altogether. " +
+            "Keep workflow code on its scheduler: await Flow's tasks directly, without ConfigureAwait(false).");
+    }
 
+    /// <summary>Records that work came into the run from outside its scheduler (any thread may call it); the run's next
+    /// step fails its decision task with this message.</summary>
     public void ReportEscape(string message)
     {
-        _escape ??= message;
-        _innerLogger.LogError("{Message} (workflow {WorkflowId}, run {RunId})", message, Execution.WorkflowId, Execution.RunId);
+        if (Interlocked.CompareExchange(ref _escape, message, null) is null)
+            _innerLogger.LogError("{Message} (workflow {WorkflowId}, run {RunId})", message, Execution.WorkflowId, Execution.RunId);
     }
+
+    private string? Escape => Volatile.Read(ref _escape);
 
     // ---------------------------------------------------------------- driving
 
     /// <summary>Applies the task's new events; returns the decisions when the task's own DecisionTaskStarted is open.</summary>
     public DecisionTaskResult Process(DecisionTask task)
     {
-        if (_escape is not null)
-            throw new NonDeterminismException(_escape);
+        if (Escape is { } escape)
+            throw new NonDeterminismException(escape);
         var callerContext = _scheduler.Enter();
+        var previousDriving = t_driving;
+        t_driving = this;
         try
         {
             Prescan(task.Events);
@@ -140,10 +161,12 @@ internal sealed class WorkflowContext
             RunGroup(_pending, started.EventTimestamp, replaying: false);
             _pending.Clear();
             _liveStartedId = started.EventId;
-            return new DecisionTaskResult(BuildDecisions(), State());
+            var state = State();
+            return new DecisionTaskResult(BuildDecisions(Json(state)), state);
         }
         finally
         {
+            t_driving = previousDriving;
             _scheduler.Exit(callerContext);
         }
     }
@@ -478,8 +501,8 @@ internal sealed class WorkflowContext
         while (true)
         {
             _scheduler.RunQueued();
-            if (_escape is not null)
-                throw new NonDeterminismException(_escape);
+            if (Escape is { } escape)
+                throw new NonDeterminismException(escape);
             if (!ReleaseWaiters())
                 return;
         }
@@ -838,10 +861,11 @@ internal sealed class WorkflowContext
 
     // ---------------------------------------------------------------- output
 
-    private List<Decision> BuildDecisions()
+    /// <param name="contextBytes">The executionContext's share of the response.</param>
+    private List<Decision> BuildDecisions(long contextBytes)
     {
         var decisions = new List<Decision>(Math.Min(_queue.Count, MaxDecisions));
-        long bytes = 2048;
+        long bytes = 2048 + contextBytes;
         for (var i = 0; i < _queue.Count; i++)
         {
             var decision = _queue[i].ToDecision();
@@ -954,15 +978,20 @@ internal sealed class WorkflowContext
 
     // ---------------------------------------------------------------- the workflow API
 
-    private void EnsureDriver(string what)
-    {
-        if (CurrentOrNull != this && !_scheduler.IsDriverThread)
+    /// <summary>Registers what cancelling <paramref name="token"/> does to a command. A token cancelled outside workflow
+    /// code (by its own timer, or from another thread) must not touch the run's state from there, nor throw into that
+    /// thread (a timer's thread would take the process down): it is reported as an escape instead.</summary>
+    private CancellationTokenRegistration OnCancel(CancellationToken token, string what, Action action) =>
+        token.Register(() =>
         {
-            ReportEscape($"{what} was requested from outside the workflow's scheduler (for example a CancellationTokenSource cancelled by a " +
-                         "thread-pool timer, or code after ConfigureAwait(false)). Cancel workflow tokens only from workflow code.");
-            throw new InvalidOperationException(_escape);
-        }
-    }
+            if (CurrentOrNull != this && !_scheduler.IsDriverThread)
+            {
+                ReportEscape($"The token of {what} was cancelled outside workflow code, by {Escapes.Cause()}. " +
+                             "Cancel the tokens workflow code passes to Flow only from workflow code.");
+                return;
+            }
+            action();
+        });
 
     private static void CheckPayload(string? value, string what)
     {
@@ -974,7 +1003,7 @@ internal sealed class WorkflowContext
     {
         CheckPayload(input, $"input of activity {activity.Name}");
         if (options?.RetryPolicy is { } policy)
-            return Retry(() => ScheduleActivity(activity, input, options), policy, activity.Name);
+            return Retry(() => ScheduleActivity(activity, input, options), policy, activity.Name, options.CancellationToken);
         return ScheduleActivity(activity, input, options);
     }
 
@@ -987,9 +1016,8 @@ internal sealed class WorkflowContext
             return Task.FromException<string?>(command.CanceledError(null));
         Enqueue(command);
         if (token.CanBeCanceled)
-            command.Registration = token.Register(() =>
+            command.Registration = OnCancel(token, $"activity {id}", () =>
             {
-                EnsureDriver($"Cancelling activity {id}");
                 if (command.Resolved) return;
                 if (!command.Recorded) _queue.Remove(command);
                 else Enqueue(new RequestCancelActivityCommand(id));
@@ -1002,7 +1030,7 @@ internal sealed class WorkflowContext
     {
         CheckPayload(input, $"input of child workflow {workflow.Name}");
         if (options?.RetryPolicy is { } policy)
-            return Retry(() => StartChild(workflow, input, options), policy, workflow.Name);
+            return Retry(() => StartChild(workflow, input, options), policy, workflow.Name, options.CancellationToken);
         return StartChild(workflow, input, options);
     }
 
@@ -1015,9 +1043,8 @@ internal sealed class WorkflowContext
             return Task.FromException<string?>(command.CanceledError(null));
         Enqueue(command);
         if (token.CanBeCanceled)
-            command.Registration = token.Register(() =>
+            command.Registration = OnCancel(token, $"child workflow {id}", () =>
             {
-                EnsureDriver($"Cancelling child workflow {id}");
                 if (command.Resolved) return;
                 if (!command.Recorded) _queue.Remove(command);
                 else Enqueue(new CancelExternalCommand(id, command.RunId));
@@ -1036,16 +1063,15 @@ internal sealed class WorkflowContext
         {
             var forever = new TaskCompletionSource();
             if (token.CanBeCanceled)
-                token.Register(() => forever.TrySetCanceled(token));
+                OnCancel(token, "an endless delay", () => forever.TrySetCanceled(token));
             return forever.Task;
         }
         var id = timerId ?? "t" + (++_timerCounter).ToString(CultureInfo.InvariantCulture);
         var command = new TimerCommand(id, Durations.Seconds(delay).ToString(CultureInfo.InvariantCulture)) { Token = token };
         Enqueue(command);
         if (token.CanBeCanceled)
-            command.Registration = token.Register(() =>
+            command.Registration = OnCancel(token, $"timer {id}", () =>
             {
-                EnsureDriver($"Cancelling timer {id}");
                 if (command.Resolved) return;
                 if (!command.Recorded) _queue.Remove(command);
                 else Enqueue(new CancelTimerCommand(id));
@@ -1062,7 +1088,7 @@ internal sealed class WorkflowContext
         var waiter = new ConditionWaiter(condition);
         _waiters.Add(waiter);
         using var registration = token.CanBeCanceled
-            ? token.Register(() => { _waiters.Remove(waiter); waiter.Completion.TrySetCanceled(token); })
+            ? OnCancel(token, "a wait for a condition", () => { _waiters.Remove(waiter); waiter.Completion.TrySetCanceled(token); })
             : default;
         if (timeout is not { } limit || limit == Timeout.InfiniteTimeSpan)
             return await waiter.Completion.Task;
@@ -1142,9 +1168,8 @@ internal sealed class WorkflowContext
             return Task.FromCanceled(token);
         Enqueue(command);
         if (token.CanBeCanceled)
-            command.Registration = token.Register(() =>
+            command.Registration = OnCancel(token, $"signal {signalName}", () =>
             {
-                EnsureDriver($"Cancelling signal {signalName}");
                 if (command.Resolved) return;
                 if (!command.Recorded) _queue.Remove(command); // once sent, SWF delivers it anyway
                 command.Cancel();
@@ -1159,8 +1184,9 @@ internal sealed class WorkflowContext
         return command.Completion.Task;
     }
 
-    /// <summary>Retries with durable timers between attempts, in workflow code, so replay sees the same attempts.</summary>
-    private async Task<string?> Retry(Func<Task<string?>> attempt, RetryPolicy policy, string name)
+    /// <summary>Retries with durable timers between attempts, in workflow code, so replay sees the same attempts. The call's
+    /// token also cancels the wait between attempts (CancelTimer), so a cancelled call gives up at once.</summary>
+    private async Task<string?> Retry(Func<Task<string?>> attempt, RetryPolicy policy, string name, CancellationToken token)
     {
         var firstAttempt = UtcNow;
         var interval = policy.InitialInterval;
@@ -1176,7 +1202,7 @@ internal sealed class WorkflowContext
                     throw;
                 Logger.LogInformation("Attempt {Attempt} of {Name} failed ({Error}); retrying in {Delay}.", n, name, ex.Message, interval);
                 if (interval > TimeSpan.Zero)
-                    await DelayAsync(interval, default);
+                    await DelayAsync(interval, token);
                 var next = TimeSpan.FromTicks((long)Math.Min(interval.Ticks * policy.BackoffCoefficient, TimeSpan.MaxValue.Ticks / 2.0));
                 interval = policy.MaximumInterval is { } max && next > max ? max : next;
             }

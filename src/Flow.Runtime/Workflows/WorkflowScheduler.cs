@@ -12,15 +12,8 @@ internal sealed class WorkflowScheduler(WorkflowContext context) : TaskScheduler
     private readonly Queue<Task> _ready = new();
     private readonly Lock _gate = new();
     private int _driverThread = -1;
-    private string? _escape;
 
     public WorkflowContext Context { get; } = context;
-
-    /// <summary>A description of the first continuation that arrived from outside the scheduler, if any.</summary>
-    public string? Escape
-    {
-        get { lock (_gate) return _escape; }
-    }
 
     public override int MaximumConcurrencyLevel => 1;
 
@@ -31,20 +24,22 @@ internal sealed class WorkflowScheduler(WorkflowContext context) : TaskScheduler
 
     protected override void QueueTask(Task task)
     {
+        bool between;
         lock (_gate)
         {
-            if (Environment.CurrentManagedThreadId != _driverThread)
+            if (Environment.CurrentManagedThreadId == _driverThread)
             {
-                // Never run it: it would run whenever that other thread got there, differently on every replay.
-                _escape ??= $"A continuation of workflow code (task {task.Id}) was queued from outside the workflow's scheduler " +
-                            $"(thread {Environment.CurrentManagedThreadId}, {(_driverThread < 0 ? "between decision tasks" : "while a decision task ran")}). " +
-                            "Workflow code awaited something the replay engine does not own, such as Task.Delay, Task.Run, a thread-pool timer or " +
-                            "I/O, or continued after ConfigureAwait(false). Use Workflow.DelayAsync, activities and Workflow.WaitConditionAsync instead.";
-                Context.ReportEscape(_escape);
+                _ready.Enqueue(task);
                 return;
             }
-            _ready.Enqueue(task);
+            between = _driverThread < 0;
         }
+        // Never run it: it would run whenever that other thread got there, differently on every replay.
+        Context.ReportEscape(
+            $"A continuation of workflow code (task {task.Id}) was queued from outside the workflow's scheduler, by {Escapes.Cause()} " +
+            $"(thread {Environment.CurrentManagedThreadId}, {(between ? "between decision tasks" : "while a decision task ran")}). " +
+            "Workflow code may await only what the replay engine owns: activities, child workflows, Workflow.DelayAsync and " +
+            "Workflow.WaitConditionAsync, without ConfigureAwait(false).");
     }
 
     // Never inline: continuations run in queue order, so every replay interleaves them the same way.
@@ -93,5 +88,25 @@ internal sealed class WorkflowScheduler(WorkflowContext context) : TaskScheduler
             TryExecuteTask(next);
             ran = true;
         }
+    }
+}
+
+/// <summary>Names what brought work into a run from outside its scheduler, from the stack of the thread that did it.</summary>
+internal static class Escapes
+{
+    public static string Cause()
+    {
+        // Environment.StackTrace needs no metadata (safe under trimming and AOT); without stack trace data it is
+        // empty, and the report falls back to the general description.
+        var stack = Environment.StackTrace;
+        if (stack.Contains("DelayPromise", StringComparison.Ordinal))
+            return "Task.Delay finishing";
+        if (stack.Contains("CancellationTokenSource", StringComparison.Ordinal) && stack.Contains("TimerQueueTimer", StringComparison.Ordinal))
+            return "a CancellationTokenSource's own timer (new CancellationTokenSource(delay) or CancelAfter; use a timer from Workflow.DelayAsync and cancel the source when it fires)";
+        if (stack.Contains("TimerQueueTimer", StringComparison.Ordinal))
+            return "a thread-pool timer (System.Threading.Timer, PeriodicTimer, a TimeProvider's timer)";
+        if (stack.Contains("ThreadPoolWorkQueue", StringComparison.Ordinal) || stack.Contains("ThreadPool", StringComparison.Ordinal))
+            return "work on the thread pool (Task.Run, Task.Factory.StartNew, I/O, or code that continued there after ConfigureAwait(false))";
+        return "another thread (one the code started, or I/O completing)";
     }
 }

@@ -56,6 +56,22 @@ public class LimitTests
     }
 
     [Test]
+    public void The_execution_context_counts_toward_the_1_MB_of_a_response()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+        var executor = Defs.Executor(() => new TestWorkflow(FanOut(90, 9_000)) { State = () => $"\"{new string('<', 32_000)}\"" });
+
+        var result = executor.ProcessDecisionTask(h.Task());
+
+        // What the worker sends: decisions and executionContext in one JSON body.
+        var body = System.Text.Encoding.UTF8.GetByteCount(Defs.Json(result.Decisions, result.ExecutionContext));
+        Assert.That(body, Is.LessThan(1_000_000));
+        Assert.That(result.Decisions[^1].StartTimerDecisionAttributes?.TimerId, Is.EqualTo(WorkflowContext.ContinueTimerId), "the rest waits for the next decision");
+        Assert.That(result.ExecutionContext, Has.Length.EqualTo(32_002));
+    }
+
+    [Test]
     public void A_GetState_value_over_SWFs_limit_is_refused_before_sending()
     {
         var h = new HistoryBuilder().Started();
@@ -78,7 +94,7 @@ public class SchedulerTests
     }
 
     [Test]
-    public void Workflow_code_after_ConfigureAwait_false_fails_with_the_cause_named()
+    public void Workflow_code_after_ConfigureAwait_false_fails_the_decision_task_not_the_workflow_and_names_the_cause()
     {
         var h = new HistoryBuilder().Started();
         h.Decided();
@@ -86,66 +102,128 @@ public class SchedulerTests
         h.TimerFired("t1", t);
         h.Decide();
 
-        var result = Defs.Executor(async _ =>
+        var error = Assert.Throws<NonDeterminismException>(() => Defs.Executor(async _ =>
         {
             await Workflow.DelayAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             return Workflow.UtcNow.ToString();
-        }).ProcessDecisionTask(h.Task());
+        }).ProcessDecisionTask(h.Task()));
 
-        var fail = result.Decisions.Single().FailWorkflowExecutionDecisionAttributes!;
-        Assert.That(fail.Reason, Is.EqualTo("System.InvalidOperationException"));
-        Assert.That(fail.Details, Does.Contain("ConfigureAwait(false)"));
+        Assert.That(error!.Message, Does.Contain("Workflow.UtcNow was called by workflow code that had left its scheduler")
+            .And.Contain("after ConfigureAwait(false)"));
     }
 
-    [Test]
-    public void Awaiting_Task_Delay_is_detected_and_reported_as_an_escape_from_the_scheduler()
+    /// <summary>Runs the first decision of <paramref name="workflow"/>, lets <paramref name="release"/> start the work that
+    /// escapes, and returns the error the run reports: at once, or on its next decision task.</summary>
+    private static string Escape(Func<string?, Task<string?>> workflow, Action? release = null)
     {
         var h = new HistoryBuilder().Started();
         var started = h.Decide();
         var logs = new TestLoggerFactory();
-        var executor = Defs.Executor(async _ =>
-        {
-            await Task.Delay(50);
-            return "never deterministic";
-        }, new ReplayOptions { LoggerFactory = logs });
-
+        var executor = Defs.Executor(workflow, new ReplayOptions { LoggerFactory = logs });
         try
         {
-            Assert.That(executor.ProcessDecisionTask(h.Task()).Decisions, Is.Empty);
+            Assert.That(executor.ProcessDecisionTask(h.Task()).Decisions, Has.None.Matches<Decision>(d => d.DecisionType == DecisionType.FailWorkflowExecution));
         }
         catch (NonDeterminismException early)
         {
-            // The delay ended while the decision was still running: reported at once.
-            Assert.That(early.Message, Does.Contain("Task.Delay"));
-            return;
+            return early.Message; // it escaped while the decision still ran
         }
-        Assert.That(logs.ErrorLogged.Wait(TimeSpan.FromSeconds(30)), Is.True, "the escaped continuation is reported when it arrives");
+        release?.Invoke();
+        Assert.That(logs.ErrorLogged.Wait(TimeSpan.FromSeconds(30)), Is.True, "the escape is logged when it happens");
+        Assert.That(logs.Messages, Has.Some.Contains("outside"));
 
         h.DecisionCompleted();
         h.Signaled("poke", null);
         h.Decide();
-        var error = Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task(after: started)));
-        Assert.That(error!.Message, Does.Contain("Task.Delay").And.Contain("outside the workflow's scheduler"));
+        return Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task(after: started)))!.Message;
     }
 
     [Test]
-    public void Awaiting_Task_Run_is_detected_when_its_continuation_comes_back()
+    public void Awaiting_Task_Delay_is_reported_as_an_escape_naming_Task_Delay()
     {
-        var h = new HistoryBuilder().Started();
-        h.Decide();
-        var logs = new TestLoggerFactory();
-        var release = new ManualResetEventSlim();
-        var executor = Defs.Executor(async _ =>
+        var message = Escape(async _ =>
+        {
+            await Task.Delay(50);
+            return "never deterministic";
+        });
+
+        Assert.That(message, Does.Contain("outside the workflow's scheduler, by Task.Delay finishing"));
+    }
+
+    [Test]
+    public void Awaiting_Task_Run_is_reported_as_an_escape_naming_the_thread_pool()
+    {
+        using var release = new ManualResetEventSlim();
+
+        var message = Escape(async _ =>
         {
             await Task.Run(() => release.Wait());
             return "x";
-        }, new ReplayOptions { LoggerFactory = logs });
+        }, release.Set);
 
-        executor.ProcessDecisionTask(h.Task());
-        release.Set();
+        Assert.That(message, Does.Contain("outside the workflow's scheduler, by work on the thread pool (Task.Run"));
+    }
 
-        Assert.That(logs.ErrorLogged.Wait(TimeSpan.FromSeconds(30)), Is.True);
-        Assert.That(logs.Messages, Has.Some.Contains("Task.Run"));
+    [Test]
+    public void A_thread_pool_timer_completing_what_the_code_awaits_is_reported_naming_the_timer()
+    {
+        using var release = new ManualResetEventSlim();
+        Timer? timer = null;
+
+        var message = Escape(async _ =>
+        {
+            var done = new TaskCompletionSource<string?>();
+            timer = new Timer(_ => { release.Wait(); done.TrySetResult("tick"); }, null, 0, Timeout.Infinite);
+            return await done.Task;
+        }, release.Set);
+
+        timer?.Dispose();
+        Assert.That(message, Does.Contain("outside the workflow's scheduler, by a thread-pool timer"));
+    }
+
+    [Test]
+    public void A_thread_the_code_started_is_reported_as_another_thread()
+    {
+        using var release = new ManualResetEventSlim();
+
+        var message = Escape(async _ =>
+        {
+            var done = new TaskCompletionSource<string?>();
+            new Thread(() => { release.Wait(); done.TrySetResult("t"); }).Start();
+            return await done.Task;
+        }, release.Set);
+
+        Assert.That(message, Does.Contain("outside the workflow's scheduler, by another thread"));
+    }
+
+    [Test]
+    public void A_token_cancelled_by_its_own_timer_is_reported_and_does_not_take_the_process_down()
+    {
+        // new CancellationTokenSource(delay) cancels on a thread-pool timer; the engine's cancellation callback used to
+        // throw there, which ends the process.
+        var message = Escape(async _ =>
+        {
+            var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+            return await Workflow.ExecuteActivityAsync(Defs.Act, null, new ActivityOptions { CancellationToken = timeout.Token });
+        });
+
+        Assert.That(message, Does.Contain("The token of activity 1 was cancelled outside workflow code, by a CancellationTokenSource's own timer"));
+    }
+
+    [Test]
+    public void A_token_cancelled_from_another_thread_leaves_the_runs_state_alone()
+    {
+        using var cts = new CancellationTokenSource();
+        Task<string?>? activity = null;
+
+        var message = Escape(_ =>
+        {
+            activity = Workflow.ExecuteActivityAsync(Defs.Act, null, new ActivityOptions { CancellationToken = cts.Token });
+            return activity;
+        }, () => Task.Run(cts.Cancel).Wait());
+
+        Assert.That(message, Does.Contain("The token of activity 1 was cancelled outside workflow code, by work on the thread pool"));
+        Assert.That(activity!.IsCompleted, Is.False, "the cancellation did not reach the command from the other thread");
     }
 
     [Test]

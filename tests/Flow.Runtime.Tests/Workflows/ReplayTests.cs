@@ -258,16 +258,44 @@ public class ReplayTests
         Assert.Throws<InvalidOperationException>(() => executor.ProcessDecisionTask(h.Task(after: 3)));
     }
 
-    [Test]
-    public void A_Lambda_event_in_history_is_a_clear_unsupported_error()
+    [TestCase(EventType.LambdaFunctionScheduled)]
+    [TestCase(EventType.LambdaFunctionStarted)]
+    [TestCase(EventType.LambdaFunctionCompleted)]
+    [TestCase(EventType.LambdaFunctionFailed)]
+    [TestCase(EventType.LambdaFunctionTimedOut)]
+    [TestCase(EventType.ScheduleLambdaFunctionFailed)]
+    [TestCase(EventType.StartLambdaFunctionFailed)]
+    public void Every_Lambda_event_in_history_is_a_clear_unsupported_error(EventType lambda)
     {
         var h = new HistoryBuilder().Started();
         h.Decided();
-        h.Do(EventType.LambdaFunctionScheduled, e => e.LambdaFunctionScheduledEventAttributes = new() { Id = "l1", Name = "fn", DecisionTaskCompletedEventId = 4 });
+        var id = h.Add(lambda).EventId; // attributes do not matter: the event type alone is refused
         h.Decide();
 
         var error = Assert.Throws<NotSupportedException>(() => Defs.Executor(TwoActivities).ProcessDecisionTask(h.Task()));
-        Assert.That(error!.Message, Does.Contain("Lambda"));
+        Assert.That(error!.Message, Does.Contain($"History event {id} is {lambda}").And.Contain("does not support AWS Lambda tasks"));
+    }
+
+    [TestCase(EventType.WorkflowExecutionTerminated)]
+    [TestCase(EventType.WorkflowExecutionTimedOut)]
+    public void A_run_closed_by_SWF_while_a_decision_task_was_open_replays_without_a_disagreement(EventType close)
+    {
+        var h = new HistoryBuilder().Started("\"in\"");
+        h.Decided();
+        var s1 = h.ActivityScheduled("1");
+        h.ActivityCompleted(s1, "\"one\"");
+        h.Decide();
+        h.Add(close, e =>
+        {
+            if (close == EventType.WorkflowExecutionTerminated)
+                e.WorkflowExecutionTerminatedEventAttributes = new() { ChildPolicy = ChildPolicy.Terminate, Reason = "operator" };
+            else
+                e.WorkflowExecutionTimedOutEventAttributes = new() { ChildPolicy = ChildPolicy.Terminate, TimeoutType = WorkflowExecutionTimeoutType.StartToClose };
+        });
+
+        var result = Defs.Executor(TwoActivities).ProcessDecisionTask(WithAll(h.Task(startedId: 0), h));
+
+        Assert.That(result.Decisions, Is.Empty);
     }
 
     [Test]

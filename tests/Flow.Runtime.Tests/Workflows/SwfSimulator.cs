@@ -7,9 +7,10 @@ namespace Flow.Runtime.Tests.Workflows;
 /// A tiny in-test SWF: turns decisions into the events SWF records, and delivers outcomes (activity results,
 /// timer firings, child results, signals) in a random but seeded order, sometimes while a decision task is open
 /// (so they land between DecisionTaskStarted and DecisionTaskCompleted, and a close decision fails with
-/// UNHANDLED_DECISION as on SWF).
+/// UNHANDLED_DECISION as on SWF). With <c>decisionTimeouts</c>, some answers are lost: SWF records DecisionTaskTimedOut
+/// instead of DecisionTaskCompleted and schedules a new decision task, whose news include the lost one's.
 /// </summary>
-internal sealed class SwfSimulator(int seed, int signalBudget = 0, string[]? extraSignals = null)
+internal sealed class SwfSimulator(int seed, int signalBudget = 0, string[]? extraSignals = null, int decisionTimeouts = 0)
 {
     private sealed class Open(string id, long scheduled)
     {
@@ -20,6 +21,8 @@ internal sealed class SwfSimulator(int seed, int signalBudget = 0, string[]? ext
     }
 
     private readonly Random _rng = new(seed);
+    private readonly Random _lost = new(seed ^ 0x5eed); // its own sequence, so timeouts leave the rest of a seed's run alone
+    private int _timeoutsLeft = decisionTimeouts;
     private readonly List<Open> _activities = [];
     private readonly List<Open> _timers = [];
     private readonly List<Open> _children = [];
@@ -35,6 +38,9 @@ internal sealed class SwfSimulator(int seed, int signalBudget = 0, string[]? ext
     /// <summary>Per decision task: its DecisionTaskStarted id and the JSON of the response.</summary>
     public List<(long StartedId, string Response)> Responses { get; } = [];
 
+    /// <summary>How many decision tasks timed out.</summary>
+    public int TimedOut { get; private set; }
+
     public void Run(WorkflowExecutor executor, string? input = null, bool incremental = true, int maxDecisions = 500)
     {
         History.Started(input);
@@ -49,12 +55,35 @@ internal sealed class SwfSimulator(int seed, int signalBudget = 0, string[]? ext
             {
                 _decisionScheduled = false;
                 var started = History.DecisionStarted();
-                var task = incremental && previous != 0 && executor.LastAppliedEventId == previous
-                    ? History.Task(started, after: previous)
-                    : History.Task(started);
-                var result = executor.ProcessDecisionTask(task);
+                DecisionTaskResult result;
+                if (incremental && previous != 0 && executor.LastAppliedEventId == previous)
+                {
+                    try
+                    {
+                        result = executor.ProcessDecisionTask(History.Task(started, after: previous));
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // What the worker does when the cached executor cannot go on (its last answer was lost): replay it all.
+                        result = executor.ProcessDecisionTask(History.Task(started));
+                    }
+                }
+                else
+                {
+                    result = executor.ProcessDecisionTask(History.Task(started));
+                }
                 Responses.Add((started, Defs.Json(result.Decisions, result.ExecutionContext)));
                 var arrived = _rng.Next(4) == 0 && Deliver();
+                if (_timeoutsLeft > 0 && _lost.Next(6) == 0)
+                {
+                    // The answer never reached SWF: the task times out and a new one is scheduled.
+                    _timeoutsLeft--;
+                    TimedOut++;
+                    History.DecisionTimedOut();
+                    NeedDecision(); // unless news during the lost task scheduled one already
+                    previous = started;
+                    continue;
+                }
                 History.DecisionCompleted(started);
                 Apply(result.Decisions, arrived);
                 previous = started;

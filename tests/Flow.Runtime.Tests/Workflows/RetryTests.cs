@@ -1,0 +1,162 @@
+using Flow.Swf;
+using Flow.Workflows;
+
+namespace Flow.Runtime.Tests.Workflows;
+
+/// <summary>Retry policies beyond the activity basics in ActivityTests: child workflows, caps, expiration, cancellation.</summary>
+public class RetryTests
+{
+    private static readonly RetryPolicy Policy = new()
+    {
+        MaximumAttempts = 3, InitialInterval = TimeSpan.FromSeconds(10), BackoffCoefficient = 2, NonRetryableReasons = ["Fatal"],
+    };
+
+    private static void ChildFails(HistoryBuilder h, long initiated, string workflowId, string reason) =>
+        h.Do(EventType.ChildWorkflowExecutionFailed, e => e.ChildWorkflowExecutionFailedEventAttributes = new()
+        {
+            InitiatedEventId = initiated, StartedEventId = initiated + 1, Reason = reason,
+            WorkflowExecution = new() { WorkflowId = workflowId, RunId = "child-run" }, WorkflowType = Defs.Child.ToWorkflowType(),
+        });
+
+    private static void ActivityFails(HistoryBuilder h, long scheduled, string reason) =>
+        h.Do(EventType.ActivityTaskFailed, e => e.ActivityTaskFailedEventAttributes = new() { ScheduledEventId = scheduled, StartedEventId = scheduled + 1, Reason = reason });
+
+    private static Func<string?, Task<string?>> Child(RetryPolicy policy) => async _ =>
+    {
+        try { return await Workflow.ExecuteChildWorkflowAsync(Defs.Child, "in", new ChildWorkflowOptions { RetryPolicy = policy }); }
+        catch (ChildWorkflowFailedException e) { return "gave up: " + e.Reason; }
+    };
+
+    [Test]
+    public void A_failed_child_is_started_again_under_a_new_id_after_a_durable_timer()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        var i = h.ChildInitiated("run-1.1");
+        h.ChildStarted(i, "run-1.1");
+        ChildFails(h, i, "run-1.1", "Transient");
+        var atFailure = h.Decide();
+        h.DecisionCompleted();
+        var t = h.TimerStarted("t1", "10");
+        h.TimerFired("t1", t);
+        h.Decide();
+
+        var first = Defs.Executor(Child(Policy)).ProcessDecisionTask(h.Task(atFailure));
+        var second = Defs.Executor(Child(Policy)).ProcessDecisionTask(h.Task());
+
+        Assert.That(first.Decisions.Single().StartTimerDecisionAttributes!.StartToFireTimeout, Is.EqualTo("10"));
+        var again = second.Decisions.Single().StartChildWorkflowExecutionDecisionAttributes!;
+        Assert.That((again.WorkflowId, again.WorkflowType.Name, again.Input), Is.EqualTo(("run-1.2", "Child", "in")));
+    }
+
+    [Test]
+    public void A_child_that_fails_with_a_non_retryable_reason_is_not_started_again()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        var i = h.ChildInitiated("run-1.1");
+        h.ChildStarted(i, "run-1.1");
+        ChildFails(h, i, "run-1.1", "Fatal");
+        h.Decide();
+
+        var result = Defs.Executor(Child(Policy)).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions.Single().CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("gave up: Fatal"));
+    }
+
+    [Test]
+    public void A_timed_out_child_is_retried_when_no_reasons_are_listed()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        var i = h.ChildInitiated("run-1.1");
+        h.ChildStarted(i, "run-1.1");
+        h.Do(EventType.ChildWorkflowExecutionTimedOut, e => e.ChildWorkflowExecutionTimedOutEventAttributes = new()
+        {
+            InitiatedEventId = i, StartedEventId = i + 1, TimeoutType = WorkflowExecutionTimeoutType.StartToClose,
+            WorkflowExecution = new() { WorkflowId = "run-1.1", RunId = "child-run" }, WorkflowType = Defs.Child.ToWorkflowType(),
+        });
+        h.Decide();
+
+        var result = Defs.Executor(Child(Policy)).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions.Single().StartTimerDecisionAttributes!.StartToFireTimeout, Is.EqualTo("10"));
+    }
+
+    [Test]
+    public void Intervals_grow_by_the_coefficient_up_to_the_maximum_interval()
+    {
+        var policy = new RetryPolicy { MaximumAttempts = 5, InitialInterval = TimeSpan.FromSeconds(10), BackoffCoefficient = 3, MaximumInterval = TimeSpan.FromSeconds(45) };
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        var timers = new List<string>();
+        long started = 0;
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            var s = h.ActivityScheduled(attempt.ToString());
+            ActivityFails(h, s, "Transient");
+            started = h.Decide();
+            var decided = Defs.Executor(_ => Workflow.ExecuteActivityAsync(Defs.Act, null, new ActivityOptions { RetryPolicy = policy }))
+                .ProcessDecisionTask(h.Task(started));
+            var timer = decided.Decisions.Single().StartTimerDecisionAttributes!;
+            timers.Add(timer.StartToFireTimeout);
+            h.DecisionCompleted();
+            var t = h.TimerStarted(timer.TimerId, timer.StartToFireTimeout);
+            h.TimerFired(timer.TimerId, t);
+            h.Decided();
+        }
+
+        Assert.That(timers, Is.EqualTo(new[] { "10", "30", "45", "45" }));
+    }
+
+    [Test]
+    public void No_attempt_starts_once_the_expiration_would_be_passed()
+    {
+        var policy = new RetryPolicy { MaximumAttempts = 0, InitialInterval = TimeSpan.FromMinutes(1), Expiration = TimeSpan.FromSeconds(30) };
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        var s = h.ActivityScheduled("1");
+        ActivityFails(h, s, "Transient");
+        h.Decide();
+
+        var result = Defs.Executor(async _ =>
+        {
+            try { return await Workflow.ExecuteActivityAsync(Defs.Act, null, new ActivityOptions { RetryPolicy = policy }); }
+            catch (ActivityFailedException e) { return "expired: " + e.Reason; }
+        }).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions.Single().CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("expired: Transient"));
+    }
+
+    [Test]
+    public void Cancelling_during_the_wait_between_attempts_cancels_the_timer_and_gives_up_at_once()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        var s = h.ActivityScheduled("1");
+        ActivityFails(h, s, "Transient");
+        h.Decided();
+        h.TimerStarted("t1", "10");
+        h.Signaled("stop", null);
+        h.Decide();
+
+        var result = Defs.Executor(() =>
+        {
+            var cts = new CancellationTokenSource();
+            var workflow = new TestWorkflow(async _ =>
+            {
+                try
+                {
+                    return await Workflow.ExecuteActivityAsync(Defs.Act, null, new ActivityOptions { RetryPolicy = Policy, CancellationToken = cts.Token });
+                }
+                catch (OperationCanceledException) { return "canceled"; }
+            });
+            workflow.Signals["stop"] = _ => { cts.Cancel(); return Task.CompletedTask; };
+            return workflow;
+        }).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Types(), Is.EqualTo(new[] { DecisionType.CancelTimer, DecisionType.CompleteWorkflowExecution }));
+        Assert.That(result.Decisions[0].CancelTimerDecisionAttributes!.TimerId, Is.EqualTo("t1"));
+        Assert.That(result.Decisions[1].CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("canceled"));
+    }
+}
