@@ -47,7 +47,7 @@ public sealed class FuzzTests
     private static readonly string[] Junk =
     [
         "null", "true", "0", "-1", "1e309", "9223372036854775808", "\"\"", "[]", "{}", "[[[[[[]]]]]]",
-        "\"\\u0000\"", "\"\\ud800\"", "\"REGISTERED\"", "\"NONE\"", "\"-5\"", "\"99999999999\"", "1.5", "\"\\n\"",
+        "\"\\u0000\"", "\"\\ud800\"", "[null]", "[{}]", "\"REGISTERED\"", "\"NONE\"", "\"-5\"", "\"99999999999\"", "1.5", "\"\\n\"",
     ];
 
     [Test]
@@ -315,11 +315,12 @@ public sealed class FuzzTests
 
     private static string Mutate(Random random, string body)
     {
-        switch (random.Next(5))
+        switch (random.Next(6))
         {
             case 0:
+            case 5:
             {
-                // Replace a value (after a colon) with junk.
+                // Replace a value (after a colon) with junk; often with null, which no C# type keeps out of a member.
                 int colon = NthIndex(body, ':', random);
                 if (colon < 0) return body;
                 int end = colon + 1;
@@ -334,7 +335,8 @@ public sealed class FuzzTests
                     else if (c is '}' or ']') { if (depth == 0) break; depth--; }
                     else if (c == ',' && depth == 0) break;
                 }
-                return body[..(colon + 1)] + Junk[random.Next(Junk.Length)] + body[end..];
+                string junk = random.Next(3) == 0 ? "null" : random.Next(3) == 0 ? "[null]" : Junk[random.Next(Junk.Length)];
+                return body[..(colon + 1)] + junk + body[end..];
             }
             case 1:
                 // A long string value: over SWF's field limits.
