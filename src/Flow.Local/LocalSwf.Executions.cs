@@ -344,6 +344,9 @@ public sealed partial class LocalSwf
             first = ParseLong(p[3]);
             last = ParseLong(p[4]);
             reverse = p[5] == "r";
+            // Every token this engine hands out points inside the history; any other was not ours.
+            if (p[5] is not ("f" or "r") || first < 1 || cursor < first || cursor > last || last > e.Events.Count)
+                throw Faults.Validation("Invalid nextPageToken.");
         }
         var size = maximumPageSize is null or 0 ? 1000 : maximumPageSize.Value;
         var events = new List<HistoryEvent>();

@@ -303,7 +303,9 @@ public sealed partial class LocalSwf
     {
         try
         {
-            Execute(() => { });
+            // The timer has fired, so it is armed for nothing: Rearm must set it again even for the same due
+            // time (a timer may fire before the clock reads its due time, and then nothing came due).
+            Execute(() => _timerAt = null);
         }
         catch (ObjectDisposedException)
         {
@@ -331,8 +333,9 @@ public sealed partial class LocalSwf
         _timerAt = next;
         if (next is { } n)
         {
+            // Whole milliseconds, rounded up: timers count milliseconds, and one rounded down fires early.
             var delay = n - _time.GetUtcNow();
-            _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+            _timer.Change(delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds)), Timeout.InfiniteTimeSpan);
         }
         else
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

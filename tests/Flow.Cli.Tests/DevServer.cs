@@ -99,6 +99,13 @@ internal sealed class DevServer : IAsyncDisposable
         return process.ExitCode;
     }
 
+    /// <summary>SIGKILL: no shutdown code runs, as in a crash.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill();
+        await process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)

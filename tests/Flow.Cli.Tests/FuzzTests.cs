@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 
 namespace Flow.Cli.Tests;
@@ -46,17 +47,19 @@ public sealed class FuzzTests
     private static readonly string[] Junk =
     [
         "null", "true", "0", "-1", "1e309", "9223372036854775808", "\"\"", "[]", "{}", "[[[[[[]]]]]]",
-        "\"\\u0000\"", "\"\\ud800\"", "\"REGISTERED\"", "\"NONE\"", "\"-5\"", "\"99999999999\"", "1.5", "\"\\n\"",
+        "\"\\u0000\"", "\"\\ud800\"", "[null]", "[{}]", "\"REGISTERED\"", "\"NONE\"", "\"-5\"", "\"99999999999\"", "1.5", "\"\\n\"",
     ];
 
     [Test]
     public async Task Mutated_requests_get_only_2xx_or_swf_shaped_4xx_and_a_workflow_still_runs()
     {
         await using var server = await DevServer.StartAsync("--memory", "--long-poll-seconds", "0");
+        var tokens = await PrepareAsync(server);
         var random = new Random(Seed);
         var requests = new List<(byte[] Body, string? Target, string? ContentType)>(Requests);
         for (int i = 0; i < Requests; i++)
-            requests.Add(Make(random));
+            requests.Add(Make(random, tokens));
+        var accepted = new ConcurrentDictionary<string, int>();
 
         int next = -1;
         var failures = new List<string>();
@@ -76,6 +79,8 @@ public sealed class FuzzTests
                     lock (failures) failures.Add($"#{i} {target}: connection failed: {e.Message}");
                     continue;
                 }
+                if (answer.Status == 200 && target is not null)
+                    accepted.AddOrUpdate(target, 1, (_, n) => n + 1);
                 string? problem = answer.Status switch
                 {
                     >= 200 and < 300 => null,
@@ -93,6 +98,108 @@ public sealed class FuzzTests
 
         var run = await Tools.PythonAsync(Boto3Tests.Lifecycle, null, server.Endpoint, "after-fuzz");
         Assert.That(run.Json().GetProperty("closeStatus").GetString(), Is.EqualTo("COMPLETED"));
+        TestContext.Out.WriteLine("accepted: " + string.Join(", ", accepted.OrderBy(p => p.Key).Select(p => $"{p.Key[22..]} {p.Value}")));
+        // The fuzz reached the engine's state, not only its parsers: some mutated decisions and results were carried out.
+        Assert.That(accepted.GetValueOrDefault("SimpleWorkflowService.RespondDecisionTaskCompleted"), Is.Positive);
+        Assert.That(accepted.GetValueOrDefault("SimpleWorkflowService.RespondActivityTaskCompleted")
+            + accepted.GetValueOrDefault("SimpleWorkflowService.RespondActivityTaskFailed")
+            + accepted.GetValueOrDefault("SimpleWorkflowService.RecordActivityTaskHeartbeat"), Is.Positive);
+        int executions = await CheckInvariantsAsync(server);
+        Assert.That(executions, Is.GreaterThan(Executions));
+        Assert.That(server.StandardError, Does.Not.Contain("internal error"));
+    }
+
+    private const int Executions = 20;
+
+    /// <summary>Real state for the mutations to hit: the seeds' domain and types, open executions, and the
+    /// tokens of started decision and activity tasks (a seed's "tok" becomes one of them).</summary>
+    private static async Task<(string[] Decisions, string[] Activities)> PrepareAsync(DevServer server)
+    {
+        foreach (int seed in (int[])[0, 3, 4])
+            Ok(await Swf.CallAsync(server, seed == 0 ? "RegisterDomain" : seed == 3 ? "RegisterWorkflowType" : "RegisterActivityType", Seeds[seed]));
+        var decisions = new List<string>();
+        for (int i = 0; i < Executions; i++)
+        {
+            Ok(await Swf.CallAsync(server, "StartWorkflowExecution", $"{{\"domain\":\"fz\",\"workflowId\":\"p{i}\",\"workflowType\":{{\"name\":\"W\",\"version\":\"1\"}}}}"));
+            var task = Ok(await Swf.CallAsync(server, "PollForDecisionTask", """{"domain":"fz","taskList":{"name":"d"}}"""));
+            decisions.Add(task.Json.GetProperty("taskToken").GetString()!);
+        }
+        // Half the executions get an activity each, started by a worker.
+        var activities = new List<string>();
+        for (int i = 0; i < Executions / 2; i++)
+        {
+            Ok(await Swf.CallAsync(server, "RespondDecisionTaskCompleted", Json(new
+            {
+                taskToken = decisions[i],
+                decisions = new[] { new { decisionType = "ScheduleActivityTask", scheduleActivityTaskDecisionAttributes = new { activityType = new { name = "A", version = "1" }, activityId = "a" } } },
+            })));
+            var work = Ok(await Swf.CallAsync(server, "PollForActivityTask", """{"domain":"fz","taskList":{"name":"a"}}"""));
+            activities.Add(work.Json.GetProperty("taskToken").GetString()!);
+        }
+        return ([.. decisions[(Executions / 2)..]], [.. activities]);
+    }
+
+    /// <summary>What every execution the fuzz left must satisfy, in every domain it left: a history whose
+    /// event ids run 1..n from WorkflowExecutionStarted, closed by a close event exactly when the execution
+    /// is listed as closed, with at most one decision task open. Returns how many executions it checked.</summary>
+    private static async Task<int> CheckInvariantsAsync(DevServer server)
+    {
+        string[] closeEvents =
+        [
+            "WorkflowExecutionCompleted", "WorkflowExecutionFailed", "WorkflowExecutionCanceled", "WorkflowExecutionTerminated",
+            "WorkflowExecutionTimedOut", "WorkflowExecutionContinuedAsNew",
+        ];
+        var domains = new List<string>();
+        foreach (string status in (string[])["REGISTERED", "DEPRECATED"])
+        {
+            var list = Ok(await Swf.CallAsync(server, "ListDomains", $"{{\"registrationStatus\":\"{status}\"}}"));
+            domains.AddRange(list.Json.GetProperty("domainInfos").EnumerateArray().Select(d => d.GetProperty("name").GetString()!));
+        }
+        int checkedExecutions = 0;
+        foreach (string domain in domains)
+        {
+            foreach (var (operation, open) in new[] { ("ListOpenWorkflowExecutions", true), ("ListClosedWorkflowExecutions", false) })
+            {
+                var infos = Ok(await Swf.CallAsync(server, operation, Json(new { domain, startTimeFilter = new { oldestDate = 0 } })));
+                foreach (var info in infos.Json.GetProperty("executionInfos").EnumerateArray())
+                {
+                    var execution = info.GetProperty("execution");
+                    string where = $"{domain} {execution}";
+                    var events = new List<System.Text.Json.JsonElement>();
+                    string? next = null;
+                    do
+                    {
+                        var page = Ok(await Swf.CallAsync(server, "GetWorkflowExecutionHistory", Json(new { domain, execution, nextPageToken = next })));
+                        events.AddRange(page.Json.GetProperty("events").EnumerateArray());
+                        next = page.Json.TryGetProperty("nextPageToken", out var token) ? token.GetString() : null;
+                    }
+                    while (next is not null);
+                    var types = events.Select(e => e.GetProperty("eventType").GetString()!).ToList();
+                    Assert.That(events.Select(e => e.GetProperty("eventId").GetInt64()), Is.EqualTo(Enumerable.Range(1, events.Count).Select(i => (long)i)), where);
+                    Assert.That(types[0], Is.EqualTo("WorkflowExecutionStarted"), where);
+                    Assert.That(types.Count(closeEvents.Contains), Is.EqualTo(open ? 0 : 1), where);
+                    if (!open)
+                        Assert.That(closeEvents, Does.Contain(types[^1]), where);
+                    var described = Ok(await Swf.CallAsync(server, "DescribeWorkflowExecution", Json(new { domain, execution })));
+                    Assert.That(described.Json.GetProperty("executionInfo").GetProperty("executionStatus").GetString(), Is.EqualTo(open ? "OPEN" : "CLOSED"), where);
+                    int openDecisions = described.Json.GetProperty("openCounts").GetProperty("openDecisionTasks").GetInt32();
+                    // At most one decision task started and one scheduled behind it.
+                    int outstanding = types.Count(t => t == "DecisionTaskScheduled") - types.Count(t => t is "DecisionTaskCompleted" or "DecisionTaskTimedOut");
+                    Assert.That(outstanding, Is.InRange(0, 2), where);
+                    Assert.That(openDecisions, Is.EqualTo(open && outstanding > 0 ? 1 : 0), where);
+                    checkedExecutions++;
+                }
+            }
+        }
+        return checkedExecutions;
+    }
+
+    private static string Json<T>(T value) => System.Text.Json.JsonSerializer.Serialize(value);
+
+    private static Swf.Answer Ok(Swf.Answer answer)
+    {
+        Assert.That(answer.Status, Is.EqualTo(200), answer.ToString());
+        return answer;
     }
 
     [Test]
@@ -158,9 +265,28 @@ public sealed class FuzzTests
         }
     }
 
-    private static (byte[] Body, string? Target, string? ContentType) Make(Random random)
+    /// <summary>The seed each target is usually sent (the rest of the time, any seed).</summary>
+    private static int SeedFor(string target) => target switch
     {
-        string target = "SimpleWorkflowService." + Targets[random.Next(Targets.Length)];
+        "RegisterDomain" => 0,
+        "DescribeDomain" or "DeprecateDomain" or "UndeprecateDomain" => 1,
+        "ListDomains" => 2,
+        "RegisterWorkflowType" or "DescribeWorkflowType" or "DeprecateWorkflowType" or "ListWorkflowTypes" => 3,
+        "RegisterActivityType" or "DescribeActivityType" or "DeleteActivityType" or "ListActivityTypes" => 4,
+        "StartWorkflowExecution" => 5,
+        "DescribeWorkflowExecution" or "GetWorkflowExecutionHistory" => 6,
+        "ListOpenWorkflowExecutions" or "ListClosedWorkflowExecutions" or "CountOpenWorkflowExecutions" or "CountClosedWorkflowExecutions" => 7,
+        "CountPendingDecisionTasks" or "CountPendingActivityTasks" or "PollForDecisionTask" or "PollForActivityTask" => 8,
+        "RespondDecisionTaskCompleted" => 9,
+        "RespondActivityTaskCompleted" or "RespondActivityTaskFailed" or "RespondActivityTaskCanceled" or "RecordActivityTaskHeartbeat" => 10,
+        "SignalWorkflowExecution" or "RequestCancelWorkflowExecution" or "TerminateWorkflowExecution" => 11,
+        _ => 12,
+    };
+
+    private static (byte[] Body, string? Target, string? ContentType) Make(Random random, (string[] Decisions, string[] Activities) tokens)
+    {
+        string operation = Targets[random.Next(Targets.Length)];
+        string target = "SimpleWorkflowService." + operation;
         string? contentType = "application/x-amz-json-1.0";
         switch (random.Next(40))
         {
@@ -170,7 +296,9 @@ public sealed class FuzzTests
             case 3: contentType = "application/json; charset=utf-8"; break;
         }
 
-        string body = Seeds[random.Next(Seeds.Length)];
+        string body = Seeds[random.Next(2) == 0 ? SeedFor(operation) : random.Next(Seeds.Length)];
+        string[] pool = operation == "RespondDecisionTaskCompleted" ? tokens.Decisions : tokens.Activities;
+        body = body.Replace("\"tok\"", "\"" + pool[random.Next(pool.Length)] + "\"", StringComparison.Ordinal);
         int mutations = random.Next(4);
         for (int m = 0; m < mutations; m++)
             body = Mutate(random, body);
@@ -187,11 +315,12 @@ public sealed class FuzzTests
 
     private static string Mutate(Random random, string body)
     {
-        switch (random.Next(5))
+        switch (random.Next(6))
         {
             case 0:
+            case 5:
             {
-                // Replace a value (after a colon) with junk.
+                // Replace a value (after a colon) with junk; often with null, which no C# type keeps out of a member.
                 int colon = NthIndex(body, ':', random);
                 if (colon < 0) return body;
                 int end = colon + 1;
@@ -206,7 +335,8 @@ public sealed class FuzzTests
                     else if (c is '}' or ']') { if (depth == 0) break; depth--; }
                     else if (c == ',' && depth == 0) break;
                 }
-                return body[..(colon + 1)] + Junk[random.Next(Junk.Length)] + body[end..];
+                string junk = random.Next(3) == 0 ? "null" : random.Next(3) == 0 ? "[null]" : Junk[random.Next(Junk.Length)];
+                return body[..(colon + 1)] + junk + body[end..];
             }
             case 1:
                 // A long string value: over SWF's field limits.

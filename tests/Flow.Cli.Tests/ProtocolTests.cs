@@ -113,6 +113,27 @@ public sealed class ProtocolTests
         Assert.That(answer.Json.GetProperty("message").GetString(), Does.Contain("name"));
     }
 
+    // JSON null where the model requires a structure or list, or as a list's element: the request names it.
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":null}""", "workflowType")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"tagList":[null]}""", "tagList[0]")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[null]}""", "decisions[0]")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"a","activityType":null}}]}""", "activityType")]
+    [TestCase("TagResource", """{"resourceArn":"a","tags":[null]}""", "tags[0]")]
+    [TestCase("TagResource", """{"resourceArn":"a","tags":null}""", "tags")]
+    [TestCase("UntagResource", """{"resourceArn":"a","tagKeys":[null]}""", "tagKeys[0]")]
+    [TestCase("UntagResource", """{"resourceArn":"a","tagKeys":null}""", "tagKeys")]
+    [TestCase("RegisterDomain", """{"name":"d","workflowExecutionRetentionPeriodInDays":"1","tags":[null]}""", "tags[0]")]
+    [TestCase("ListOpenWorkflowExecutions", """{"domain":"d","startTimeFilter":null}""", "startTimeFilter")]
+    [TestCase("PollForDecisionTask", """{"domain":"d","taskList":null}""", "taskList")]
+    [TestCase("SignalWorkflowExecution", """{"domain":"d","workflowId":"w","signalName":null}""", "signalName")]
+    public async Task A_null_where_the_model_requires_a_value_is_a_validation_exception_naming_it(string operation, string body, string member)
+    {
+        var answer = await Swf.CallAsync(server, operation, body);
+        AssertFault(answer, 400, "ValidationException");
+        Assert.That(answer.Json.GetProperty("message").GetString(), Does.Contain(member));
+        Assert.That(server.StandardError, Is.Empty);
+    }
+
     [Test]
     public async Task A_field_over_its_length_limit_is_a_validation_exception()
     {

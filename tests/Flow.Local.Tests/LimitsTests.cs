@@ -78,3 +78,47 @@ public class LimitsTests
             Throws.TypeOf<SwfValidationException>());
     }
 }
+
+public class ForgedTokenTests
+{
+    Harness _h = null!;
+
+    [SetUp]
+    public void SetUp() => _h = new Harness();
+
+    [TearDown]
+    public void TearDown() => _h.Dispose();
+
+    static string Token(params string[] parts) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(string.Join('\u001f', parts)));
+
+    // Tokens are opaque to clients, but a client can send anything: cursors before the first event, past the
+    // last, negative or not numbers at all.
+    static IEnumerable<string[]> Cursors() =>
+    [
+        ["0", "0", "3", "f"], ["-1", "-5", "3", "f"], ["0", "1", "3", "r"], ["2", "0", "3", "r"], ["99", "1", "999", "f"],
+        ["x", "1", "3", "f"], ["1", "1", "9223372036854775807", "f"], ["-9223372036854775808", "-9223372036854775808", "3", "r"],
+    ];
+
+    [TestCaseSource(nameof(Cursors))]
+    public void A_forged_history_page_token_is_a_validation_error(string[] cursor)
+    {
+        var wf = _h.Start();
+        _h.PollDecision();
+        Assert.That(() => Run(_h.Swf.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput
+        {
+            Domain = Domain, Execution = wf, NextPageToken = Token(["h", wf.RunId, .. cursor]),
+        })), Throws.TypeOf<SwfValidationException>());
+        Assert.That(() => Run(_h.Swf.PollForDecisionTaskAsync(new PollForDecisionTaskInput
+        {
+            Domain = Domain, TaskList = new TaskList { Name = Decisions }, NextPageToken = Token(["d", wf.RunId, .. cursor, "0"]),
+        })), Throws.TypeOf<SwfValidationException>());
+    }
+
+    [Test]
+    public void A_forged_list_page_token_is_a_validation_error()
+    {
+        foreach (var token in new[] { Token("o", "-1"), Token("o", "x"), Token("h", "1"), "not base64!" })
+            Assert.That(() => Run(_h.Swf.ListDomainsAsync(new ListDomainsInput { RegistrationStatus = RegistrationStatus.Registered, NextPageToken = token })),
+                Throws.TypeOf<SwfValidationException>(), token);
+    }
+}

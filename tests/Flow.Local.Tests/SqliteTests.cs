@@ -80,6 +80,41 @@ public class SqliteTests
     }
 
     [Test]
+    public void A_restart_keeps_a_started_activitys_heartbeat_start_to_close_and_schedule_to_close_timeouts()
+    {
+        var wf = _h.Start();
+        _h.Decide(_h.PollDecision(),
+            ScheduleActivity("hb", configure: a => a.HeartbeatTimeout = "10"),
+            ScheduleActivity("stc", configure: a => a.StartToCloseTimeout = "20"),
+            ScheduleActivity("s2c", configure: a => a.ScheduleToCloseTimeout = "30"));
+        var started = new[] { _h.PollActivity(), _h.PollActivity(), _h.PollActivity() }.ToDictionary(t => t.ActivityId);
+        _h.Advance(TimeSpan.FromSeconds(5));
+        Run(_h.Swf.RecordActivityTaskHeartbeatAsync(new RecordActivityTaskHeartbeatInput { TaskToken = started["hb"].TaskToken, Details = "at 5" }));
+
+        (string Id, ActivityTaskTimeoutType Type, string? Details)[] TimedOut()
+        {
+            var h = _h.History(wf);
+            return h.Where(e => e.EventType == EventType.ActivityTaskTimedOut).Select(e => e.ActivityTaskTimedOutEventAttributes!)
+                .Select(t => (h[(int)t.ScheduledEventId - 1].ActivityTaskScheduledEventAttributes!.ActivityId, t.TimeoutType, t.Details)).ToArray();
+        }
+
+        _h.Restart();
+        _h.Advance(TimeSpan.FromSeconds(9));
+        Assert.That(TimedOut(), Is.Empty, "the heartbeat at 5 s moved the heartbeat timeout to 15 s");
+        _h.Restart();
+        _h.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(TimedOut(), Is.EqualTo(new[] { ("hb", ActivityTaskTimeoutType.Heartbeat, (string?)"at 5") }));
+        _h.Restart();
+        _h.Advance(TimeSpan.FromSeconds(5));
+        Assert.That(TimedOut()[1..], Is.EqualTo(new[] { ("stc", ActivityTaskTimeoutType.StartToClose, (string?)null) }));
+        _h.Restart();
+        _h.Advance(TimeSpan.FromSeconds(10));
+        Assert.That(TimedOut()[2..], Is.EqualTo(new[] { ("s2c", ActivityTaskTimeoutType.ScheduleToClose, (string?)null) }));
+        Assert.That(() => Run(_h.Swf.RespondActivityTaskCompletedAsync(new RespondActivityTaskCompletedInput { TaskToken = started["s2c"].TaskToken })),
+            Throws.TypeOf<UnknownResourceException>(), "a timed-out task's token is dead after a restart too");
+    }
+
+    [Test]
     public void Timeouts_that_came_due_while_stopped_fire_on_open()
     {
         var wf = _h.Start(configure: s => s.ExecutionStartToCloseTimeout = "100");

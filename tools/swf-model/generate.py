@@ -92,18 +92,22 @@ def validation_lines(member, shape_name, required, prop, path):
     elif t in ("integer", "long") and ("min" in s or "max" in s):
         lines.append('SwfValidation.Range(%s, path, "%s", %d, %d);' % (prop, path, s.get("min", 0), s.get("max", 2**31 - 1)))
     elif t == "list":
+        # JSON null reaches a required member (or a list's element) whatever its C# type says.
+        if required:
+            lines.append('SwfValidation.Present(%s, path, "%s");' % (prop, path))
         hi = s.get("max", EXTRA_LIST_MAX.get(shape_name))
         if hi is not None:
             lines.append('SwfValidation.Count(%s, path, "%s", %d);' % (prop, path, hi))
         m = shapes[s["member"]["shape"]]
         if m["type"] == "structure":
-            lines.append('if (%s is not null) for (var i = 0; i < %s.Count; i++) %s[i].Validate(SwfValidation.Join(path, $"%s[{i}]"));' % (prop, prop, prop, path))
+            lines.append('if (%s is not null) for (var i = 0; i < %s.Count; i++) SwfValidation.Present(%s[i], path, $"%s[{i}]").Validate(SwfValidation.Join(path, $"%s[{i}]"));' % (
+                prop, prop, prop, path, path))
         elif m["type"] == "string" and "enum" not in m:
-            lines.append('if (%s is not null) for (var i = 0; i < %s.Count; i++) SwfValidation.Length(%s[i], path, $"%s[{i}]", %d, %s);' % (
-                prop, prop, prop, path, m.get("min", 0), m.get("max", "int.MaxValue")))
+            lines.append('if (%s is not null) for (var i = 0; i < %s.Count; i++) SwfValidation.Length(SwfValidation.Present(%s[i], path, $"%s[{i}]"), path, $"%s[{i}]", %d, %s);' % (
+                prop, prop, prop, path, path, m.get("min", 0), m.get("max", "int.MaxValue")))
     elif t == "structure":
         if required:
-            lines.append('%s.Validate(SwfValidation.Join(path, "%s"));' % (prop, path))
+            lines.append('SwfValidation.Present(%s, path, "%s").Validate(SwfValidation.Join(path, "%s"));' % (prop, path, path))
         else:
             lines.append('%s?.Validate(SwfValidation.Join(path, "%s"));' % (prop, path))
     return lines

@@ -39,8 +39,8 @@ public sealed partial class ActivityTask
         SwfValidation.Length(TaskToken, path, "taskToken", 1, 1024);
         SwfValidation.Required(ActivityId, path, "activityId");
         SwfValidation.Length(ActivityId, path, "activityId", 1, 256);
-        WorkflowExecution.Validate(SwfValidation.Join(path, "workflowExecution"));
-        ActivityType.Validate(SwfValidation.Join(path, "activityType"));
+        SwfValidation.Present(WorkflowExecution, path, "workflowExecution").Validate(SwfValidation.Join(path, "workflowExecution"));
+        SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
         SwfValidation.Length(Input, path, "input", 0, 32768);
     }
 }
@@ -184,7 +184,7 @@ public sealed partial class ActivityTaskScheduledEventAttributes
 
     internal void Validate(string path)
     {
-        ActivityType.Validate(SwfValidation.Join(path, "activityType"));
+        SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
         SwfValidation.Required(ActivityId, path, "activityId");
         SwfValidation.Length(ActivityId, path, "activityId", 1, 256);
         SwfValidation.Length(Input, path, "input", 0, 32768);
@@ -192,7 +192,7 @@ public sealed partial class ActivityTaskScheduledEventAttributes
         SwfValidation.Length(ScheduleToStartTimeout, path, "scheduleToStartTimeout", 0, 8);
         SwfValidation.Length(ScheduleToCloseTimeout, path, "scheduleToCloseTimeout", 0, 8);
         SwfValidation.Length(StartToCloseTimeout, path, "startToCloseTimeout", 0, 8);
-        TaskList.Validate(SwfValidation.Join(path, "taskList"));
+        SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
         SwfValidation.Length(HeartbeatTimeout, path, "heartbeatTimeout", 0, 8);
     }
@@ -323,8 +323,8 @@ public sealed partial class ActivityTypeDetail
 
     internal void Validate(string path)
     {
-        TypeInfo.Validate(SwfValidation.Join(path, "typeInfo"));
-        Configuration.Validate(SwfValidation.Join(path, "configuration"));
+        SwfValidation.Present(TypeInfo, path, "typeInfo").Validate(SwfValidation.Join(path, "typeInfo"));
+        SwfValidation.Present(Configuration, path, "configuration").Validate(SwfValidation.Join(path, "configuration"));
     }
 }
 
@@ -355,7 +355,7 @@ public sealed partial class ActivityTypeInfo
 
     internal void Validate(string path)
     {
-        ActivityType.Validate(SwfValidation.Join(path, "activityType"));
+        SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
         SwfValidation.Length(Description, path, "description", 0, 1024);
     }
 }
@@ -373,7 +373,8 @@ public sealed partial class ActivityTypeInfos
 
     internal void Validate(string path)
     {
-        if (TypeInfos is not null) for (var i = 0; i < TypeInfos.Count; i++) TypeInfos[i].Validate(SwfValidation.Join(path, $"typeInfos[{i}]"));
+        SwfValidation.Present(TypeInfos, path, "typeInfos");
+        if (TypeInfos is not null) for (var i = 0; i < TypeInfos.Count; i++) SwfValidation.Present(TypeInfos[i], path, $"typeInfos[{i}]").Validate(SwfValidation.Join(path, $"typeInfos[{i}]"));
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
     }
 }
@@ -468,8 +469,8 @@ public sealed partial class ChildWorkflowExecutionCanceledEventAttributes
 
     internal void Validate(string path)
     {
-        WorkflowExecution.Validate(SwfValidation.Join(path, "workflowExecution"));
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowExecution, path, "workflowExecution").Validate(SwfValidation.Join(path, "workflowExecution"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         SwfValidation.Length(Details, path, "details", 0, 32768);
     }
 }
@@ -499,8 +500,8 @@ public sealed partial class ChildWorkflowExecutionCompletedEventAttributes
 
     internal void Validate(string path)
     {
-        WorkflowExecution.Validate(SwfValidation.Join(path, "workflowExecution"));
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowExecution, path, "workflowExecution").Validate(SwfValidation.Join(path, "workflowExecution"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         SwfValidation.Length(Result, path, "result", 0, 32768);
     }
 }
@@ -534,8 +535,8 @@ public sealed partial class ChildWorkflowExecutionFailedEventAttributes
 
     internal void Validate(string path)
     {
-        WorkflowExecution.Validate(SwfValidation.Join(path, "workflowExecution"));
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowExecution, path, "workflowExecution").Validate(SwfValidation.Join(path, "workflowExecution"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         SwfValidation.Length(Reason, path, "reason", 0, 256);
         SwfValidation.Length(Details, path, "details", 0, 32768);
     }
@@ -558,8 +559,8 @@ public sealed partial class ChildWorkflowExecutionStartedEventAttributes
 
     internal void Validate(string path)
     {
-        WorkflowExecution.Validate(SwfValidation.Join(path, "workflowExecution"));
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowExecution, path, "workflowExecution").Validate(SwfValidation.Join(path, "workflowExecution"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
     }
 }
 
@@ -584,8 +585,8 @@ public sealed partial class ChildWorkflowExecutionTerminatedEventAttributes
 
     internal void Validate(string path)
     {
-        WorkflowExecution.Validate(SwfValidation.Join(path, "workflowExecution"));
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowExecution, path, "workflowExecution").Validate(SwfValidation.Join(path, "workflowExecution"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
     }
 }
 
@@ -614,8 +615,8 @@ public sealed partial class ChildWorkflowExecutionTimedOutEventAttributes
 
     internal void Validate(string path)
     {
-        WorkflowExecution.Validate(SwfValidation.Join(path, "workflowExecution"));
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowExecution, path, "workflowExecution").Validate(SwfValidation.Join(path, "workflowExecution"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
     }
 }
 
@@ -707,7 +708,7 @@ public sealed partial class ContinueAsNewWorkflowExecutionDecisionAttributes
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
-        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(TagList[i], path, $"tagList[{i}]", 0, 256);
+        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
         SwfValidation.Length(WorkflowTypeVersion, path, "workflowTypeVersion", 1, 64);
         SwfValidation.Length(LambdaRole, path, "lambdaRole", 1, 1600);
     }
@@ -798,7 +799,7 @@ public sealed partial class CountOpenWorkflowExecutionsInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        StartTimeFilter.Validate(SwfValidation.Join(path, "startTimeFilter"));
+        SwfValidation.Present(StartTimeFilter, path, "startTimeFilter").Validate(SwfValidation.Join(path, "startTimeFilter"));
         TypeFilter?.Validate(SwfValidation.Join(path, "typeFilter"));
         TagFilter?.Validate(SwfValidation.Join(path, "tagFilter"));
         ExecutionFilter?.Validate(SwfValidation.Join(path, "executionFilter"));
@@ -819,7 +820,7 @@ public sealed partial class CountPendingActivityTasksInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        TaskList.Validate(SwfValidation.Join(path, "taskList"));
+        SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
     }
 }
 
@@ -837,7 +838,7 @@ public sealed partial class CountPendingDecisionTasksInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        TaskList.Validate(SwfValidation.Join(path, "taskList"));
+        SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
     }
 }
 
@@ -953,9 +954,10 @@ public sealed partial class DecisionTask
     {
         SwfValidation.Required(TaskToken, path, "taskToken");
         SwfValidation.Length(TaskToken, path, "taskToken", 1, 1024);
-        WorkflowExecution.Validate(SwfValidation.Join(path, "workflowExecution"));
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
-        if (Events is not null) for (var i = 0; i < Events.Count; i++) Events[i].Validate(SwfValidation.Join(path, $"events[{i}]"));
+        SwfValidation.Present(WorkflowExecution, path, "workflowExecution").Validate(SwfValidation.Join(path, "workflowExecution"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(Events, path, "events");
+        if (Events is not null) for (var i = 0; i < Events.Count; i++) SwfValidation.Present(Events[i], path, $"events[{i}]").Validate(SwfValidation.Join(path, $"events[{i}]"));
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
     }
 }
@@ -1011,7 +1013,7 @@ public sealed partial class DecisionTaskScheduledEventAttributes
 
     internal void Validate(string path)
     {
-        TaskList.Validate(SwfValidation.Join(path, "taskList"));
+        SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
         SwfValidation.Length(StartToCloseTimeout, path, "startToCloseTimeout", 0, 8);
         SwfValidation.Length(ScheduleToStartTimeout, path, "scheduleToStartTimeout", 0, 8);
@@ -1069,7 +1071,7 @@ public sealed partial class DeleteActivityTypeInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        ActivityType.Validate(SwfValidation.Join(path, "activityType"));
+        SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
     }
 }
 
@@ -1087,7 +1089,7 @@ public sealed partial class DeleteWorkflowTypeInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
     }
 }
 
@@ -1105,7 +1107,7 @@ public sealed partial class DeprecateActivityTypeInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        ActivityType.Validate(SwfValidation.Join(path, "activityType"));
+        SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
     }
 }
 
@@ -1136,7 +1138,7 @@ public sealed partial class DeprecateWorkflowTypeInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
     }
 }
 
@@ -1154,7 +1156,7 @@ public sealed partial class DescribeActivityTypeInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        ActivityType.Validate(SwfValidation.Join(path, "activityType"));
+        SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
     }
 }
 
@@ -1185,7 +1187,7 @@ public sealed partial class DescribeWorkflowExecutionInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        Execution.Validate(SwfValidation.Join(path, "execution"));
+        SwfValidation.Present(Execution, path, "execution").Validate(SwfValidation.Join(path, "execution"));
     }
 }
 
@@ -1203,7 +1205,7 @@ public sealed partial class DescribeWorkflowTypeInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
     }
 }
 
@@ -1234,8 +1236,8 @@ public sealed partial class DomainDetail
 
     internal void Validate(string path)
     {
-        DomainInfo.Validate(SwfValidation.Join(path, "domainInfo"));
-        Configuration.Validate(SwfValidation.Join(path, "configuration"));
+        SwfValidation.Present(DomainInfo, path, "domainInfo").Validate(SwfValidation.Join(path, "domainInfo"));
+        SwfValidation.Present(Configuration, path, "configuration").Validate(SwfValidation.Join(path, "configuration"));
     }
 }
 
@@ -1280,7 +1282,8 @@ public sealed partial class DomainInfos
 
     internal void Validate(string path)
     {
-        if (Items is not null) for (var i = 0; i < Items.Count; i++) Items[i].Validate(SwfValidation.Join(path, $"domainInfos[{i}]"));
+        SwfValidation.Present(Items, path, "domainInfos");
+        if (Items is not null) for (var i = 0; i < Items.Count; i++) SwfValidation.Present(Items[i], path, $"domainInfos[{i}]").Validate(SwfValidation.Join(path, $"domainInfos[{i}]"));
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
     }
 }
@@ -1316,7 +1319,7 @@ public sealed partial class ExternalWorkflowExecutionCancelRequestedEventAttribu
 
     internal void Validate(string path)
     {
-        WorkflowExecution.Validate(SwfValidation.Join(path, "workflowExecution"));
+        SwfValidation.Present(WorkflowExecution, path, "workflowExecution").Validate(SwfValidation.Join(path, "workflowExecution"));
     }
 }
 
@@ -1333,7 +1336,7 @@ public sealed partial class ExternalWorkflowExecutionSignaledEventAttributes
 
     internal void Validate(string path)
     {
-        WorkflowExecution.Validate(SwfValidation.Join(path, "workflowExecution"));
+        SwfValidation.Present(WorkflowExecution, path, "workflowExecution").Validate(SwfValidation.Join(path, "workflowExecution"));
     }
 }
 
@@ -1397,7 +1400,7 @@ public sealed partial class GetWorkflowExecutionHistoryInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        Execution.Validate(SwfValidation.Join(path, "execution"));
+        SwfValidation.Present(Execution, path, "execution").Validate(SwfValidation.Join(path, "execution"));
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
         SwfValidation.Range(MaximumPageSize, path, "maximumPageSize", 0, 1000);
     }
@@ -1416,7 +1419,8 @@ public sealed partial class History
 
     internal void Validate(string path)
     {
-        if (Events is not null) for (var i = 0; i < Events.Count; i++) Events[i].Validate(SwfValidation.Join(path, $"events[{i}]"));
+        SwfValidation.Present(Events, path, "events");
+        if (Events is not null) for (var i = 0; i < Events.Count; i++) SwfValidation.Present(Events[i], path, $"events[{i}]").Validate(SwfValidation.Join(path, $"events[{i}]"));
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
     }
 }
@@ -2003,7 +2007,7 @@ public sealed partial class ListOpenWorkflowExecutionsInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        StartTimeFilter.Validate(SwfValidation.Join(path, "startTimeFilter"));
+        SwfValidation.Present(StartTimeFilter, path, "startTimeFilter").Validate(SwfValidation.Join(path, "startTimeFilter"));
         TypeFilter?.Validate(SwfValidation.Join(path, "typeFilter"));
         TagFilter?.Validate(SwfValidation.Join(path, "tagFilter"));
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
@@ -2034,7 +2038,7 @@ public sealed partial class ListTagsForResourceOutput
     internal void Validate(string path)
     {
         SwfValidation.Count(Tags, path, "tags", 50);
-        if (Tags is not null) for (var i = 0; i < Tags.Count; i++) Tags[i].Validate(SwfValidation.Join(path, $"tags[{i}]"));
+        if (Tags is not null) for (var i = 0; i < Tags.Count; i++) SwfValidation.Present(Tags[i], path, $"tags[{i}]").Validate(SwfValidation.Join(path, $"tags[{i}]"));
     }
 }
 
@@ -2132,7 +2136,7 @@ public sealed partial class PollForActivityTaskInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        TaskList.Validate(SwfValidation.Join(path, "taskList"));
+        SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(Identity, path, "identity", 0, 256);
     }
 }
@@ -2171,7 +2175,7 @@ public sealed partial class PollForDecisionTaskInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        TaskList.Validate(SwfValidation.Join(path, "taskList"));
+        SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(Identity, path, "identity", 0, 256);
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
         SwfValidation.Range(MaximumPageSize, path, "maximumPageSize", 0, 1000);
@@ -2323,7 +2327,7 @@ public sealed partial class RegisterDomainInput
         SwfValidation.Required(WorkflowExecutionRetentionPeriodInDays, path, "workflowExecutionRetentionPeriodInDays");
         SwfValidation.Length(WorkflowExecutionRetentionPeriodInDays, path, "workflowExecutionRetentionPeriodInDays", 1, 8);
         SwfValidation.Count(Tags, path, "tags", 50);
-        if (Tags is not null) for (var i = 0; i < Tags.Count; i++) Tags[i].Validate(SwfValidation.Join(path, $"tags[{i}]"));
+        if (Tags is not null) for (var i = 0; i < Tags.Count; i++) SwfValidation.Present(Tags[i], path, $"tags[{i}]").Validate(SwfValidation.Join(path, $"tags[{i}]"));
     }
 }
 
@@ -2640,7 +2644,7 @@ public sealed partial class RespondDecisionTaskCompletedInput
         SwfValidation.Required(TaskToken, path, "taskToken");
         SwfValidation.Length(TaskToken, path, "taskToken", 1, 1024);
         SwfValidation.Count(Decisions, path, "decisions", 100);
-        if (Decisions is not null) for (var i = 0; i < Decisions.Count; i++) Decisions[i].Validate(SwfValidation.Join(path, $"decisions[{i}]"));
+        if (Decisions is not null) for (var i = 0; i < Decisions.Count; i++) SwfValidation.Present(Decisions[i], path, $"decisions[{i}]").Validate(SwfValidation.Join(path, $"decisions[{i}]"));
         SwfValidation.Length(ExecutionContext, path, "executionContext", 0, 32768);
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskListScheduleToStartTimeout, path, "taskListScheduleToStartTimeout", 0, 8);
@@ -2705,7 +2709,7 @@ public sealed partial class ScheduleActivityTaskDecisionAttributes
 
     internal void Validate(string path)
     {
-        ActivityType.Validate(SwfValidation.Join(path, "activityType"));
+        SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
         SwfValidation.Required(ActivityId, path, "activityId");
         SwfValidation.Length(ActivityId, path, "activityId", 1, 256);
         SwfValidation.Length(Control, path, "control", 0, 32768);
@@ -2740,7 +2744,7 @@ public sealed partial class ScheduleActivityTaskFailedEventAttributes
 
     internal void Validate(string path)
     {
-        ActivityType.Validate(SwfValidation.Join(path, "activityType"));
+        SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
         SwfValidation.Required(ActivityId, path, "activityId");
         SwfValidation.Length(ActivityId, path, "activityId", 1, 256);
     }
@@ -3003,7 +3007,7 @@ public sealed partial class StartChildWorkflowExecutionDecisionAttributes
 
     internal void Validate(string path)
     {
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         SwfValidation.Required(WorkflowId, path, "workflowId");
         SwfValidation.Length(WorkflowId, path, "workflowId", 1, 256);
         SwfValidation.Length(Control, path, "control", 0, 32768);
@@ -3013,7 +3017,7 @@ public sealed partial class StartChildWorkflowExecutionDecisionAttributes
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
-        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(TagList[i], path, $"tagList[{i}]", 0, 256);
+        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
         SwfValidation.Length(LambdaRole, path, "lambdaRole", 1, 1600);
     }
 }
@@ -3047,7 +3051,7 @@ public sealed partial class StartChildWorkflowExecutionFailedEventAttributes
 
     internal void Validate(string path)
     {
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         SwfValidation.Required(WorkflowId, path, "workflowId");
         SwfValidation.Length(WorkflowId, path, "workflowId", 1, 256);
         SwfValidation.Length(Control, path, "control", 0, 32768);
@@ -3109,15 +3113,15 @@ public sealed partial class StartChildWorkflowExecutionInitiatedEventAttributes
     {
         SwfValidation.Required(WorkflowId, path, "workflowId");
         SwfValidation.Length(WorkflowId, path, "workflowId", 1, 256);
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         SwfValidation.Length(Control, path, "control", 0, 32768);
         SwfValidation.Length(Input, path, "input", 0, 32768);
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);
-        TaskList.Validate(SwfValidation.Join(path, "taskList"));
+        SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
-        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(TagList[i], path, $"tagList[{i}]", 0, 256);
+        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
         SwfValidation.Length(LambdaRole, path, "lambdaRole", 1, 1600);
     }
 }
@@ -3242,13 +3246,13 @@ public sealed partial class StartWorkflowExecutionInput
         SwfValidation.Length(Domain, path, "domain", 1, 256);
         SwfValidation.Required(WorkflowId, path, "workflowId");
         SwfValidation.Length(WorkflowId, path, "workflowId", 1, 256);
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
         SwfValidation.Length(Input, path, "input", 0, 32768);
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
-        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(TagList[i], path, $"tagList[{i}]", 0, 256);
+        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
         SwfValidation.Length(LambdaRole, path, "lambdaRole", 1, 1600);
     }
@@ -3282,8 +3286,9 @@ public sealed partial class TagResourceInput
     {
         SwfValidation.Required(ResourceArn, path, "resourceArn");
         SwfValidation.Length(ResourceArn, path, "resourceArn", 1, 1600);
+        SwfValidation.Present(Tags, path, "tags");
         SwfValidation.Count(Tags, path, "tags", 50);
-        if (Tags is not null) for (var i = 0; i < Tags.Count; i++) Tags[i].Validate(SwfValidation.Join(path, $"tags[{i}]"));
+        if (Tags is not null) for (var i = 0; i < Tags.Count; i++) SwfValidation.Present(Tags[i], path, $"tags[{i}]").Validate(SwfValidation.Join(path, $"tags[{i}]"));
     }
 }
 
@@ -3422,7 +3427,7 @@ public sealed partial class UndeprecateActivityTypeInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        ActivityType.Validate(SwfValidation.Join(path, "activityType"));
+        SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
     }
 }
 
@@ -3453,7 +3458,7 @@ public sealed partial class UndeprecateWorkflowTypeInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
     }
 }
 
@@ -3471,7 +3476,8 @@ public sealed partial class UntagResourceInput
     {
         SwfValidation.Required(ResourceArn, path, "resourceArn");
         SwfValidation.Length(ResourceArn, path, "resourceArn", 1, 1600);
-        if (TagKeys is not null) for (var i = 0; i < TagKeys.Count; i++) SwfValidation.Length(TagKeys[i], path, $"tagKeys[{i}]", 1, 128);
+        SwfValidation.Present(TagKeys, path, "tagKeys");
+        if (TagKeys is not null) for (var i = 0; i < TagKeys.Count; i++) SwfValidation.Length(SwfValidation.Present(TagKeys[i], path, $"tagKeys[{i}]"), path, $"tagKeys[{i}]", 1, 128);
     }
 }
 
@@ -3583,7 +3589,7 @@ public sealed partial class WorkflowExecutionConfiguration
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 1, 8);
         SwfValidation.Required(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout");
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 1, 8);
-        TaskList.Validate(SwfValidation.Join(path, "taskList"));
+        SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
         SwfValidation.Length(LambdaRole, path, "lambdaRole", 1, 1600);
     }
@@ -3642,12 +3648,12 @@ public sealed partial class WorkflowExecutionContinuedAsNewEventAttributes
         SwfValidation.Required(NewExecutionRunId, path, "newExecutionRunId");
         SwfValidation.Length(NewExecutionRunId, path, "newExecutionRunId", 1, 64);
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);
-        TaskList.Validate(SwfValidation.Join(path, "taskList"));
+        SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
-        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(TagList[i], path, $"tagList[{i}]", 0, 256);
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         SwfValidation.Length(LambdaRole, path, "lambdaRole", 1, 1600);
     }
 }
@@ -3695,9 +3701,9 @@ public sealed partial class WorkflowExecutionDetail
 
     internal void Validate(string path)
     {
-        ExecutionInfo.Validate(SwfValidation.Join(path, "executionInfo"));
-        ExecutionConfiguration.Validate(SwfValidation.Join(path, "executionConfiguration"));
-        OpenCounts.Validate(SwfValidation.Join(path, "openCounts"));
+        SwfValidation.Present(ExecutionInfo, path, "executionInfo").Validate(SwfValidation.Join(path, "executionInfo"));
+        SwfValidation.Present(ExecutionConfiguration, path, "executionConfiguration").Validate(SwfValidation.Join(path, "executionConfiguration"));
+        SwfValidation.Present(OpenCounts, path, "openCounts").Validate(SwfValidation.Join(path, "openCounts"));
         SwfValidation.Length(LatestExecutionContext, path, "latestExecutionContext", 0, 32768);
     }
 }
@@ -3781,11 +3787,11 @@ public sealed partial class WorkflowExecutionInfo
 
     internal void Validate(string path)
     {
-        Execution.Validate(SwfValidation.Join(path, "execution"));
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(Execution, path, "execution").Validate(SwfValidation.Join(path, "execution"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         Parent?.Validate(SwfValidation.Join(path, "parent"));
         SwfValidation.Count(TagList, path, "tagList", 5);
-        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(TagList[i], path, $"tagList[{i}]", 0, 256);
+        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
     }
 }
 
@@ -3802,7 +3808,8 @@ public sealed partial class WorkflowExecutionInfos
 
     internal void Validate(string path)
     {
-        if (ExecutionInfos is not null) for (var i = 0; i < ExecutionInfos.Count; i++) ExecutionInfos[i].Validate(SwfValidation.Join(path, $"executionInfos[{i}]"));
+        SwfValidation.Present(ExecutionInfos, path, "executionInfos");
+        if (ExecutionInfos is not null) for (var i = 0; i < ExecutionInfos.Count; i++) SwfValidation.Present(ExecutionInfos[i], path, $"executionInfos[{i}]").Validate(SwfValidation.Join(path, $"executionInfos[{i}]"));
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
     }
 }
@@ -3924,11 +3931,11 @@ public sealed partial class WorkflowExecutionStartedEventAttributes
         SwfValidation.Length(Input, path, "input", 0, 32768);
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
-        TaskList.Validate(SwfValidation.Join(path, "taskList"));
+        SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         SwfValidation.Count(TagList, path, "tagList", 5);
-        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(TagList[i], path, $"tagList[{i}]", 0, 256);
+        if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
         SwfValidation.Length(ContinuedExecutionRunId, path, "continuedExecutionRunId", 0, 64);
         ParentWorkflowExecution?.Validate(SwfValidation.Join(path, "parentWorkflowExecution"));
         SwfValidation.Length(LambdaRole, path, "lambdaRole", 1, 1600);
@@ -4047,8 +4054,8 @@ public sealed partial class WorkflowTypeDetail
 
     internal void Validate(string path)
     {
-        TypeInfo.Validate(SwfValidation.Join(path, "typeInfo"));
-        Configuration.Validate(SwfValidation.Join(path, "configuration"));
+        SwfValidation.Present(TypeInfo, path, "typeInfo").Validate(SwfValidation.Join(path, "typeInfo"));
+        SwfValidation.Present(Configuration, path, "configuration").Validate(SwfValidation.Join(path, "configuration"));
     }
 }
 
@@ -4098,7 +4105,7 @@ public sealed partial class WorkflowTypeInfo
 
     internal void Validate(string path)
     {
-        WorkflowType.Validate(SwfValidation.Join(path, "workflowType"));
+        SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         SwfValidation.Length(Description, path, "description", 0, 1024);
     }
 }
@@ -4116,7 +4123,8 @@ public sealed partial class WorkflowTypeInfos
 
     internal void Validate(string path)
     {
-        if (TypeInfos is not null) for (var i = 0; i < TypeInfos.Count; i++) TypeInfos[i].Validate(SwfValidation.Join(path, $"typeInfos[{i}]"));
+        SwfValidation.Present(TypeInfos, path, "typeInfos");
+        if (TypeInfos is not null) for (var i = 0; i < TypeInfos.Count; i++) SwfValidation.Present(TypeInfos[i], path, $"typeInfos[{i}]").Validate(SwfValidation.Join(path, $"typeInfos[{i}]"));
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
     }
 }

@@ -15,6 +15,10 @@ internal static class SwfValidation
             throw new ArgumentException($"{Join(path, member)} is required.", Join(path, member));
     }
 
+    /// <summary>A member the model requires, or a list's element, that JSON may still have set to null.</summary>
+    public static T Present<T>(T? value, string path, string member) where T : class =>
+        value ?? throw new ArgumentException($"{Join(path, member)} is required.", Join(path, member));
+
     public static void Length(string? value, string path, string member, int min, int max)
     {
         if (value is null)
