@@ -10,10 +10,11 @@ public static class FileProcessingWorkers
     /// <summary>The SWF domain the samples run in.</summary>
     public const string Domain = "flow-samples";
 
-    public static (ActivityWorker Activities, WorkflowWorker Decider) Create(ISwfClient swf, HttpClient http, string domain = Domain)
+    /// <param name="s3">Uploads to s3:// buckets (the caller owns it); without it, such uploads fail.</param>
+    public static (ActivityWorker Activities, WorkflowWorker Decider) Create(ISwfClient swf, HttpClient http, S3Uploads? s3 = null, string domain = Domain)
     {
         var activities = new ActivityWorker(swf, new ActivityWorkerOptions { Domain = domain, Pollers = 2 },
-            FileActivitiesDispatch.CreateHandlers(() => new FileActivities(http)));
+            FileActivitiesDispatch.CreateHandlers(() => new FileActivities(http, s3)));
         var decider = new WorkflowWorker(swf, new WorkflowWorkerOptions { Domain = domain, Pollers = 1 },
             [FileProcessingDispatch.CreateHandler(() => new FileProcessingWorkflow())]);
         return (activities, decider);

@@ -25,7 +25,7 @@ public sealed class SampleHost : IAsyncDisposable
     /// <summary>One line saying which service the sample talks to.</summary>
     public string Where { get; }
 
-    public static SampleHost Create(string? endpoint, string? region, string stateFolder)
+    public static SampleHost Create(Uri? endpoint, string? region, string stateFolder)
     {
         if (endpoint is not null)
         {
@@ -35,7 +35,7 @@ public sealed class SampleHost : IAsyncDisposable
                 : null;
             var client = new SwfClient(new SwfClientOptions
             {
-                ServiceUrl = new Uri(endpoint),
+                ServiceUrl = endpoint,
                 Region = region ?? "us-east-1",
                 Credentials = credentials,
             });
@@ -52,11 +52,12 @@ public sealed class SampleHost : IAsyncDisposable
 
     public async Task RegisterDomainAsync(CancellationToken cancellationToken)
     {
-        await new FlowRegistration(Swf, Domain).RegisterDomainAsync(retentionDays: 1, "Flow samples", cancellationToken);
+        // A person is waiting: give up on an unreachable endpoint after a few seconds, not the worker's half minute.
+        await new FlowRegistration(Swf, Domain) { MaxAttempts = 2 }.RegisterDomainAsync(retentionDays: 1, "Flow samples", cancellationToken);
     }
 
     /// <summary>The activity worker and the decider, as any host would start them.</summary>
-    public (ActivityWorker Activities, WorkflowWorker Decider) CreateWorkers(HttpClient http) => FileProcessingWorkers.Create(Swf, http);
+    public (ActivityWorker Activities, WorkflowWorker Decider) CreateWorkers(HttpClient http, S3Uploads s3) => FileProcessingWorkers.Create(Swf, http, s3);
 
     public ValueTask DisposeAsync()
     {
