@@ -57,7 +57,10 @@ public sealed class SampleHost : IAsyncDisposable
     }
 
     /// <summary>The activity worker and the decider, as any host would start them.</summary>
-    public (ActivityWorker Activities, WorkflowWorker Decider) CreateWorkers(HttpClient http, S3Uploads s3) => FileProcessingWorkers.Create(Swf, http, s3);
+    /// <remarks>The sample stops its workers once the run has closed: an activity still running then (a download the
+    /// run gave up on) is of no use, so it is cancelled after two seconds rather than the usual thirty.</remarks>
+    public (ActivityWorker Activities, WorkflowWorker Decider) CreateWorkers(HttpClient http, S3Uploads s3) =>
+        FileProcessingWorkers.Create(Swf, http, s3, shutdownTimeout: TimeSpan.FromSeconds(2));
 
     public ValueTask DisposeAsync()
     {
