@@ -44,7 +44,7 @@ public sealed record S3Settings(Uri? ServiceUrl = null, string? Region = null)
 }
 
 /// <summary>s3://bucket/prefix, split.</summary>
-public readonly record struct S3Location(string Bucket, string Prefix)
+internal readonly record struct S3Location(string Bucket, string Prefix)
 {
     public const string Scheme = "s3://";
 
@@ -92,7 +92,7 @@ public sealed class S3Uploads(S3Settings settings) : IDisposable
 
     /// <summary>Uploads one file and returns its s3:// address. PutObject replaces the whole object or nothing,
     /// so a retried upload never leaves a half-written object.</summary>
-    public async Task<string> PutAsync(S3Location location, string file, string contentType, CancellationToken cancellationToken)
+    internal async Task<string> PutAsync(S3Location location, string file, string contentType, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(file);
         await _client.Value.PutObjectAsync(new PutObjectRequest

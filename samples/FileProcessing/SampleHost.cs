@@ -39,7 +39,7 @@ public sealed class SampleHost : IAsyncDisposable
                 Region = region ?? "us-east-1",
                 Credentials = credentials,
             });
-            return new SampleHost(client, null, $"SWF endpoint {endpoint}");
+            return new SampleHost(client, null, $"SWF endpoint {endpoint.OriginalString}");
         }
         if (region is not null)
             return new SampleHost(new SwfClient(new SwfClientOptions { Region = region }), null, $"Amazon SWF in {region}");
