@@ -7,31 +7,36 @@ using Flow.Swf;
 using FileProcessing;
 
 // The file-processing worker on its own: activities and decider, polling until Ctrl-C or SIGTERM.
-//   FileProcessing.Worker --endpoint URL      flow dev or any SWF-compatible endpoint (dummy credentials unless
-//                                             AWS_ACCESS_KEY_ID is set)
-//   FileProcessing.Worker --region REGION     Amazon SWF with the default AWS credentials
+const string Usage = """
+    usage: FileProcessing.Worker (--endpoint URL | --region REGION) [--s3-endpoint URL] [--s3-region REGION]
+      --endpoint URL        flow dev or any SWF-compatible endpoint (dummy credentials unless AWS_ACCESS_KEY_ID is set)
+      --region REGION       Amazon SWF in REGION with the default AWS credentials (with --endpoint: the signing region)
+      --s3-endpoint URL     an S3-compatible endpoint for s3:// buckets (path-style; else AWS_ENDPOINT_URL_S3, else Amazon S3)
+      --s3-region REGION    the region of s3:// buckets (else AWS_REGION or the profile's)
+    """;
 long started = Stopwatch.GetTimestamp();
-string? endpoint = null, region = null;
-for (var i = 0; i < args.Length; i++)
+Uri? serviceUrl;
+string? region;
+S3Settings s3Settings;
+try
 {
-    switch (args[i])
+    var line = CommandLine.Parse(args, ["--endpoint", "--region", "--s3-endpoint", "--s3-region"], ["--help", "-h"]);
+    if (line.Has("--help") || line.Has("-h"))
     {
-        case "--endpoint" when i + 1 < args.Length: endpoint = args[++i]; break;
-        case "--region" when i + 1 < args.Length: region = args[++i]; break;
-        default:
-            Console.Error.WriteLine("usage: FileProcessing.Worker --endpoint URL | --region REGION");
-            return 2;
+        Console.WriteLine(Usage);
+        return 0;
     }
+    if (line.Positional.Count > 0)
+        throw new CommandLineException($"unexpected argument {line.Positional[0]}");
+    serviceUrl = line.HttpUrl("--endpoint");
+    region = line["--region"];
+    if (serviceUrl is null && region is null)
+        throw new CommandLineException("give --endpoint URL or --region REGION");
+    s3Settings = S3Settings.From(line.HttpUrl("--s3-endpoint"), line["--s3-region"]);
 }
-if (endpoint is null && region is null)
+catch (CommandLineException e)
 {
-    Console.Error.WriteLine("usage: FileProcessing.Worker --endpoint URL | --region REGION");
-    return 2;
-}
-Uri? serviceUrl = null;
-if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out serviceUrl) || serviceUrl.Scheme is not ("http" or "https")))
-{
-    Console.Error.WriteLine($"error: --endpoint {endpoint} is not an http(s) URL");
+    Console.Error.WriteLine($"error: {e.Message} (FileProcessing.Worker --help lists the options)");
     return 2;
 }
 
@@ -61,8 +66,9 @@ using var swf = new SwfClient(new SwfClientOptions
     HttpHandler = probe,
 });
 using var http = new HttpClient();
+using var s3 = new S3Uploads(s3Settings);
 
-var (activities, decider) = FileProcessingWorkers.Create(swf, http);
+var (activities, decider) = FileProcessingWorkers.Create(swf, http, s3);
 try
 {
     await new FlowRegistration(swf, FileProcessingWorkers.Domain).RegisterDomainAsync(retentionDays: 1, "Flow samples", stop.Token);
@@ -73,10 +79,11 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {
     return 0;
 }
-catch (Exception e) when (e is SwfException or HttpRequestException or FlowRegistrationException)
+catch (Exception e) when (e is SwfException or HttpRequestException or FlowRegistrationException or AmazonClientException)
 {
+    // An unreachable endpoint, missing credentials, a refused registration: the options are wrong.
     Console.Error.WriteLine($"error: cannot start the worker on {serviceUrl?.ToString() ?? region}: {e.Message}");
-    return 1;
+    return 2;
 }
 Console.WriteLine($"FileProcessing.Worker {activities.Identity} polling {activities.TaskList} and {decider.TaskList} " +
     $"in domain {FileProcessingWorkers.Domain} on {serviceUrl?.ToString() ?? region}");

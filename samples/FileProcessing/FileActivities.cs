@@ -8,7 +8,8 @@ namespace FileProcessing;
 
 /// <summary>The activities do real work on real files; every figure they report can be checked by hand
 /// (sha256sum, wc -lw, gunzip).</summary>
-public sealed class FileActivities(HttpClient http) : IFileActivities
+/// <param name="s3">Uploads to s3:// buckets; null when the worker has no S3 configuration.</param>
+public sealed class FileActivities(HttpClient http, S3Uploads? s3 = null) : IFileActivities
 {
     public async Task<Downloaded> DownloadAsync(string source, string workFolder)
     {
@@ -24,10 +25,12 @@ public sealed class FileActivities(HttpClient http) : IFileActivities
             if (uri is not null && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
             {
                 using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, token);
-                // A 5xx is worth retrying; a 4xx is not (the workflow's retry policy reads the reason).
+                // A 5xx is worth retrying; a 4xx is not (the workflow's retry policy reads the reason, and
+                // HttpRequestException, a dropped connection, is on its list).
                 if ((int)response.StatusCode >= 500)
                     throw new TransientDownloadException($"{uri} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
-                response.EnsureSuccessStatusCode();
+                if (!response.IsSuccessStatusCode)
+                    throw new DownloadRefusedException($"{uri} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
                 await response.Content.CopyToAsync(output, token);
             }
             else
@@ -71,10 +74,18 @@ public sealed class FileActivities(HttpClient http) : IFileActivities
 
     public async Task<Uploaded> UploadAsync(Processed processed, string bucket)
     {
-        if (bucket.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
-            throw new NotSupportedException("S3 buckets are not supported yet; give a local folder as the bucket.");
-        Directory.CreateDirectory(bucket);
         var token = ActivityExecutionContext.Current?.CancellationToken ?? default;
+        if (S3Location.IsS3(bucket))
+        {
+            if (!S3Location.TryParse(bucket, out var location, out var error))
+                throw new ArgumentException(error, nameof(bucket));
+            if (s3 is null)
+                throw new InvalidOperationException($"This worker has no S3 configuration and cannot upload to {bucket}.");
+            return new Uploaded(
+                await s3.PutAsync(location, processed.CompressedPath, "application/gzip", token),
+                await s3.PutAsync(location, processed.ReportPath, "application/json", token));
+        }
+        Directory.CreateDirectory(bucket);
         var compressed = Path.Combine(bucket, Path.GetFileName(processed.CompressedPath));
         var report = Path.Combine(bucket, Path.GetFileName(processed.ReportPath));
         await CopyAsync(processed.CompressedPath, compressed, token);
@@ -139,5 +150,8 @@ public sealed class FileActivities(HttpClient http) : IFileActivities
     }
 }
 
-/// <summary>A download failure worth retrying (a 5xx, a dropped connection).</summary>
+/// <summary>A download failure worth retrying (a 5xx).</summary>
 public sealed class TransientDownloadException(string message) : Exception(message);
+
+/// <summary>The server refused the download (a 4xx): asking again gets the same answer.</summary>
+public sealed class DownloadRefusedException(string message) : Exception(message);

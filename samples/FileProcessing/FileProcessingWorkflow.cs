@@ -69,8 +69,20 @@ public sealed class FileProcessingWorkflow : IFileProcessing
         try
         {
             Status = new Progress(Stage.Downloading, 0, job.Source);
-            var downloaded = await activities.WithOptions(new ActivityOptions { RetryPolicy = DownloadRetries, CancellationToken = _cancel.Token })
-                .DownloadAsync(job.Source, job.WorkFolder);
+            Downloaded downloaded;
+            try
+            {
+                downloaded = await activities.WithOptions(new ActivityOptions { RetryPolicy = DownloadRetries, CancellationToken = _cancel.Token })
+                    .DownloadAsync(job.Source, job.WorkFolder);
+            }
+            catch (ActivityFailedException e) when (!_cancel.IsCancellationRequested)
+            {
+                // The input is missing or unreachable (after the retries): the run's reason says so, and its
+                // message is the activity's own, without Flow's wrapping.
+                Status = Status with { Stage = Stage.Failed };
+                await new FileActivitiesClient().DeleteAsync(job.WorkFolder);
+                throw new DownloadFailedException($"cannot download {job.Source}: {e.ErrorMessage ?? e.Reason}");
+            }
 
             Status = new Progress(Stage.Processing, downloaded.Bytes, downloaded.LocalPath);
             var processed = await activities.ProcessAsync(downloaded.LocalPath, job.WorkFolder);
@@ -84,7 +96,8 @@ public sealed class FileProcessingWorkflow : IFileProcessing
             return new Report(job.Source, processed.Sha256, processed.Bytes, processed.CompressedBytes,
                 processed.Lines, processed.Words, uploaded.CompressedLocation, uploaded.ReportLocation);
         }
-        catch (ActivityFailedException) when (!_cancel.IsCancellationRequested)
+        catch (Exception e) when (e is ActivityFailedException or ActivityTimedOutException or ScheduleActivityTaskFailedException
+            && !_cancel.IsCancellationRequested)
         {
             Status = Status with { Stage = Stage.Failed };
             // Leave no working files behind, then fail the run with the activity's reason.
@@ -101,6 +114,9 @@ public sealed class FileProcessingWorkflow : IFileProcessing
         return Task.CompletedTask;
     }
 }
+
+/// <summary>The input could not be downloaded: no such file, a 4xx, or still failing after the retries.</summary>
+public sealed class DownloadFailedException(string message) : Exception(message);
 
 /// <summary>The job was stopped by the cancel signal or by its deadline.</summary>
 public sealed class JobCanceledException(string message) : Exception(message);

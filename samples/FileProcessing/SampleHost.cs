@@ -25,7 +25,7 @@ public sealed class SampleHost : IAsyncDisposable
     /// <summary>One line saying which service the sample talks to.</summary>
     public string Where { get; }
 
-    public static SampleHost Create(string? endpoint, string? region, string stateFolder)
+    public static SampleHost Create(Uri? endpoint, string? region, string stateFolder)
     {
         if (endpoint is not null)
         {
@@ -35,11 +35,11 @@ public sealed class SampleHost : IAsyncDisposable
                 : null;
             var client = new SwfClient(new SwfClientOptions
             {
-                ServiceUrl = new Uri(endpoint),
+                ServiceUrl = endpoint,
                 Region = region ?? "us-east-1",
                 Credentials = credentials,
             });
-            return new SampleHost(client, null, $"SWF endpoint {endpoint}");
+            return new SampleHost(client, null, $"SWF endpoint {endpoint.OriginalString}");
         }
         if (region is not null)
             return new SampleHost(new SwfClient(new SwfClientOptions { Region = region }), null, $"Amazon SWF in {region}");
@@ -52,11 +52,15 @@ public sealed class SampleHost : IAsyncDisposable
 
     public async Task RegisterDomainAsync(CancellationToken cancellationToken)
     {
-        await new FlowRegistration(Swf, Domain).RegisterDomainAsync(retentionDays: 1, "Flow samples", cancellationToken);
+        // A person is waiting: give up on an unreachable endpoint after a few seconds, not the worker's half minute.
+        await new FlowRegistration(Swf, Domain) { MaxAttempts = 2 }.RegisterDomainAsync(retentionDays: 1, "Flow samples", cancellationToken);
     }
 
     /// <summary>The activity worker and the decider, as any host would start them.</summary>
-    public (ActivityWorker Activities, WorkflowWorker Decider) CreateWorkers(HttpClient http) => FileProcessingWorkers.Create(Swf, http);
+    /// <remarks>The sample stops its workers once the run has closed: an activity still running then (a download the
+    /// run gave up on) is of no use, so it is cancelled after two seconds rather than the usual thirty.</remarks>
+    public (ActivityWorker Activities, WorkflowWorker Decider) CreateWorkers(HttpClient http, S3Uploads s3) =>
+        FileProcessingWorkers.Create(Swf, http, s3, shutdownTimeout: TimeSpan.FromSeconds(2));
 
     public ValueTask DisposeAsync()
     {

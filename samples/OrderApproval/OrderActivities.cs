@@ -34,7 +34,12 @@ public sealed class OrderActivities(Warehouse warehouse) : IOrderActivities
         return Task.CompletedTask;
     }
 
-    public Task<string> PackAsync(Order order, string reservation) => Task.FromResult($"{reservation}/P1");
+    /// <summary>The reserved items leave the stock for a parcel; packing again (a retry) packs the same parcel.</summary>
+    public Task<string> PackAsync(Order order, string reservation)
+    {
+        warehouse.Reservations.TryRemove(reservation, out _);
+        return Task.FromResult($"{reservation}/P1");
+    }
 
     public Task<string> DispatchAsync(string parcel, string address)
     {

@@ -1,8 +1,12 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
 using FileProcessing;
+using Flow.Runtime.Tests.Swf.Support;
 using Flow.Swf;
 
 namespace Flow.Samples.Tests;
@@ -16,18 +20,23 @@ public sealed class AotWorkerTests
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(90);
 
     [Test]
-    public async Task The_worker_published_with_native_aot_completes_a_run_started_through_flow_dev_and_stops_on_SIGTERM()
+    public async Task The_worker_published_with_native_aot_completes_runs_started_through_flow_dev_to_a_folder_and_to_S3_and_stops_on_SIGTERM()
     {
         using var folder = new TempFolder();
         var worker = await PublishAsync(folder["aot"]);
         var flowDev = Repository.Path_("src", "Flow.Cli", "bin", Repository.Configuration, "net10.0", "Flow.Cli.dll");
         Assert.That(File.Exists(flowDev), $"flow dev is built at {flowDev}");
 
+        using var moto = await MotoServer.StartAsync(StartTimeout);
+        using var s3 = new AmazonS3Client(new BasicAWSCredentials("test", "test"),
+            new AmazonS3Config { ServiceURL = moto.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        await s3.PutBucketAsync(new PutBucketRequest { BucketName = "aot-output" });
+
         using var dev = ChildProcess.Start("dotnet", [flowDev, "dev", "--port", "0", "--memory"]);
         try
         {
             var url = await dev.WaitForLineAsync(l => l.StartsWith("http://", StringComparison.Ordinal), StartTimeout, "flow dev to print its URL");
-            using var aot = ChildProcess.Start(worker, ["--endpoint", url.Trim()]);
+            using var aot = ChildProcess.Start(worker, ["--endpoint", url.Trim(), "--s3-endpoint", moto.Url.ToString()]);
             try
             {
                 await aot.WaitForLineAsync(l => l.StartsWith("first poll", StringComparison.Ordinal), StartTimeout, "the worker's first poll");
@@ -41,18 +50,29 @@ public sealed class AotWorkerTests
                 });
                 var client = new FileProcessingClient(new WorkflowClient(swf, FileProcessingWorkers.Domain));
                 var input = Repository.Path_("samples", "FileProcessing", "input", "durable-workflows.txt");
+                var bytes = await File.ReadAllBytesAsync(input);
+                var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+                // To a folder.
                 var run = await client.StartAsync("aot", new Job(input, folder["bucket"], folder[Path.Combine("work", "aot")]));
                 var report = await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token);
+                Assert.That(report.Sha256, Is.EqualTo(sha));
+                Assert.That(Gunzip(await File.ReadAllBytesAsync(report.CompressedLocation)), Is.EqualTo(bytes));
+                Assert.That(Directory.Exists(folder[Path.Combine("work", "aot")]), Is.False);
 
-                var bytes = await File.ReadAllBytesAsync(input);
-                Assert.That(report.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(bytes))));
-                await using (var gzip = new GZipStream(File.OpenRead(report.CompressedLocation), CompressionMode.Decompress))
+                // To S3: AWSSDK.S3 compiled ahead of time signs, sends and reads its answers.
+                run = await client.StartAsync("aot-s3", new Job(input, "s3://aot-output/native", folder[Path.Combine("work", "aot-s3")]));
+                report = await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token);
+                Assert.That(report.CompressedLocation, Is.EqualTo("s3://aot-output/native/durable-workflows.txt.gz"));
+                using (var stored = await s3.GetObjectAsync("aot-output", "native/durable-workflows.txt.gz"))
                 using (var copy = new MemoryStream())
                 {
-                    await gzip.CopyToAsync(copy);
-                    Assert.That(copy.ToArray(), Is.EqualTo(bytes));
+                    await stored.ResponseStream.CopyToAsync(copy);
+                    Assert.That(Gunzip(copy.ToArray()), Is.EqualTo(bytes));
                 }
-                Assert.That(Directory.Exists(folder[Path.Combine("work", "aot")]), Is.False);
+                using (var stored = await s3.GetObjectAsync("aot-output", "native/durable-workflows.txt.report.json"))
+                using (var json = await JsonDocument.ParseAsync(stored.ResponseStream))
+                    Assert.That(json.RootElement.GetProperty("sha256").GetString(), Is.EqualTo(sha));
 
                 aot.Signal("TERM");
                 var exit = await aot.WaitForExitAsync(TimeSpan.FromSeconds(40));
@@ -67,6 +87,14 @@ public sealed class AotWorkerTests
         {
             dev.Kill();
         }
+    }
+
+    private static byte[] Gunzip(byte[] compressed)
+    {
+        using var gzip = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
+        using var copy = new MemoryStream();
+        gzip.CopyTo(copy);
+        return copy.ToArray();
     }
 
     /// <summary>dotnet publish -c Release -r linux-x64 -p:PublishAot=true, failing on any warning.</summary>

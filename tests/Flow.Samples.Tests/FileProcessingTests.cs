@@ -15,38 +15,6 @@ public sealed class FileProcessingTests
 
     private static string Input => Repository.Path_("samples", "FileProcessing", "input", "durable-workflows.txt");
 
-    private sealed class Harness : IAsyncDisposable
-    {
-        public readonly LocalService Service = new();
-        public readonly TempFolder Folder = new();
-        public readonly HttpClient Http = new();
-        public ActivityWorker Activities = null!;
-        public WorkflowWorker Decider = null!;
-        public FileProcessingClient Client = null!;
-
-        public static async Task<Harness> StartAsync()
-        {
-            var h = new Harness();
-            await h.Service.RegisterDomainAsync(FileProcessingWorkers.Domain);
-            (h.Activities, h.Decider) = FileProcessingWorkers.Create(h.Service.Swf, h.Http);
-            await h.Activities.StartAsync();
-            await h.Decider.StartAsync();
-            h.Client = new FileProcessingClient(h.Service.Client(FileProcessingWorkers.Domain));
-            return h;
-        }
-
-        public Job Job(string source, string id) => new(source, Folder["bucket"], Folder[Path.Combine("work", id)]);
-
-        public async ValueTask DisposeAsync()
-        {
-            await Decider.StopAsync();
-            await Activities.StopAsync();
-            Http.Dispose();
-            Service.Dispose();
-            Folder.Dispose();
-        }
-    }
-
     [Test]
     public async Task A_real_file_is_uploaded_as_a_gzip_copy_identical_to_the_input_with_a_report_of_its_checksum_and_counts()
     {
@@ -157,5 +125,96 @@ public sealed class FileProcessingTests
         Assert.That(closed.Details, Does.Contain("the operator changed their mind"));
         Assert.That(Directory.Exists(job.WorkFolder), Is.False);
         Assert.That((await run.GetStateAsync())?.Stage, Is.EqualTo(Stage.Canceled));
+    }
+
+    [Test]
+    public async Task A_download_answered_404_is_not_retried_and_fails_the_run_with_the_reason_and_no_working_files()
+    {
+        await using var h = await Harness.StartAsync();
+        using var server = new FileServer([], failures: int.MaxValue, failureStatus: "404 Not Found");
+        var job = h.Job(server.Url("missing.txt").ToString(), "not-found");
+        var run = await h.Client.StartAsync("not-found", job);
+
+        var closed = Assert.ThrowsAsync<WorkflowFailedException>(async () => await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token));
+
+        Assert.That(closed!.Reason, Is.EqualTo(typeof(DownloadFailedException).FullName));
+        Assert.That(closed.Details, Does.StartWith($"cannot download {server.Url("missing.txt")}: {server.Url("missing.txt")} answered 404 Not Found."));
+        Assert.That(server.Requests, Is.EqualTo(1), "a 4xx is not retried");
+        Assert.That(Directory.Exists(job.WorkFolder), Is.False);
+        Assert.That((await run.GetStateAsync())?.Stage, Is.EqualTo(Stage.Failed));
+    }
+
+    [Test]
+    public async Task A_local_input_that_is_missing_fails_the_run_once_with_the_reason()
+    {
+        await using var h = await Harness.StartAsync();
+        var missing = h.Folder["no-such-input.txt"];
+        var run = await h.Client.StartAsync("missing-file", h.Job(missing, "missing-file"));
+
+        var closed = Assert.ThrowsAsync<WorkflowFailedException>(async () => await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token));
+
+        Assert.That(closed!.Reason, Is.EqualTo(typeof(DownloadFailedException).FullName));
+        Assert.That(closed.Details, Does.StartWith($"cannot download {missing}: Could not find file"));
+        var history = await h.Client.Client.GetHistoryAsync(run.Execution);
+        Assert.That(history.Count(e => e.EventType == EventType.ActivityTaskFailed), Is.EqualTo(1), "a missing file is not retried");
+    }
+
+    [Test]
+    public async Task The_job_timer_fires_during_a_download_that_hangs_cancels_it_cleans_up_and_fails_the_run_with_the_deadline()
+    {
+        await using var h = await Harness.StartAsync();
+        using var server = new FileServer(await File.ReadAllBytesAsync(Input), hold: true);
+        var job = h.Job(server.Url("durable-workflows.txt").ToString(), "deadline", timeoutSeconds: 1);
+        var run = await h.Client.StartAsync("deadline", job);
+
+        var closed = Assert.ThrowsAsync<WorkflowFailedException>(async () => await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token));
+        server.Release.TrySetResult();
+        await Waiting.UntilAsync(() => Task.FromResult(h.Activities.InFlight == 0), RunTimeout, "the download activity to end");
+
+        Assert.That(closed!.Reason, Is.EqualTo(typeof(JobCanceledException).FullName));
+        Assert.That(closed.Details, Does.StartWith("File processing canceled: the job took longer than 1 s."));
+        var history = await h.Client.Client.GetHistoryAsync(run.Execution);
+        var timer = history.First(e => e.EventType == EventType.TimerStarted).TimerStartedEventAttributes!;
+        Assert.That(timer.StartToFireTimeout, Is.EqualTo("1"));
+        Assert.That(history.Any(e => e.EventType == EventType.TimerFired && e.TimerFiredEventAttributes!.TimerId == timer.TimerId));
+        Assert.That(history.Any(e => e.EventType == EventType.ActivityTaskCancelRequested), "the download in flight is asked to stop");
+        Assert.That(Directory.Exists(job.WorkFolder), Is.False);
+    }
+}
+
+/// <summary>The embedded service, a temporary folder and the sample's own workers.</summary>
+internal sealed class Harness : IAsyncDisposable
+{
+    public readonly LocalService Service = new();
+    public readonly TempFolder Folder = new();
+    public readonly HttpClient Http = new();
+    public ActivityWorker Activities = null!;
+    public WorkflowWorker Decider = null!;
+    public FileProcessingClient Client = null!;
+
+    public S3Uploads? S3;
+
+    public static async Task<Harness> StartAsync(S3Settings? s3 = null)
+    {
+        var h = new Harness { S3 = s3 is null ? null : new S3Uploads(s3) };
+        await h.Service.RegisterDomainAsync(FileProcessingWorkers.Domain);
+        (h.Activities, h.Decider) = FileProcessingWorkers.Create(h.Service.Swf, h.Http, h.S3);
+        await h.Activities.StartAsync();
+        await h.Decider.StartAsync();
+        h.Client = new FileProcessingClient(h.Service.Client(FileProcessingWorkers.Domain));
+        return h;
+    }
+
+    public Job Job(string source, string id, string? bucket = null, int timeoutSeconds = 600) =>
+        new(source, bucket ?? Folder["bucket"], Folder[Path.Combine("work", id)], timeoutSeconds);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Decider.StopAsync();
+        await Activities.StopAsync();
+        Http.Dispose();
+        S3?.Dispose();
+        Service.Dispose();
+        Folder.Dispose();
     }
 }

@@ -38,6 +38,7 @@ public sealed class OrderApprovalTests
             Assert.That(outcome.TrackingNumber, Does.StartWith("TRK-"));
             Assert.That(warehouse.Dispatched, Has.Count.EqualTo(1));
             Assert.That(warehouse.Released, Is.Empty);
+            Assert.That(warehouse.Reservations, Is.Empty, "the shipped order holds no stock");
 
             var history = await client.Client.GetHistoryAsync(run.Execution);
             var types = history.Select(e => e.EventType).ToList();

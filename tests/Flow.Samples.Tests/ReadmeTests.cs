@@ -26,6 +26,37 @@ public sealed partial class ReadmeTests
         Assert.That(File.Exists(Path.Combine(folder.Path, ".flow", "flow.db")), "the embedded service's SQLite file is under .flow/");
     }
 
+    [Test]
+    public async Task The_order_approval_sample_prints_the_output_its_README_shows_but_for_ids_and_times()
+    {
+        var readme = File.ReadAllText(Repository.Path_("samples", "OrderApproval", "README.md")).ReplaceLineEndings("\n");
+        Assert.That(readme, Does.Contain("```bash\ndotnet run --project samples/OrderApproval\n```"), "the run instruction");
+        var start = readme.IndexOf("```text\n", StringComparison.Ordinal) + "```text\n".Length;
+        var shown = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+
+        var program = Repository.Path_("samples", "OrderApproval", "bin", Repository.Configuration, "net10.0", "OrderApproval.dll");
+        using var sample = ChildProcess.Start("dotnet", [program]);
+        var exit = await sample.WaitForExitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.That(exit, Is.EqualTo(0), sample.Output);
+        Assert.That(NormalizeOrders(sample.Output), Is.EqualTo(NormalizeOrders(shown)));
+    }
+
+    /// <summary>Blanks times, event ids (an event that arrives during a decision task moves the ids after it) and
+    /// the warehouse's numbers (the two orders reserve in either order).</summary>
+    private static string NormalizeOrders(string output)
+    {
+        var text = output.ReplaceLineEndings("\n").TrimEnd();
+        text = EventLine().Replace(text, "    <id>  +<t>s  ");
+        return WarehouseNumber().Replace(text, "$1-<n>");
+    }
+
+    [GeneratedRegex(@"^ +\d+  \+ *\d+\.\d{3}s  ", RegexOptions.Multiline)]
+    private static partial Regex EventLine();
+
+    [GeneratedRegex(@"\b(R|TRK)-\d{4}\b")]
+    private static partial Regex WarehouseNumber();
+
     /// <summary>Blanks what differs between runs: workflow and run ids, relative times, the folders above .flow/
     /// and samples/, and the progress lines before the last (the sample shows the stage it finds each time it
     /// looks, so how many it catches depends on the machine's speed).</summary>

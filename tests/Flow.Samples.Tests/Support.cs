@@ -54,7 +54,7 @@ internal sealed class TempFolder : IDisposable
 }
 
 /// <summary>A tiny HTTP/1.1 server on 127.0.0.1 that serves one body. It can fail the first requests with 503
-/// and hold a response half-sent until the test lets it go.</summary>
+/// (or another status) and hold a response half-sent until the test lets it go.</summary>
 internal sealed class FileServer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -64,10 +64,14 @@ internal sealed class FileServer : IDisposable
     private readonly Task _loop;
     private int _requests;
 
-    public FileServer(byte[] body, int failures = 0, bool hold = false)
+    private readonly string _failureStatus;
+
+    /// <param name="failures">How many requests get <paramref name="failureStatus"/> before the body is served.</param>
+    public FileServer(byte[] body, int failures = 0, bool hold = false, string failureStatus = "503 Service Unavailable")
     {
         _body = body;
         _failures = failures;
+        _failureStatus = failureStatus;
         Hold = hold;
         _listener.Start();
         _loop = Task.Run(AcceptAsync);
@@ -117,7 +121,7 @@ internal sealed class FileServer : IDisposable
         int n = Interlocked.Increment(ref _requests);
         if (n <= _failures)
         {
-            await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {_failureStatus}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token);
             return;
         }
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {_body.Length}\r\nConnection: close\r\n\r\n"), _stop.Token);
