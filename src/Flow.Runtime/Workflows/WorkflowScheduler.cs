@@ -101,9 +101,12 @@ internal static class Escapes
         var stack = Environment.StackTrace;
         if (stack.Contains("DelayPromise", StringComparison.Ordinal))
             return "Task.Delay finishing";
-        if (stack.Contains("CancellationTokenSource", StringComparison.Ordinal) && stack.Contains("TimerQueueTimer", StringComparison.Ordinal))
+        // "TimerQueue", not "TimerQueueTimer": the JIT may inline TimerQueueTimer's frames into TimerQueue's, and which
+        // of the two paths fires a timer (inline or queued to the pool) depends on the machine's load.
+        var timer = stack.Contains("System.Threading.TimerQueue", StringComparison.Ordinal);
+        if (timer && stack.Contains("CancellationTokenSource", StringComparison.Ordinal))
             return "a CancellationTokenSource's own timer (new CancellationTokenSource(delay) or CancelAfter; use a timer from Workflow.DelayAsync and cancel the source when it fires)";
-        if (stack.Contains("TimerQueueTimer", StringComparison.Ordinal))
+        if (timer)
             return "a thread-pool timer (System.Threading.Timer, PeriodicTimer, a TimeProvider's timer)";
         if (stack.Contains("ThreadPoolWorkQueue", StringComparison.Ordinal) || stack.Contains("ThreadPool", StringComparison.Ordinal))
             return "work on the thread pool (Task.Run, Task.Factory.StartNew, I/O, or code that continued there after ConfigureAwait(false))";
