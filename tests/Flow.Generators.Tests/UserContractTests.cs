@@ -84,6 +84,15 @@ public sealed class UserContractTests
             [Activities] public partial interface IOblivious { Task<Item> GetAsync(string id, Item item, int? n); Task<string[]> ListAsync(); }
             [Workflow] public partial interface IObliviousFlow { [Execute] Task<Item> RunAsync(Item item); [Signal] Task GoAsync(string why); [GetState] Item State { get; } }
             """);
+        yield return Case("an activities contract without methods, and one nested in another contract", """
+            namespace App;
+            [Activities] public partial interface IEmpty { }
+            [Activities] public partial interface IOuter
+            {
+                Task PingAsync();
+                [Activities] public partial interface IInner { Task<int> CountAsync(); }
+            }
+            """);
         yield return Case("a workflow in the global namespace", """
             public sealed record GlobalItem(string Name);
             [Workflow] public partial interface IGlobalFlow
