@@ -123,7 +123,7 @@ internal static class ContractParser
             return null;
         }
 
-        var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+        var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(Names.Namespace);
         var contract = new ContractModel(kind, ns, ContainingTypes(type), type.Name, baseName, Names.Accessibility(type.DeclaredAccessibility), members.ToEquatableArray())
         {
             FullName = type.ToDisplayString(Names.Plain),
@@ -267,7 +267,7 @@ internal static class ContractParser
                 _ => outer.IsRecord ? "record" : "class",
             };
             var modifiers = (outer.IsStatic ? "static " : "") + (outer.IsRefLikeType ? "ref " : "");
-            declarations.Insert(0, $"{modifiers}partial {kind} {Names.Identifier(outer.Name)}");
+            declarations.Insert(0, $"{modifiers}partial {kind} {Names.TypeIdentifier(outer.Name)}");
         }
 
         return declarations.ToEquatableArray();

@@ -105,7 +105,8 @@ internal sealed record ContractModel(
     /// <summary>JSON metadata for every type the contract's payloads reach.</summary>
     public EquatableArray<JsonTypeModel> JsonTypes { get; init; }
 
-    public string HintName => FullName.Substring("global::".Length) + ".Flow.g.cs";
+    /// <summary>Unique per contract; '@' (an escaped keyword in a name) is not allowed in hint names.</summary>
+    public string HintName => FullName.Substring("global::".Length).Replace("@", "") + ".Flow.g.cs";
 }
 
 internal enum JsonTypeKind

@@ -13,6 +13,11 @@ internal static class Names
     public static readonly SymbolDisplayFormat Annotated = SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(
         SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+    /// <summary>A namespace as a namespace declaration names it: keywords escaped (<c>App.@event</c>).</summary>
+    public static readonly SymbolDisplayFormat Namespace = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
     /// <summary>Fully qualified C# without annotations: the identity of a type's JSON metadata.</summary>
     public static readonly SymbolDisplayFormat Plain = SymbolDisplayFormat.FullyQualifiedFormat;
 
@@ -90,6 +95,10 @@ internal static class Names
         // An enum constant is its underlying value; the cast names the enum (parenthesized, for negative values).
         return underlying.TypeKind == TypeKind.Enum ? $"({underlying.ToDisplayString(Plain)})({text})" : text;
     }
+
+    /// <summary>A type name in a declaration: contextual keywords too are escaped (a type named <c>record</c> is CS8860).</summary>
+    public static string TypeIdentifier(string name)
+        => SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : Identifier(name);
 
     public static string Literal(string? value)
         => value is null ? "null" : SymbolDisplay.FormatLiteral(value, quote: true);

@@ -24,7 +24,8 @@ public sealed class CachingTests
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
     {
-        var compilation = GeneratorHarness.Compile(Sources.FileProcessing, Sources.SmallWorkflows, UserContext, "namespace Other { class Unrelated { int x; } }");
+        var compilation = GeneratorHarness.Compile(
+            Sources.FileProcessing, Sources.SmallWorkflows, Sources.UserShapes, Sources.UnsupportedMembers, UserContext, "namespace Other { class Unrelated { int x; } }");
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         return (driver, compilation);
     }

@@ -66,6 +66,33 @@ public sealed class UserContractTests
                 private static object Client() => new HiddenClient();
             }
             """);
+        yield return Case("namespaces and containing types named with keywords", """
+            namespace App.@event.@base
+            {
+                public partial class @record
+                {
+                    public sealed record Item(string Name);
+                    [Activities] public partial interface IStore { Task<Item> GetAsync(string id); }
+                    [Workflow] public partial interface IFlow { [Execute] Task<Item> RunAsync(Item item); }
+                }
+            }
+            """);
+        yield return Case("a contract in a file without nullable annotations", """
+            #nullable disable
+            namespace App;
+            public sealed class Item { public string Name { get; set; } public List<string> Tags { get; set; } }
+            [Activities] public partial interface IOblivious { Task<Item> GetAsync(string id, Item item, int? n); Task<string[]> ListAsync(); }
+            [Workflow] public partial interface IObliviousFlow { [Execute] Task<Item> RunAsync(Item item); [Signal] Task GoAsync(string why); [GetState] Item State { get; } }
+            """);
+        yield return Case("an activities contract without methods, and one nested in another contract", """
+            namespace App;
+            [Activities] public partial interface IEmpty { }
+            [Activities] public partial interface IOuter
+            {
+                Task PingAsync();
+                [Activities] public partial interface IInner { Task<int> CountAsync(); }
+            }
+            """);
         yield return Case("a workflow in the global namespace", """
             public sealed record GlobalItem(string Name);
             [Workflow] public partial interface IGlobalFlow
