@@ -39,7 +39,7 @@ public class SigtermTests
         var elapsed = clock.Elapsed;
 
         Assert.That(exit, Is.EqualTo(0), $"a clean exit; output:\n{worker.Output}");
-        Assert.That(elapsed, Is.LessThan(ShutdownTimeout + TimeSpan.FromSeconds(5)), "the process ends soon after the shutdown timeout");
+        Assert.That(elapsed, Is.LessThan(ShutdownTimeout + TimeSpan.FromSeconds(10)), "the process ends soon after the workers' shutdown timeout, long before the host's own (33 s)");
         Assert.That(elapsed, Is.GreaterThanOrEqualTo(ShutdownTimeout - TimeSpan.FromMilliseconds(100)),
             "the activity that would not finish was left running until the shutdown timeout");
         Assert.That(worker.Lines(l => l.StartsWith("stopping seen by ", StringComparison.Ordinal)), Has.Count.EqualTo(3),
