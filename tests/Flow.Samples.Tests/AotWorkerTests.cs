@@ -13,6 +13,8 @@ namespace Flow.Samples.Tests;
 
 /// <summary>FileProcessing.Worker published with Native AOT does the sample's work for `flow dev`.</summary>
 [Category("Aot")]
+// Beside the other fixtures: the publish is most of this project's time, and nothing here is timed.
+[Parallelizable(ParallelScope.Self)]
 public sealed class AotWorkerTests
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(20);

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 namespace Flow.Samples.Tests;
 
 /// <summary>The README's first command, as a process, prints what the README shows.</summary>
+[Parallelizable(ParallelScope.All)]
 public sealed partial class ReadmeTests
 {
     [Test]
