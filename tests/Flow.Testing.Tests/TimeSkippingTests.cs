@@ -196,6 +196,20 @@ public sealed class TimeSkippingTests
     }
 
     [Test]
+    public async Task A_child_workflows_execution_timeout_fires_in_virtual_time()
+    {
+        await using var env = Environment();
+
+        var run = await new ScenarioClient(env.Client).StartAsync("timeout-parent", "child-timeout");
+
+        Assert.That(await run.GetResultAsync(), Is.EqualTo("child timed out after 10 min"));
+        var closed = new List<WorkflowExecutionInfo>();
+        await foreach (var info in env.Client.ListClosedAsync(new WorkflowExecutionQuery { WorkflowId = "waiter-of-timeout-parent" }))
+            closed.Add(info);
+        Assert.That(closed.Select(c => c.CloseStatus), Is.EqualTo(new[] { CloseStatus.TimedOut }));
+    }
+
+    [Test]
     public async Task Continue_as_new_runs_follow_each_other_in_virtual_time()
     {
         await using var env = Environment();
