@@ -130,3 +130,15 @@ public sealed class StatefulWorkflow(bool broken) : IStateful
 
     public Task<string> RunAsync(string name) => Task.FromResult($"{name} at {Workflow.UtcNow:HH:mm:ss}");
 }
+
+/// <summary>Its first instance continues after ConfigureAwait(false) (it leaves the workflow's scheduler); later ones are fixed.</summary>
+public sealed class ConfigureAwaitWorkflow(bool broken) : IStateful
+{
+    public string State => "fine";
+
+    public async Task<string> RunAsync(string name)
+    {
+        await Workflow.DelayAsync(TimeSpan.FromMinutes(1)).ConfigureAwait(!broken);
+        return $"{name} at {Workflow.UtcNow:HH:mm:ss}";
+    }
+}
