@@ -168,10 +168,6 @@ public sealed partial class WorkflowReplayer
         long open = OpenDecision(ordered);
         var taskEvents = open > 0 ? ordered.TakeWhile(e => e.EventId <= open).ToList() : ordered;
         var executor = new WorkflowExecutor(Domain, handler, new ReplayOptions { LoggerFactory = LoggerFactory });
-        // Workaround: the executor leaves the caller's SynchronizationContext in place, and workflow code's awaits
-        // capture it before the workflow's scheduler (an NUnit test thread has one). Replay without it.
-        var context = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(null);
         try
         {
             var decided = executor.ProcessDecisionTask(new DecisionTask
@@ -192,10 +188,6 @@ public sealed partial class WorkflowReplayer
         catch (Exception ex)
         {
             return result with { Error = ex };
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(context);
         }
     }
 
