@@ -140,13 +140,14 @@ public sealed partial class WorkflowReplayer
     /// <summary>
     /// Replays one run's events. Pass the run's <paramref name="execution"/> when you know it: the run id seeds
     /// <see cref="Workflow.Random"/> and <see cref="Workflow.NewGuid"/> and names child workflows, so code that uses
-    /// them replays exactly only with the real one.
+    /// them replays exactly only with the real one. Without it, the run id comes from the first child Flow named
+    /// ("{runId}.1"), else "replay".
     /// </summary>
     public ReplayResult Replay(IReadOnlyList<HistoryEvent> events, WorkflowExecution? execution = null)
     {
         ArgumentNullException.ThrowIfNull(events);
         var ordered = events.OrderBy(e => e.EventId).ToList();
-        execution ??= new WorkflowExecution { WorkflowId = "replay", RunId = "replay" };
+        execution ??= new WorkflowExecution { WorkflowId = "replay", RunId = InferredRunId(ordered) ?? "replay" };
         var result = new ReplayResult { Execution = execution, EventCount = ordered.Count };
         if (ordered.Count == 0 || ordered[0].EventType != EventType.WorkflowExecutionStarted)
             return result with { Error = new FormatException("A history starts with WorkflowExecutionStarted (event 1).") };
@@ -167,10 +168,6 @@ public sealed partial class WorkflowReplayer
         long open = OpenDecision(ordered);
         var taskEvents = open > 0 ? ordered.TakeWhile(e => e.EventId <= open).ToList() : ordered;
         var executor = new WorkflowExecutor(Domain, handler, new ReplayOptions { LoggerFactory = LoggerFactory });
-        // Workaround: the executor leaves the caller's SynchronizationContext in place, and workflow code's awaits
-        // capture it before the workflow's scheduler (an NUnit test thread has one). Replay without it.
-        var context = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(null);
         try
         {
             var decided = executor.ProcessDecisionTask(new DecisionTask
@@ -192,15 +189,27 @@ public sealed partial class WorkflowReplayer
         {
             return result with { Error = ex };
         }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(context);
-        }
     }
 
     /// <summary>Replays and throws <see cref="WorkflowReplayException"/> on a divergence or error.</summary>
     public void EnsureReplays(IReadOnlyList<HistoryEvent> events, WorkflowExecution? execution = null) =>
         Replay(events, execution).ThrowIfFailed();
+
+    /// <summary>A history does not name its own run, but Flow names children "{runId}.{n}": the first such child gives
+    /// it back, so histories without the run (aws CLI output) replay children under the ids they were started with.</summary>
+    private static string? InferredRunId(List<HistoryEvent> events)
+    {
+        foreach (var e in events)
+        {
+            if (e.StartChildWorkflowExecutionInitiatedEventAttributes is { } a)
+            {
+                var dot = a.WorkflowId.LastIndexOf('.');
+                if (dot > 0 && a.WorkflowId.AsSpan(dot + 1) is "1")
+                    return a.WorkflowId[..dot];
+            }
+        }
+        return null;
+    }
 
     private static long OpenDecision(List<HistoryEvent> events)
     {

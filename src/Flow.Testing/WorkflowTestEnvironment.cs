@@ -322,22 +322,30 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
 
     /// <summary>Every poller of every worker is parked in the engine with nothing handed to it, no task is pending on a
     /// worker's list, and no decision (and, when <paramref name="strict"/>, no activity) is being worked on.
-    /// Called under the exclusive gate, so no call is inside the engine.</summary>
+    /// Called under the exclusive gate, so no call is inside the engine; but a task the engine handed to a parked poll
+    /// before it still travels to its worker meanwhile (handed, seen by the poll, poll returned, task in flight). So the
+    /// checks run against that direction: a task that moves on between two checks is caught by the later one. (Checked
+    /// the other way round, a task handed over looked parked, then seen, and time moved under it.)</summary>
     private bool Idle(bool strict)
     {
         foreach (var w in _workers)
         {
-            if (!w.Client.AllParked(Pollers))
-                return false;
-            if ((w.Decider || (strict && _options.ActivitiesHoldTime)) && w.InFlight() > 0)
-                return false;
             var pending = w.Decider
                 ? _engine.CountPendingDecisionTasks(new CountPendingDecisionTasksInput { Domain = Domain, TaskList = new TaskList { Name = w.TaskList } })
                 : _engine.CountPendingActivityTasks(new CountPendingActivityTasksInput { Domain = Domain, TaskList = new TaskList { Name = w.TaskList } });
             if (pending.Count > 0)
                 return false;
         }
-        return AllHandOffsSeen();
+        if (!AllHandOffsSeen())
+            return false;
+        foreach (var w in _workers)
+        {
+            if (!w.Client.AllParked(Pollers))
+                return false;
+            if ((w.Decider || (strict && _options.ActivitiesHoldTime)) && w.InFlight() > 0)
+                return false;
+        }
+        return true;
     }
 
     /// <summary>Every decision and activity task the engine has started (per the open runs' histories) has reached its

@@ -13,8 +13,6 @@ public sealed class SharedHistoryTests
 
     private static ActivityOptions Id(string activityId) => new() { ActivityId = activityId };
 
-    // Returning a command's task straight from ExecuteAsync would complete the run off the workflow's scheduler
-    // (the replay engine bug in ReplayEngineBugTests); generated dispatch always awaits it, and so do these.
     private sealed class Code(Func<Task<string?>> run) : IWorkflowInstance
     {
         public Task<string?> ExecuteAsync(string? input) => run();

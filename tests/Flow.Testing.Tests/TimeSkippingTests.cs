@@ -196,6 +196,20 @@ public sealed class TimeSkippingTests
     }
 
     [Test]
+    public async Task A_child_workflows_execution_timeout_fires_in_virtual_time()
+    {
+        await using var env = Environment();
+
+        var run = await new ScenarioClient(env.Client).StartAsync("timeout-parent", "child-timeout");
+
+        Assert.That(await run.GetResultAsync(), Is.EqualTo("child timed out after 10 min"));
+        var closed = new List<WorkflowExecutionInfo>();
+        await foreach (var info in env.Client.ListClosedAsync(new WorkflowExecutionQuery { WorkflowId = "waiter-of-timeout-parent" }))
+            closed.Add(info);
+        Assert.That(closed.Select(c => c.CloseStatus), Is.EqualTo(new[] { CloseStatus.TimedOut }));
+    }
+
+    [Test]
     public async Task Continue_as_new_runs_follow_each_other_in_virtual_time()
     {
         await using var env = Environment();
@@ -248,5 +262,22 @@ public sealed class TimeSkippingTests
         var history = await env.GetHistoryAsync(run.Execution);
         var timedOut = history.Single(e => e.EventType == EventType.DecisionTaskTimedOut);
         Assert.That(timedOut.DecisionTaskTimedOutEventAttributes!.TimeoutType, Is.EqualTo(DecisionTaskTimeoutType.StartToClose));
+    }
+
+    [Test]
+    public async Task Code_that_leaves_its_scheduler_fails_only_the_decision_task_and_fixed_code_finishes_the_run()
+    {
+        await using var env = Environment();
+        int instances = 0;
+        // The cached instance and the full replay the worker tries at once are broken; the code "deployed" after that is fixed.
+        env.AddWorkflow(StatefulDispatch.CreateHandler(() => new ConfigureAwaitWorkflow(broken: Interlocked.Increment(ref instances) <= 2)));
+
+        var run = await new StatefulClient(env.Client).StartAsync("escaping", "fixed");
+
+        // The broken decision got no answer: SWF timed it out (10 s), and the next one ran the fixed code.
+        Assert.That(await run.GetResultAsync(), Is.EqualTo("fixed at 00:01:10"));
+        var history = await env.GetHistoryAsync(run.Execution);
+        Assert.That(history.Count(e => e.EventType == EventType.DecisionTaskTimedOut), Is.EqualTo(1));
+        Assert.That(history.Select(e => e.EventType), Does.Not.Contain(EventType.WorkflowExecutionFailed));
     }
 }

@@ -10,13 +10,8 @@ public sealed class SleeperWorkflow : ISleeper
     public async Task<string> RunAsync(int days)
     {
         var start = Workflow.UtcNow;
-        // Not WaitConditionAsync(condition, timeout): see ReplayEngineBugTests.
-        using var cancel = new CancellationTokenSource();
-        var timer = Workflow.DelayAsync(TimeSpan.FromDays(days), cancel.Token);
-        await Workflow.WaitConditionAsync(() => _why is not null || timer.IsCompleted);
-        var woken = _why is not null;
-        if (!timer.IsCompleted)
-            cancel.Cancel();
+        // A timer (t1) that a Wake signal cancels (CancelTimer) when it comes first.
+        var woken = await Workflow.WaitConditionAsync(() => _why is not null, TimeSpan.FromDays(days));
         var hours = (Workflow.UtcNow - start).TotalHours;
         return woken ? $"woken by {_why} after {hours:0}h" : $"slept {hours / 24:0} days";
     }
@@ -64,6 +59,19 @@ public sealed class ScenarioWorkflow : IScenario
                     var child = new SleeperChildClient(new ChildWorkflowOptions { WorkflowId = "child-of-" + Workflow.Info.Execution.WorkflowId });
                     var slept = await child.RunAsync(2);
                     return $"child {slept}";
+                }
+                case "child-timeout":
+                {
+                    // A waiter nobody releases: its 10-minute execution timeout ends it.
+                    var child = new WaiterChildClient(new ChildWorkflowOptions { WorkflowId = "waiter-of-" + Workflow.Info.Execution.WorkflowId });
+                    try
+                    {
+                        return await child.RunAsync("forgotten");
+                    }
+                    catch (ChildWorkflowTimedOutException)
+                    {
+                        return $"child timed out after {(Workflow.UtcNow - start).TotalMinutes:0} min";
+                    }
                 }
                 case "cancel":
                     await Workflow.DelayAsync(TimeSpan.FromDays(1), Workflow.CancellationToken);
@@ -121,4 +129,16 @@ public sealed class StatefulWorkflow(bool broken) : IStateful
     public string State => broken ? new string('x', 40_000) : "fine";
 
     public Task<string> RunAsync(string name) => Task.FromResult($"{name} at {Workflow.UtcNow:HH:mm:ss}");
+}
+
+/// <summary>Its first instance continues after ConfigureAwait(false) (it leaves the workflow's scheduler); later ones are fixed.</summary>
+public sealed class ConfigureAwaitWorkflow(bool broken) : IStateful
+{
+    public string State => "fine";
+
+    public async Task<string> RunAsync(string name)
+    {
+        await Workflow.DelayAsync(TimeSpan.FromMinutes(1)).ConfigureAwait(!broken);
+        return $"{name} at {Workflow.UtcNow:HH:mm:ss}";
+    }
 }

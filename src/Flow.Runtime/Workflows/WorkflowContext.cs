@@ -456,7 +456,7 @@ internal sealed class WorkflowContext
                     // The new run cannot start (type missing, deprecated, no defaults): close this one as failed instead.
                     _close = null;
                     _reissueClose = FailDecision("ContinueAsNewWorkflowExecutionFailed",
-                        $"SWF refused ContinueAsNewWorkflowExecution: {cause}.");
+                        $"SWF refused ContinueAsNewWorkflowExecution: {FailureText.Swf(cause)}.");
                 }
                 break;
             }

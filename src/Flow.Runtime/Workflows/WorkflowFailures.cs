@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Flow.Swf;
 
 namespace Flow;
@@ -79,7 +80,7 @@ public sealed class ActivityCanceledException : OperationCanceledException
 
 /// <summary>SWF refused the ScheduleActivityTask decision (ScheduleActivityTaskFailed).</summary>
 public sealed class ScheduleActivityTaskFailedException(string activityId, ActivityType activityType, ScheduleActivityTaskFailedCause cause)
-    : Exception($"SWF could not schedule activity {activityType.Name} {activityType.Version} (id {activityId}): {cause}.")
+    : Exception($"SWF could not schedule activity {activityType.Name} {activityType.Version} (id {activityId}): {FailureText.Swf(cause)}.")
 {
     public string ActivityId { get; } = activityId;
     public ActivityType ActivityType { get; } = activityType;
@@ -88,7 +89,7 @@ public sealed class ScheduleActivityTaskFailedException(string activityId, Activ
 
 /// <summary>SWF refused a StartTimer decision (StartTimerFailed).</summary>
 public sealed class StartTimerFailedException(string timerId, StartTimerFailedCause cause)
-    : Exception($"SWF could not start timer {timerId}: {cause}.")
+    : Exception($"SWF could not start timer {timerId}: {FailureText.Swf(cause)}.")
 {
     public string TimerId { get; } = timerId;
     public StartTimerFailedCause Cause { get; } = cause;
@@ -150,7 +151,7 @@ public sealed class ChildWorkflowCanceledException : OperationCanceledException
 
 /// <summary>SWF could not start a child workflow (StartChildWorkflowExecutionFailed).</summary>
 public sealed class StartChildWorkflowFailedException(string workflowId, WorkflowType type, StartChildWorkflowExecutionFailedCause cause)
-    : Exception($"SWF could not start child workflow {type.Name} {type.Version} ({workflowId}): {cause}.")
+    : Exception($"SWF could not start child workflow {type.Name} {type.Version} ({workflowId}): {FailureText.Swf(cause)}.")
 {
     public string WorkflowId { get; } = workflowId;
     public WorkflowType WorkflowType { get; } = type;
@@ -159,7 +160,7 @@ public sealed class StartChildWorkflowFailedException(string workflowId, Workflo
 
 /// <summary>SWF could not deliver a signal (SignalExternalWorkflowExecutionFailed).</summary>
 public sealed class SignalExternalWorkflowFailedException(string workflowId, string signalName, SignalExternalWorkflowExecutionFailedCause cause)
-    : Exception($"SWF could not signal {signalName} to workflow {workflowId}: {cause}.")
+    : Exception($"SWF could not signal {signalName} to workflow {workflowId}: {FailureText.Swf(cause)}.")
 {
     public string WorkflowId { get; } = workflowId;
     public string SignalName { get; } = signalName;
@@ -168,7 +169,7 @@ public sealed class SignalExternalWorkflowFailedException(string workflowId, str
 
 /// <summary>SWF could not request cancellation of another workflow (RequestCancelExternalWorkflowExecutionFailed).</summary>
 public sealed class RequestCancelExternalWorkflowFailedException(string workflowId, RequestCancelExternalWorkflowExecutionFailedCause cause)
-    : Exception($"SWF could not request cancellation of workflow {workflowId}: {cause}.")
+    : Exception($"SWF could not request cancellation of workflow {workflowId}: {FailureText.Swf(cause)}.")
 {
     public string WorkflowId { get; } = workflowId;
     public RequestCancelExternalWorkflowExecutionFailedCause Cause { get; } = cause;
@@ -176,6 +177,10 @@ public sealed class RequestCancelExternalWorkflowFailedException(string workflow
 
 internal static class FailureText
 {
+    /// <summary>An SWF enum as SWF spells it (ACTIVITY_TYPE_DOES_NOT_EXIST), through the source-generated metadata.</summary>
+    public static string Swf<T>(T value) where T : struct, Enum =>
+        SwfJsonContext.Default.GetTypeInfo(typeof(T)) is JsonTypeInfo<T> info ? JsonSerializer.Serialize(value, info).Trim('"') : value.ToString();
+
     public static string Describe(string what, string? reason, string? details)
     {
         var (_, message, _) = Decode(reason, details);

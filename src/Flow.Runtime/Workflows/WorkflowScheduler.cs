@@ -91,25 +91,24 @@ internal sealed class WorkflowScheduler(WorkflowContext context) : TaskScheduler
     }
 }
 
-/// <summary>Names what brought work into a run from outside its scheduler, from the stack of the thread that did it.</summary>
+/// <summary>Names what brought work into a run from outside its scheduler, from the thread that did it.</summary>
 internal static class Escapes
 {
     public static string Cause()
     {
-        // Environment.StackTrace needs no metadata (safe under trimming and AOT); without stack trace data it is
-        // empty, and the report falls back to the general description.
+        // A Task running on this thread: Task.Run or StartNew (its continuations run while it finishes). Reliable.
+        if (Task.CurrentId is not null && Thread.CurrentThread.IsThreadPoolThread)
+            return "a task on the thread pool (Task.Run or Task.Factory.StartNew)";
+        // Environment.StackTrace needs no metadata (safe under trimming and AOT). The JIT may inline the runtime's own
+        // frames away, so these are hints: when they are missing, the broader descriptions below still hold.
         var stack = Environment.StackTrace;
         if (stack.Contains("DelayPromise", StringComparison.Ordinal))
             return "Task.Delay finishing";
-        // "TimerQueue", not "TimerQueueTimer": the JIT may inline TimerQueueTimer's frames into TimerQueue's, and which
-        // of the two paths fires a timer (inline or queued to the pool) depends on the machine's load.
-        var timer = stack.Contains("System.Threading.TimerQueue", StringComparison.Ordinal);
-        if (timer && stack.Contains("CancellationTokenSource", StringComparison.Ordinal))
-            return "a CancellationTokenSource's own timer (new CancellationTokenSource(delay) or CancelAfter; use a timer from Workflow.DelayAsync and cancel the source when it fires)";
-        if (timer)
-            return "a thread-pool timer (System.Threading.Timer, PeriodicTimer, a TimeProvider's timer)";
-        if (stack.Contains("ThreadPoolWorkQueue", StringComparison.Ordinal) || stack.Contains("ThreadPool", StringComparison.Ordinal))
-            return "work on the thread pool (Task.Run, Task.Factory.StartNew, I/O, or code that continued there after ConfigureAwait(false))";
+        if (stack.Contains("TimerQueue", StringComparison.Ordinal) || Thread.CurrentThread.Name == ".NET Timer")
+            return "a timer callback (Task.Delay, System.Threading.Timer, PeriodicTimer, new CancellationTokenSource(delay) or CancelAfter)";
+        if (Thread.CurrentThread.IsThreadPoolThread)
+            return "a timer callback or other work on the thread pool (Task.Delay, System.Threading.Timer, new CancellationTokenSource(delay) " +
+                   "or CancelAfter, I/O, or code that continued there after ConfigureAwait(false))";
         return "another thread (one the code started, or I/O completing)";
     }
 }

@@ -96,6 +96,7 @@ public class ActivityTests
         }).ProcessDecisionTask(h.Task());
 
         Assert.That(((ScheduleActivityTaskFailedException)seen!).Cause, Is.EqualTo(ScheduleActivityTaskFailedCause.ActivityTypeDoesNotExist));
+        Assert.That(seen.Message, Is.EqualTo("SWF could not schedule activity act 1 (id 1): ACTIVITY_TYPE_DOES_NOT_EXIST."), "in SWF's words");
     }
 
     private static Task<string?> CancelAfterSignal(string? _)

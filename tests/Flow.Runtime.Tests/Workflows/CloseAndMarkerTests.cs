@@ -290,7 +290,7 @@ public class CloseTests
         var result = Defs.Executor(_ => throw Workflow.ContinueAsNew(Defs.Test, "again")).ProcessDecisionTask(h.Task());
 
         var fail = result.Decisions.Single().FailWorkflowExecutionDecisionAttributes!;
-        Assert.That((fail.Reason, fail.Details), Is.EqualTo(("ContinueAsNewWorkflowExecutionFailed", "SWF refused ContinueAsNewWorkflowExecution: WorkflowTypeDeprecated.")));
+        Assert.That((fail.Reason, fail.Details), Is.EqualTo(("ContinueAsNewWorkflowExecutionFailed", "SWF refused ContinueAsNewWorkflowExecution: WORKFLOW_TYPE_DEPRECATED.")));
     }
 
     [Test]

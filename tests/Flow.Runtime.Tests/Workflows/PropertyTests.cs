@@ -10,22 +10,24 @@ namespace Flow.Runtime.Tests.Workflows;
 /// </summary>
 public class PropertyTests
 {
-    private enum Step { Activity, Timer, FanOut, Child, WaitSignal, SideEffect, Marker, Version, RaceActivityWithTimer, SignalOther, CancelChild, BigFanOut }
+    private enum Step { Activity, Timer, FanOut, Child, WaitSignal, SideEffect, Marker, Version, RaceActivityWithTimer, SignalOther, CancelChild, BigFanOut, RetriedActivity, RetriedChild }
 
     /// <summary>A random program; every instance made from it runs the same code.</summary>
     private sealed class RandomWorkflow
     {
         private readonly (Step Kind, int Arg)[] _steps;
         public int Waits { get; }
+        public int RetriedCalls { get; }
 
         public RandomWorkflow(int seed)
         {
             var rng = new Random(seed);
-            _steps = [.. Enumerable.Range(0, rng.Next(1, 12)).Select(_ => ((Step)rng.Next(12), rng.Next(1, 6)))];
+            _steps = [.. Enumerable.Range(0, rng.Next(1, 12)).Select(_ => ((Step)rng.Next(14), rng.Next(1, 6)))];
             // Past-100 fan-outs make every replay long: keep them to a few seeds so the suite stays fast.
             if (seed % 10 != 0)
                 _steps = [.. _steps.Select(s => s.Kind == Step.BigFanOut ? (Step.FanOut, s.Arg) : s)];
             Waits = _steps.Count(s => s.Kind == Step.WaitSignal);
+            RetriedCalls = _steps.Count(s => s.Kind is Step.RetriedActivity or Step.RetriedChild);
         }
 
         public IWorkflowInstance Create()
@@ -99,6 +101,13 @@ public class PropertyTests
                                 log.Append("signal failed;");
                             }
                             break;
+                        case Step.RetriedActivity:
+                            // Failures and timeouts are retried after durable timers (the simulator fails some attempts).
+                            log.Append(await Safe(Workflow.ExecuteActivityAsync(Defs.Act, "retried", new ActivityOptions { RetryPolicy = Retry(arg) }))).Append(';');
+                            break;
+                        case Step.RetriedChild:
+                            log.Append(await Safe(Workflow.ExecuteChildWorkflowAsync(Defs.Child, "retried", new ChildWorkflowOptions { RetryPolicy = Retry(arg) }))).Append(';');
+                            break;
                         case Step.CancelChild:
                         {
                             using var cts = new CancellationTokenSource();
@@ -124,6 +133,11 @@ public class PropertyTests
             workflow.State = () => $"{{\"received\":{received}}}";
             return workflow;
         }
+
+        private static RetryPolicy Retry(int arg) => new()
+        {
+            MaximumAttempts = 1 + arg, InitialInterval = TimeSpan.FromSeconds(arg), BackoffCoefficient = 1.5, MaximumInterval = TimeSpan.FromSeconds(4),
+        };
 
         private static async Task<string> Safe(Task<string?> task)
         {
@@ -192,18 +206,23 @@ public class PropertyTests
     }
 
     [Test]
-    public void The_random_runs_include_lost_decisions()
+    public void The_random_runs_include_lost_decisions_and_retried_attempts()
     {
-        var lost = 0;
+        int lost = 0, calls = 0, attempts = 0;
         foreach (var seed in Seeds().Where(s => s % 2 == 0))
         {
             var program = new RandomWorkflow(seed);
             var simulator = new SwfSimulator(seed, program.Waits, seed % 3 == 0 ? ["work", "unknown", "work"] : [], decisionTimeouts: 3);
             simulator.Run(Executor(program));
             lost += simulator.TimedOut;
+            calls += program.RetriedCalls;
+            attempts += simulator.History.Events.Count(e =>
+                e.ActivityTaskScheduledEventAttributes?.Input == "retried" || e.StartChildWorkflowExecutionInitiatedEventAttributes?.Input == "retried");
         }
 
-        Assert.That(lost, Is.GreaterThan(20), "enough DecisionTaskTimedOut events for the property to mean something");
+        // Enough of both for the property to mean something.
+        Assert.That(lost, Is.GreaterThan(20), "DecisionTaskTimedOut events");
+        Assert.That(attempts - calls, Is.GreaterThan(calls / 2), $"attempts after the first ({calls} retried calls)");
     }
 
     private static DecisionTask All(DecisionTask task, HistoryBuilder history)

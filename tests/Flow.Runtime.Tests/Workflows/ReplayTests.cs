@@ -186,6 +186,45 @@ public class ReplayTests
         Assert.That(error!.Message, Does.Contain("event 5").And.Contain("other 1").And.Contain("act 1"));
     }
 
+    /// <summary>What the history recorded in the first decision, code that asks for something else there, and what the
+    /// error must name on each side.</summary>
+    private static readonly Dictionary<string, (Action<HistoryBuilder> Recorded, Func<Task> Code, string History, string Asked)> Mismatches = new()
+    {
+        ["activity version"] = (h => h.ActivityScheduled("1", new ActivityDefinition("act", "2")), () => Workflow.ExecuteActivityAsync(Defs.Act, null), "act 2", "act 1"),
+        ["activity id"] = (h => h.ActivityScheduled("7"), () => Workflow.ExecuteActivityAsync(Defs.Act, null), "\"7\"", "\"1\""),
+        ["child version"] = (h => h.ChildInitiated("run-1.1", new WorkflowDefinition("Child", "2")), () => Workflow.ExecuteChildWorkflowAsync(Defs.Child, null), "Child 2", "Child 1"),
+        ["child type"] = (h => h.ChildInitiated("run-1.1", new WorkflowDefinition("Other", "1")), () => Workflow.ExecuteChildWorkflowAsync(Defs.Child, null), "Other 1", "Child 1"),
+        ["kind"] = (h => h.TimerStarted("t1", "10"), () => Workflow.ExecuteActivityAsync(Defs.Act, null), "StartTimer", "ScheduleActivityTask"),
+        ["marker name"] = (h => h.Marker("before", null), () => { Workflow.RecordMarker("after", null); return Workflow.WaitConditionAsync(() => false); }, "\"before\"", "\"after\""),
+        ["signal name"] = (h => h.Add(EventType.SignalExternalWorkflowExecutionInitiated, e => e.SignalExternalWorkflowExecutionInitiatedEventAttributes = new()
+            { WorkflowId = "other", SignalName = "ping", DecisionTaskCompletedEventId = h.LastCompleted }),
+            () => Workflow.SignalExternalWorkflowAsync("other", null, "pong", null), "signal ping", "signal pong"),
+    };
+
+    [TestCase("activity version")]
+    [TestCase("activity id")]
+    [TestCase("child version")]
+    [TestCase("child type")]
+    [TestCase("kind")]
+    [TestCase("marker name")]
+    [TestCase("signal name")]
+    public void Strict_replay_names_the_event_and_both_sides_when_they_differ_in(string what)
+    {
+        var (recorded, code, history, asked) = Mismatches[what];
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        recorded(h);
+        h.Decide();
+
+        var error = Assert.Throws<NonDeterminismException>(() => Defs.Executor(async _ => { await code(); return null; }).ProcessDecisionTask(h.Task()));
+
+        Assert.That(error!.Message, Does.StartWith("History event 5 ("));
+        var split = error.Message.IndexOf("but the workflow code asked for", StringComparison.Ordinal);
+        Assert.That(split, Is.GreaterThan(0), error.Message);
+        Assert.That(error.Message[..split], Does.Contain(history), "the history's side");
+        Assert.That(error.Message[split..], Does.Contain(asked), "the code's side");
+    }
+
     [Test]
     public void A_different_timer_duration_is_a_non_determinism_error()
     {

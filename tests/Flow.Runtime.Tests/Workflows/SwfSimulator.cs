@@ -18,6 +18,9 @@ internal sealed class SwfSimulator(int seed, int signalBudget = 0, string[]? ext
         public long Scheduled { get; } = scheduled;
         public long Started { get; set; }
         public bool CancelRequested { get; set; }
+
+        /// <summary>Retried calls fail more often, so runs see second and third attempts.</summary>
+        public bool Flaky { get; init; }
     }
 
     private readonly Random _rng = new(seed);
@@ -114,7 +117,9 @@ internal sealed class SwfSimulator(int seed, int signalBudget = 0, string[]? ext
                 case DecisionType.ScheduleActivityTask:
                 {
                     var a = d.ScheduleActivityTaskDecisionAttributes!;
-                    _activities.Add(new Open(a.ActivityId, History.ActivityScheduled(a.ActivityId, new ActivityDefinition(a.ActivityType.Name, a.ActivityType.Version))));
+                    _activities.Add(new Open(a.ActivityId, History.ActivityScheduled(a.ActivityId, new ActivityDefinition(a.ActivityType.Name, a.ActivityType.Version)))
+                    { Flaky = a.Input == "retried" });
+                    History.Events[^1].ActivityTaskScheduledEventAttributes!.Input = a.Input;
                     break;
                 }
                 case DecisionType.RequestCancelActivityTask:
@@ -162,7 +167,9 @@ internal sealed class SwfSimulator(int seed, int signalBudget = 0, string[]? ext
                 case DecisionType.StartChildWorkflowExecution:
                 {
                     var a = d.StartChildWorkflowExecutionDecisionAttributes!;
-                    _children.Add(new Open(a.WorkflowId, History.ChildInitiated(a.WorkflowId, new WorkflowDefinition(a.WorkflowType.Name, a.WorkflowType.Version))));
+                    _children.Add(new Open(a.WorkflowId, History.ChildInitiated(a.WorkflowId, new WorkflowDefinition(a.WorkflowType.Name, a.WorkflowType.Version)))
+                    { Flaky = a.Input == "retried" });
+                    History.Events[^1].StartChildWorkflowExecutionInitiatedEventAttributes!.Input = a.Input;
                     break;
                 }
                 case DecisionType.SignalExternalWorkflowExecution:
@@ -310,6 +317,8 @@ internal sealed class SwfSimulator(int seed, int signalBudget = 0, string[]? ext
         }
         _activities.Remove(activity);
         var roll = _rng.Next(10);
+        if (activity.Flaky && roll < 5)
+            roll = roll % 2; // a failure (0) or a timeout (1)
         if (activity.CancelRequested && roll < 5)
             History.Add(EventType.ActivityTaskCanceled, e => e.ActivityTaskCanceledEventAttributes = new()
             { ScheduledEventId = activity.Scheduled, StartedEventId = activity.Started });
@@ -339,7 +348,7 @@ internal sealed class SwfSimulator(int seed, int signalBudget = 0, string[]? ext
         if (child.CancelRequested)
             History.Add(EventType.ChildWorkflowExecutionCanceled, e => e.ChildWorkflowExecutionCanceledEventAttributes = new()
             { InitiatedEventId = child.Scheduled, StartedEventId = child.Started, WorkflowExecution = execution, WorkflowType = Defs.Child.ToWorkflowType() });
-        else if (_rng.Next(8) == 0)
+        else if (_rng.Next(child.Flaky ? 2 : 8) == 0)
             History.Add(EventType.ChildWorkflowExecutionFailed, e => e.ChildWorkflowExecutionFailedEventAttributes = new()
             { InitiatedEventId = child.Scheduled, StartedEventId = child.Started, WorkflowExecution = execution, WorkflowType = Defs.Child.ToWorkflowType(), Reason = "Boom" });
         else
