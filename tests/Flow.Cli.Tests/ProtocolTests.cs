@@ -134,6 +134,18 @@ public sealed class ProtocolTests
         Assert.That(server.StandardError, Is.Empty);
     }
 
+    // An enum is one of the names the model lists; a number (or a numeric string) would be stored as a value
+    // no SWF operation knows.
+    [TestCase("ListDomains", """{"registrationStatus":0}""")]
+    [TestCase("ListDomains", """{"registrationStatus":"1"}""")]
+    [TestCase("ListDomains", """{"registrationStatus":"registered"}""")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"childPolicy":7}""")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":3}]}""")]
+    public async Task An_enum_value_that_is_not_one_of_its_names_is_a_serialization_exception(string operation, string body)
+    {
+        AssertFault(await Swf.CallAsync(server, operation, body), 400, "SerializationException");
+    }
+
     [Test]
     public async Task A_field_over_its_length_limit_is_a_validation_exception()
     {

@@ -166,7 +166,7 @@ def struct(name, s):
 
 def enum(name, s):
     out = [doc(s.get("documentation"), "")]
-    out.append("[JsonConverter(typeof(JsonStringEnumConverter<%s>))]\npublic enum %s\n{\n" % (name, name))
+    out.append("[JsonConverter(typeof(SwfEnumConverter<%s>))]\npublic enum %s\n{\n" % (name, name))
     for v in s["enum"]:
         out.append('    [JsonStringEnumMemberName("%s")] %s,\n' % (v, enum_member(v)))
     out.append("}\n\n")
