@@ -206,7 +206,7 @@ public sealed partial class LocalSwf
     /// <summary>A closed execution is kept for its domain's retention period, then forgotten.</summary>
     void ScheduleRetention(ExecutionState e)
     {
-        if (!_domains.TryGetValue(e.Domain, out var d) || !int.TryParse(d.RetentionPeriodInDays, out var days))
+        if (!_domains.TryGetValue(e.Domain, out var d) || RetentionDays(d.RetentionPeriodInDays) is not { } days)
             return;
         var at = e.CloseTimestamp!.Value + TimeSpan.FromDays(days);
         _dues.Enqueue(new Due(DueKind.Retention, e, null, 0, at), at);

@@ -8,8 +8,8 @@ public sealed partial class LocalSwf
     internal void RegisterDomain(RegisterDomainInput input) => Execute(() =>
     {
         Faults.Validate(() => input.Validate(""));
-        if (!int.TryParse(input.WorkflowExecutionRetentionPeriodInDays, out var days) || days < 0 || days > 90)
-            throw Faults.Validation($"Invalid retention period '{input.WorkflowExecutionRetentionPeriodInDays}': 0 to 90 days.");
+        if (RetentionDays(input.WorkflowExecutionRetentionPeriodInDays) is null)
+            throw Faults.Validation($"Invalid retention period '{input.WorkflowExecutionRetentionPeriodInDays}': 0 to 90 days, or NONE.");
         if (_domains.ContainsKey(input.Name))
             throw Faults.DomainAlreadyExists(input.Name);
         if (input.Tags is { Count: > 50 })
@@ -27,6 +27,12 @@ public sealed partial class LocalSwf
         _domains[d.Name] = d;
         _changes.Domains.Add(d);
     });
+
+    /// <summary>A domain's retention period in days: 0 to 90, where NONE (like 0) keeps nothing once an execution closes.</summary>
+    static int? RetentionDays(string value) =>
+        value == "NONE" ? 0
+        : int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days) && days <= 90 ? days
+        : null;
 
     internal DomainDetail DescribeDomain(DescribeDomainInput input) => Execute(() =>
     {

@@ -47,6 +47,42 @@ public class LimitsTests
         Assert.That(() => _h.History(wf), Throws.TypeOf<UnknownResourceException>());
     }
 
+    [TestCase("NONE")]
+    [TestCase("0")]
+    public void A_domain_that_retains_nothing_forgets_an_execution_as_it_closes(string retention)
+    {
+        Run(_h.Swf.RegisterDomainAsync(new RegisterDomainInput { Name = "brief", WorkflowExecutionRetentionPeriodInDays = retention }));
+        Assert.That(Run(_h.Swf.DescribeDomainAsync(new DescribeDomainInput { Name = "brief" })).Configuration.WorkflowExecutionRetentionPeriodInDays,
+            Is.EqualTo(retention));
+        Run(_h.Swf.RegisterWorkflowTypeAsync(new RegisterWorkflowTypeInput
+        {
+            Domain = "brief", Name = "W", Version = "1", DefaultTaskList = new TaskList { Name = "b" }, DefaultExecutionStartToCloseTimeout = "60",
+            DefaultTaskStartToCloseTimeout = "10", DefaultChildPolicy = ChildPolicy.Terminate,
+        }));
+        var run = Run(_h.Swf.StartWorkflowExecutionAsync(new StartWorkflowExecutionInput
+        {
+            Domain = "brief", WorkflowId = "w", WorkflowType = new WorkflowType { Name = "W", Version = "1" },
+        }));
+        var wf = new WorkflowExecution { WorkflowId = "w", RunId = run.RunId! };
+        Run(_h.Swf.TerminateWorkflowExecutionAsync(new TerminateWorkflowExecutionInput { Domain = "brief", WorkflowId = "w" }));
+        Assert.That(() => Run(_h.Swf.DescribeWorkflowExecutionAsync(new DescribeWorkflowExecutionInput { Domain = "brief", Execution = wf })),
+            Throws.TypeOf<UnknownResourceException>());
+        Assert.That(Run(_h.Swf.CountClosedWorkflowExecutionsAsync(new CountClosedWorkflowExecutionsInput
+        {
+            Domain = "brief", StartTimeFilter = new ExecutionTimeFilter { OldestDate = DateTimeOffset.UnixEpoch },
+        })).Count, Is.Zero);
+    }
+
+    [TestCase("91")]
+    [TestCase("-1")]
+    [TestCase("seven")]
+    [TestCase("")]
+    public void A_retention_period_beyond_90_days_or_not_a_number_is_a_validation_error(string retention)
+    {
+        Assert.That(() => Run(_h.Swf.RegisterDomainAsync(new RegisterDomainInput { Name = "r", WorkflowExecutionRetentionPeriodInDays = retention })),
+            Throws.TypeOf<SwfValidationException>());
+    }
+
     [Test]
     public void Changing_an_input_after_the_call_does_not_change_what_was_recorded()
     {
