@@ -323,6 +323,8 @@ public sealed partial class LocalSwf
         }
     }
 
+    static readonly TimeSpan MaxTimerDelay = TimeSpan.FromHours(1);
+
     void Rearm()
     {
         if (_disposed)
@@ -334,8 +336,11 @@ public sealed partial class LocalSwf
         if (next is { } n)
         {
             // Whole milliseconds, rounded up: timers count milliseconds, and one rounded down fires early.
+            // A timer waits at most 2^32-2 ms (49.7 days) and SWF's timeouts reach a year: wake up sooner and
+            // re-arm then (OnTimer), which also bounds how late a jump of the wall clock can make a due.
             var delay = n - _time.GetUtcNow();
-            _timer.Change(delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds)), Timeout.InfiniteTimeSpan);
+            delay = delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds));
+            _timer.Change(delay < MaxTimerDelay ? delay : MaxTimerDelay, Timeout.InfiniteTimeSpan);
         }
         else
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
