@@ -183,7 +183,7 @@ public sealed partial class LocalSwf
                 });
                 var at = started.EventTimestamp + Duration(t.StartToFireTimeout)!.Value;
                 e.Timers[t.TimerId] = new TimerState { TimerId = t.TimerId, StartedEventId = started.EventId, FireAt = at };
-                _dues.Enqueue(new Due(DueKind.Timer, e, t.TimerId, started.EventId, at), at);
+                _dues.Enqueue(new Due(DueKind.Timer, e.RunId, t.TimerId, started.EventId, at), at);
                 break;
             }
 

@@ -63,7 +63,7 @@ public sealed partial class LocalSwf
         if (Duration(s.ExecutionStartToCloseTimeout) is { } d)
         {
             e.ExecutionDue = now + d;
-            _dues.Enqueue(new Due(DueKind.Execution, e, null, 0, now + d), now + d);
+            _dues.Enqueue(new Due(DueKind.Execution, e.RunId, null, 0, now + d), now + d);
         }
         ScheduleDecision(e);
         return e;
@@ -209,7 +209,7 @@ public sealed partial class LocalSwf
         if (!_domains.TryGetValue(e.Domain, out var d) || RetentionDays(d.RetentionPeriodInDays) is not { } days)
             return;
         var at = e.CloseTimestamp!.Value + TimeSpan.FromDays(days);
-        _dues.Enqueue(new Due(DueKind.Retention, e, null, 0, at), at);
+        _dues.Enqueue(new Due(DueKind.Retention, e.RunId, null, 0, at), at);
     }
 
     void Forget(ExecutionState e)

@@ -300,11 +300,11 @@ public sealed partial class LocalSwf : IDisposable
             }
             _openByWorkflowId[(e.Domain, e.WorkflowId)] = e;
             if (e.ExecutionDue is { } xd)
-                _dues.Enqueue(new Due(DueKind.Execution, e, null, 0, xd), xd);
+                _dues.Enqueue(new Due(DueKind.Execution, e.RunId, null, 0, xd), xd);
             if (e.DecisionStartedId != 0 && e.DecisionStartToCloseDue is { } dd)
-                _dues.Enqueue(new Due(DueKind.DecisionStartToClose, e, null, e.DecisionStartedId, dd), dd);
+                _dues.Enqueue(new Due(DueKind.DecisionStartToClose, e.RunId, null, e.DecisionStartedId, dd), dd);
             if (e.DecisionScheduledId != 0 && e.DecisionScheduleToStartDue is { } ds)
-                _dues.Enqueue(new Due(DueKind.DecisionScheduleToStart, e, null, e.DecisionScheduledId, ds), ds);
+                _dues.Enqueue(new Due(DueKind.DecisionScheduleToStart, e.RunId, null, e.DecisionScheduledId, ds), ds);
             if (e.DecisionScheduledId != 0 && e.DecisionStartedId == 0)
                 pending.Add((e.Events[(int)e.DecisionScheduledId - 1].EventTimestamp, e.DecisionScheduledId, e, null));
             foreach (var a in e.Activities.Values)
@@ -314,7 +314,7 @@ public sealed partial class LocalSwf : IDisposable
                     pending.Add((a.ScheduledAt, a.ScheduledEventId, e, a));
             }
             foreach (var t in e.Timers.Values)
-                _dues.Enqueue(new Due(DueKind.Timer, e, t.TimerId, t.StartedEventId, t.FireAt), t.FireAt);
+                _dues.Enqueue(new Due(DueKind.Timer, e.RunId, t.TimerId, t.StartedEventId, t.FireAt), t.FireAt);
         }
         foreach (var (_, _, e, a) in pending.OrderBy(p => p.At).ThenBy(p => p.Id))
         {
@@ -339,7 +339,9 @@ internal enum DueKind
     Retention,
 }
 
-internal readonly record struct Due(DueKind Kind, ExecutionState Execution, string? Id, long EventId, DateTimeOffset At);
+/// <summary>A timer or timeout of a run, named by its run id: a due that outlives its run (a year's execution
+/// timeout of a run long closed and forgotten) keeps no history alive.</summary>
+internal readonly record struct Due(DueKind Kind, string RunId, string? Id, long EventId, DateTimeOffset At);
 
 /// <summary>A scheduled task waiting in a task list for a poller.</summary>
 internal sealed class PendingTask(ExecutionState execution, ActivityState? activity, int priority)

@@ -47,6 +47,34 @@ public class LimitsTests
         Assert.That(() => _h.History(wf), Throws.TypeOf<UnknownResourceException>());
     }
 
+    [Test]
+    public void A_forgotten_execution_is_not_kept_alive_by_its_timeouts_still_to_come()
+    {
+        var history = RunAndForget();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.That(history.IsAlive, Is.False, "the run's year-long execution timeout still held its history");
+    }
+
+    /// <summary>Completes a run with a year's execution timeout and a day's retention, lets the day pass, and
+    /// returns a weak handle on the engine's own copy of its history.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    WeakReference RunAndForget()
+    {
+        var wf = _h.Start("long", configure: s =>
+        {
+            s.ExecutionStartToCloseTimeout = "31536000";
+            s.TagList = ["x"];
+        });
+        _h.Decide(_h.PollDecision(), StartTimer("t", "2000000"), ScheduleActivity("a", configure: a => a.ScheduleToCloseTimeout = "3000000"), Complete());
+        var own = new LocalSwfClient(_h.Engine, copy: false);
+        var events = Run(own.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput { Domain = Domain, Execution = wf })).Events;
+        _h.Advance(TimeSpan.FromDays(1));
+        Assert.That(() => _h.History(wf), Throws.TypeOf<UnknownResourceException>());
+        return new WeakReference(events[0]);
+    }
+
     [TestCase("NONE")]
     [TestCase("0")]
     public void A_domain_that_retains_nothing_forgets_an_execution_as_it_closes(string retention)
