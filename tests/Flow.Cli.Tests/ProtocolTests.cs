@@ -146,6 +146,25 @@ public sealed class ProtocolTests
         AssertFault(await Swf.CallAsync(server, operation, body), 400, "SerializationException");
     }
 
+    // Names and ids may not hold ':', '/', '|' or control characters, nor be "arn" (the API reference, on each such member).
+    [TestCase("RegisterDomain", """{"name":"a:b","workflowExecutionRetentionPeriodInDays":"1"}""", "name")]
+    [TestCase("RegisterDomain", """{"name":"arn","workflowExecutionRetentionPeriodInDays":"1"}""", "name")]
+    [TestCase("RegisterWorkflowType", """{"domain":"d","name":"W","version":"1/2"}""", "version")]
+    [TestCase("RegisterActivityType", """{"domain":"d","name":"A|B","version":"1"}""", "name")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w\u0007","workflowType":{"name":"n","version":"1"}}""", "workflowId")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"taskList":{"name":"a\u0085b"}}""", "taskList.name")]
+    [TestCase("PollForDecisionTask", """{"domain":"d","taskList":{"name":"list:host:42"}}""", "taskList.name")]
+    [TestCase("PollForActivityTask", """{"domain":"d","taskList":{"name":"a/b"}}""", "taskList.name")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"a:1","activityType":{"name":"A","version":"1"}}}]}""", "activityId")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"StartTimer","startTimerDecisionAttributes":{"timerId":"t|1","startToFireTimeout":"1"}}]}""", "timerId")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"StartChildWorkflowExecution","startChildWorkflowExecutionDecisionAttributes":{"workflowId":"p/c","workflowType":{"name":"n","version":"1"}}}]}""", "workflowId")]
+    public async Task A_name_with_a_character_swf_forbids_is_a_validation_exception_naming_it(string operation, string body, string member)
+    {
+        var answer = await Swf.CallAsync(server, operation, body);
+        AssertFault(answer, 400, "ValidationException");
+        Assert.That(answer.Json.GetProperty("message").GetString(), Does.Contain(member));
+    }
+
     [Test]
     public async Task A_field_over_its_length_limit_is_a_validation_exception()
     {

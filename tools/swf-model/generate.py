@@ -113,6 +113,16 @@ def validation_lines(member, shape_name, required, prop, path):
     return lines
 
 
+# The members whose documentation forbids ':', '/', '|', control characters and the literal "arn".
+NAME_RULE = "must not contain a <code>:</code> (colon)"
+
+
+def name_rule_lines(shape_name, prop, path):
+    if shapes[shape_name]["type"] == "structure":  # a TaskList: the rule is about its name
+        return ['if (%s is not null) SwfValidation.Name(%s.Name, path, "%s.name");' % (prop, prop, path)]
+    return ['SwfValidation.Name(%s, path, "%s");' % (prop, path)]
+
+
 HISTORY_EVENT_STORAGE = """    private object? _attributes;
     private List<object>? _moreAttributes; // only when one event is given several kinds (never from SWF)
 
@@ -157,6 +167,8 @@ def struct(name, s):
         else:
             out.append("    public %s %s { get; set; }%s\n\n" % (t, prop, initializer(ms["shape"]) if r else ""))
         val += validation_lines(m, ms["shape"], r, prop, m)
+        if NAME_RULE in (ms.get("documentation") or ""):
+            val += name_rule_lines(ms["shape"], prop, m)
     out.append("    internal void Validate(string path)\n    {\n")
     for v in val:
         out.append("        " + v + "\n")

@@ -2137,6 +2137,7 @@ public sealed partial class PollForActivityTaskInput
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
+        if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(Identity, path, "identity", 0, 256);
     }
 }
@@ -2176,6 +2177,7 @@ public sealed partial class PollForDecisionTaskInput
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
+        if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(Identity, path, "identity", 0, 256);
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
         SwfValidation.Range(MaximumPageSize, path, "maximumPageSize", 0, 1000);
@@ -2289,8 +2291,10 @@ public sealed partial class RegisterActivityTypeInput
         SwfValidation.Length(Domain, path, "domain", 1, 256);
         SwfValidation.Required(Name, path, "name");
         SwfValidation.Length(Name, path, "name", 1, 256);
+        SwfValidation.Name(Name, path, "name");
         SwfValidation.Required(Version, path, "version");
         SwfValidation.Length(Version, path, "version", 1, 64);
+        SwfValidation.Name(Version, path, "version");
         SwfValidation.Length(Description, path, "description", 0, 1024);
         SwfValidation.Length(DefaultTaskStartToCloseTimeout, path, "defaultTaskStartToCloseTimeout", 0, 8);
         SwfValidation.Length(DefaultTaskHeartbeatTimeout, path, "defaultTaskHeartbeatTimeout", 0, 8);
@@ -2323,6 +2327,7 @@ public sealed partial class RegisterDomainInput
     {
         SwfValidation.Required(Name, path, "name");
         SwfValidation.Length(Name, path, "name", 1, 256);
+        SwfValidation.Name(Name, path, "name");
         SwfValidation.Length(Description, path, "description", 0, 1024);
         SwfValidation.Required(WorkflowExecutionRetentionPeriodInDays, path, "workflowExecutionRetentionPeriodInDays");
         SwfValidation.Length(WorkflowExecutionRetentionPeriodInDays, path, "workflowExecutionRetentionPeriodInDays", 1, 8);
@@ -2379,8 +2384,10 @@ public sealed partial class RegisterWorkflowTypeInput
         SwfValidation.Length(Domain, path, "domain", 1, 256);
         SwfValidation.Required(Name, path, "name");
         SwfValidation.Length(Name, path, "name", 1, 256);
+        SwfValidation.Name(Name, path, "name");
         SwfValidation.Required(Version, path, "version");
         SwfValidation.Length(Version, path, "version", 1, 64);
+        SwfValidation.Name(Version, path, "version");
         SwfValidation.Length(Description, path, "description", 0, 1024);
         SwfValidation.Length(DefaultTaskStartToCloseTimeout, path, "defaultTaskStartToCloseTimeout", 0, 8);
         SwfValidation.Length(DefaultExecutionStartToCloseTimeout, path, "defaultExecutionStartToCloseTimeout", 0, 8);
@@ -2712,10 +2719,12 @@ public sealed partial class ScheduleActivityTaskDecisionAttributes
         SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
         SwfValidation.Required(ActivityId, path, "activityId");
         SwfValidation.Length(ActivityId, path, "activityId", 1, 256);
+        SwfValidation.Name(ActivityId, path, "activityId");
         SwfValidation.Length(Control, path, "control", 0, 32768);
         SwfValidation.Length(Input, path, "input", 0, 32768);
         SwfValidation.Length(ScheduleToCloseTimeout, path, "scheduleToCloseTimeout", 0, 8);
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
+        if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
         SwfValidation.Length(ScheduleToStartTimeout, path, "scheduleToStartTimeout", 0, 8);
         SwfValidation.Length(StartToCloseTimeout, path, "startToCloseTimeout", 0, 8);
@@ -3010,10 +3019,12 @@ public sealed partial class StartChildWorkflowExecutionDecisionAttributes
         SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         SwfValidation.Required(WorkflowId, path, "workflowId");
         SwfValidation.Length(WorkflowId, path, "workflowId", 1, 256);
+        SwfValidation.Name(WorkflowId, path, "workflowId");
         SwfValidation.Length(Control, path, "control", 0, 32768);
         SwfValidation.Length(Input, path, "input", 0, 32768);
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
+        if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
@@ -3166,6 +3177,7 @@ public sealed partial class StartTimerDecisionAttributes
     {
         SwfValidation.Required(TimerId, path, "timerId");
         SwfValidation.Length(TimerId, path, "timerId", 1, 256);
+        SwfValidation.Name(TimerId, path, "timerId");
         SwfValidation.Length(Control, path, "control", 0, 32768);
         SwfValidation.Required(StartToFireTimeout, path, "startToFireTimeout");
         SwfValidation.Length(StartToFireTimeout, path, "startToFireTimeout", 1, 8);
@@ -3244,10 +3256,13 @@ public sealed partial class StartWorkflowExecutionInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Name(Domain, path, "domain");
         SwfValidation.Required(WorkflowId, path, "workflowId");
         SwfValidation.Length(WorkflowId, path, "workflowId", 1, 256);
+        SwfValidation.Name(WorkflowId, path, "workflowId");
         SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
+        if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
         SwfValidation.Length(Input, path, "input", 0, 32768);
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);

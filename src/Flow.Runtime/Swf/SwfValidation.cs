@@ -31,6 +31,23 @@ internal static class SwfValidation
                 $"{Join(path, member)} is {value.Length} characters long; SWF requires at least {min}.", Join(path, member));
     }
 
+    /// <summary>SWF's rule for names and ids (domains, types, task lists, workflow, activity and timer ids):
+    /// no ':', '/', '|' or control character (U+0000–U+001F, U+007F–U+009F), and not the literal "arn".</summary>
+    public static void Name(string? value, string path, string member)
+    {
+        if (value is null)
+            return;
+        if (value == "arn")
+            throw new ArgumentException($"{Join(path, member)} must not be the literal string arn.", Join(path, member));
+        foreach (char c in value)
+        {
+            if (c is ':' or '/' or '|' or <= '\u001f' or (>= '\u007f' and <= '\u009f'))
+                throw new ArgumentException(
+                    $"{Join(path, member)} must not contain {(char.IsControl(c) ? $"the control character U+{(int)c:X4}" : $"'{c}'")} (nor ':', '/', '|', control characters or be arn).",
+                    Join(path, member));
+        }
+    }
+
     public static void Range(long? value, string path, string member, long min, long max)
     {
         if (value is { } v && (v < min || v > max))
