@@ -158,11 +158,23 @@ public sealed class ProtocolTests
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"a:1","activityType":{"name":"A","version":"1"}}}]}""", "activityId")]
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"StartTimer","startTimerDecisionAttributes":{"timerId":"t|1","startToFireTimeout":"1"}}]}""", "timerId")]
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"StartChildWorkflowExecution","startChildWorkflowExecutionDecisionAttributes":{"workflowId":"p/c","workflowType":{"name":"n","version":"1"}}}]}""", "workflowId")]
+    // Tags: letters, digits, whitespace and _ . : / = + - @ only.
+    [TestCase("RegisterDomain", """{"name":"d","workflowExecutionRetentionPeriodInDays":"1","tags":[{"key":"team","value":"a&b"}]}""", "tags[0].value")]
+    [TestCase("TagResource", """{"resourceArn":"a","tags":[{"key":"k!"}]}""", "tags[0].key")]
+    [TestCase("ListOpenWorkflowExecutions", """{"domain":"d","startTimeFilter":{"oldestDate":0},"tagFilter":{"tag":"<t>"}}""", "tagFilter.tag")]
     public async Task A_name_with_a_character_swf_forbids_is_a_validation_exception_naming_it(string operation, string body, string member)
     {
         var answer = await Swf.CallAsync(server, operation, body);
         AssertFault(answer, 400, "ValidationException");
         Assert.That(answer.Json.GetProperty("message").GetString(), Does.Contain(member));
+    }
+
+    [Test]
+    public async Task Tags_of_letters_digits_spaces_and_the_allowed_symbols_are_accepted()
+    {
+        var answer = await Swf.CallAsync(server, "RegisterDomain",
+            """{"name":"tagged","workflowExecutionRetentionPeriodInDays":"1","tags":[{"key":"équipe 7","value":"a_b.c:d/e=f+g-h@i 中"}]}""");
+        Assert.That(answer.Status, Is.EqualTo(200), answer.ToString());
     }
 
     [Test]

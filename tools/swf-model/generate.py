@@ -123,6 +123,17 @@ def name_rule_lines(shape_name, prop, path):
     return ['SwfValidation.Name(%s, path, "%s");' % (prop, path)]
 
 
+# The members whose documentation limits tags to letters, digits, whitespace and _ . : / = + - @.
+TAG_RULE = "Tags may only contain unicode letters, digits, whitespace"
+
+
+def tag_rule_lines(shape_name, prop, path):
+    if shapes[shape_name]["type"] == "list":  # ResourceTags: the rule is about each key and value
+        return ['if (%s is not null) for (var i = 0; i < %s.Count; i++) { SwfValidation.Tag(%s[i]?.Key, path, $"%s[{i}].key"); SwfValidation.Tag(%s[i]?.Value, path, $"%s[{i}].value"); }'
+                % (prop, prop, prop, path, prop, path)]
+    return ['SwfValidation.Tag(%s, path, "%s");' % (prop, path)]
+
+
 HISTORY_EVENT_STORAGE = """    private object? _attributes;
     private List<object>? _moreAttributes; // only when one event is given several kinds (never from SWF)
 
@@ -169,6 +180,8 @@ def struct(name, s):
         val += validation_lines(m, ms["shape"], r, prop, m)
         if NAME_RULE in (ms.get("documentation") or ""):
             val += name_rule_lines(ms["shape"], prop, m)
+        if TAG_RULE in (ms.get("documentation") or ""):
+            val += tag_rule_lines(ms["shape"], prop, m)
     out.append("    internal void Validate(string path)\n    {\n")
     for v in val:
         out.append("        " + v + "\n")

@@ -2333,6 +2333,7 @@ public sealed partial class RegisterDomainInput
         SwfValidation.Length(WorkflowExecutionRetentionPeriodInDays, path, "workflowExecutionRetentionPeriodInDays", 1, 8);
         SwfValidation.Count(Tags, path, "tags", 50);
         if (Tags is not null) for (var i = 0; i < Tags.Count; i++) SwfValidation.Present(Tags[i], path, $"tags[{i}]").Validate(SwfValidation.Join(path, $"tags[{i}]"));
+        if (Tags is not null) for (var i = 0; i < Tags.Count; i++) { SwfValidation.Tag(Tags[i]?.Key, path, $"tags[{i}].key"); SwfValidation.Tag(Tags[i]?.Value, path, $"tags[{i}].value"); }
     }
 }
 
@@ -3284,6 +3285,7 @@ public sealed partial class TagFilter
     {
         SwfValidation.Required(Tag, path, "tag");
         SwfValidation.Length(Tag, path, "tag", 0, 256);
+        SwfValidation.Tag(Tag, path, "tag");
     }
 }
 
@@ -3304,6 +3306,7 @@ public sealed partial class TagResourceInput
         SwfValidation.Present(Tags, path, "tags");
         SwfValidation.Count(Tags, path, "tags", 50);
         if (Tags is not null) for (var i = 0; i < Tags.Count; i++) SwfValidation.Present(Tags[i], path, $"tags[{i}]").Validate(SwfValidation.Join(path, $"tags[{i}]"));
+        if (Tags is not null) for (var i = 0; i < Tags.Count; i++) { SwfValidation.Tag(Tags[i]?.Key, path, $"tags[{i}].key"); SwfValidation.Tag(Tags[i]?.Value, path, $"tags[{i}].value"); }
     }
 }
 

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Flow.Swf;
 
 /// <summary>
@@ -45,6 +47,19 @@ internal static class SwfValidation
                 throw new ArgumentException(
                     $"{Join(path, member)} must not contain {(char.IsControl(c) ? $"the control character U+{(int)c:X4}" : $"'{c}'")} (nor ':', '/', '|', control characters or be arn).",
                     Join(path, member));
+        }
+    }
+
+    /// <summary>SWF's rule for tags: Unicode letters, digits, whitespace and <c>_ . : / = + - @</c> only.</summary>
+    public static void Tag(string? value, string path, string member)
+    {
+        if (value is null)
+            return;
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (!Rune.IsLetter(rune) && !Rune.IsDigit(rune) && !Rune.IsWhiteSpace(rune) && !(rune.IsAscii && "_.:/=+-@".Contains((char)rune.Value)))
+                throw new ArgumentException(
+                    $"{Join(path, member)} must hold only letters, digits, whitespace and _ . : / = + - @, not '{rune}'.", Join(path, member));
         }
     }
 
