@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Flow.Swf;
 
 namespace Flow.Local;
@@ -12,6 +13,8 @@ public sealed partial class LocalSwf
             throw Faults.Validation($"Invalid retention period '{input.WorkflowExecutionRetentionPeriodInDays}': 0 to 90 days, or NONE.");
         if (_domains.ContainsKey(input.Name))
             throw Faults.DomainAlreadyExists(input.Name);
+        if (_domains.Count >= DomainLimit)
+            throw Faults.LimitExceeded($"SWF allows {DomainLimit} domains, registered and deprecated (domains cannot be deleted; start flow dev on a new --db).");
         if (input.Tags is { Count: > 50 })
             throw Faults.TooManyTags("A domain may have at most 50 tags.");
         var d = new DomainState
@@ -161,6 +164,10 @@ public sealed partial class LocalSwf
 
     void AddType(TypeState t)
     {
+        ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(_typeCounts, (t.Domain, t.Kind), out _);
+        if (count >= TypeLimit)
+            throw Faults.LimitExceeded($"SWF allows {TypeLimit} {(t.Kind == "a" ? "activity" : "workflow")} types per domain, registered and deprecated.");
+        count++;
         _types[(t.Domain, t.Kind, t.Name, t.Version)] = t;
         _changes.Types.Add(t);
     }
@@ -254,6 +261,7 @@ public sealed partial class LocalSwf
         if (t.Status != RegistrationStatus.Deprecated)
             throw Faults.TypeNotDeprecated(Describe(t));
         _types.Remove((t.Domain, t.Kind, t.Name, t.Version));
+        _typeCounts[(t.Domain, t.Kind)]--;
         _changes.DeletedTypes.Add(t);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Flow.Swf;
@@ -25,6 +26,13 @@ public sealed partial class LocalSwf : IDisposable
 
     /// <summary>SWF's limit on events in one execution's history; reaching it terminates the execution.</summary>
     internal const int EventLimit = 25_000;
+
+    /// <summary>SWF's quotas: domains (registered and deprecated), types of each kind per domain (registered
+    /// and deprecated), open executions per domain (children included).</summary>
+    internal const int DomainLimit = 100, TypeLimit = 10_000, OpenExecutionLimit = 100_000;
+
+    readonly Dictionary<(string Domain, string Kind), int> _typeCounts = [];
+    readonly Dictionary<string, int> _openCounts = new(StringComparer.Ordinal);
 
     readonly Dictionary<string, DomainState> _domains = new(StringComparer.Ordinal);
     readonly Dictionary<(string Domain, string Kind, string Name, string Version), TypeState> _types = [];
@@ -285,7 +293,10 @@ public sealed partial class LocalSwf : IDisposable
         foreach (var d in state.Domains)
             _domains[d.Name] = d;
         foreach (var t in state.Types)
+        {
             _types[(t.Domain, t.Kind, t.Name, t.Version)] = t;
+            CollectionsMarshal.GetValueRefOrAddDefault(_typeCounts, (t.Domain, t.Kind), out _)++;
+        }
         var pending = new List<(DateTimeOffset At, long Id, ExecutionState E, ActivityState? A)>();
         foreach (var e in state.Executions)
         {
@@ -299,6 +310,7 @@ public sealed partial class LocalSwf : IDisposable
                 continue;
             }
             _openByWorkflowId[(e.Domain, e.WorkflowId)] = e;
+            CollectionsMarshal.GetValueRefOrAddDefault(_openCounts, e.Domain, out _)++;
             if (e.ExecutionDue is { } xd)
                 _dues.Enqueue(new Due(DueKind.Execution, e.RunId, null, 0, xd), xd);
             if (e.DecisionStartedId != 0 && e.DecisionStartToCloseDue is { } dd)

@@ -37,6 +37,55 @@ public class LimitsTests
     }
 
     [Test]
+    public void The_hundred_and_first_domain_is_refused_with_LimitExceededFault_deprecated_ones_included()
+    {
+        for (var i = 1; i < LocalSwf.DomainLimit; i++)
+            _h.Engine.RegisterDomain(new RegisterDomainInput { Name = $"d{i}", WorkflowExecutionRetentionPeriodInDays = "1" });
+        Run(_h.Swf.DeprecateDomainAsync(new DeprecateDomainInput { Name = "d1" }));
+        Assert.That(() => Run(_h.Swf.RegisterDomainAsync(new RegisterDomainInput { Name = "one-more", WorkflowExecutionRetentionPeriodInDays = "1" })),
+            Throws.TypeOf<LimitExceededException>().With.Property("ErrorCode").EqualTo("LimitExceededFault"));
+        Assert.That(() => Run(_h.Swf.RegisterDomainAsync(new RegisterDomainInput { Name = "d2", WorkflowExecutionRetentionPeriodInDays = "1" })),
+            Throws.TypeOf<DomainAlreadyExistsException>(), "a name in use is still reported as such");
+    }
+
+    [Test]
+    public void The_ten_thousand_and_first_type_of_a_kind_is_refused_until_a_deprecated_one_is_deleted()
+    {
+        // The harness registered one activity type and one workflow type.
+        for (var i = 1; i < LocalSwf.TypeLimit; i++)
+            _h.Engine.RegisterActivityType(new RegisterActivityTypeInput { Domain = Domain, Name = "A", Version = $"{i}" });
+        var more = new RegisterActivityTypeInput { Domain = Domain, Name = "A", Version = "more" };
+        Assert.That(() => Run(_h.Swf.RegisterActivityTypeAsync(more)), Throws.TypeOf<LimitExceededException>());
+        Run(_h.Swf.RegisterWorkflowTypeAsync(new RegisterWorkflowTypeInput { Domain = Domain, Name = "W", Version = "1" }));
+        Run(_h.Swf.DeprecateActivityTypeAsync(new DeprecateActivityTypeInput { Domain = Domain, ActivityType = new ActivityType { Name = "A", Version = "1" } }));
+        Assert.That(() => Run(_h.Swf.RegisterActivityTypeAsync(more)), Throws.TypeOf<LimitExceededException>(), "deprecated types count");
+        Run(_h.Swf.DeleteActivityTypeAsync(new DeleteActivityTypeInput { Domain = Domain, ActivityType = new ActivityType { Name = "A", Version = "1" } }));
+        Run(_h.Swf.RegisterActivityTypeAsync(more));
+    }
+
+    [Test]
+    public void The_hundred_thousand_and_first_open_execution_is_refused_and_a_child_fails_with_OPEN_WORKFLOWS_LIMIT_EXCEEDED()
+    {
+        var parent = _h.Start("parent");
+        var start = new StartWorkflowExecutionInput { Domain = Domain, WorkflowType = new WorkflowType { Name = "Flow", Version = "1" }, TaskList = new TaskList { Name = "idle" } };
+        for (var i = 1; i < LocalSwf.OpenExecutionLimit; i++)
+        {
+            start.WorkflowId = $"w{i}";
+            _h.Engine.StartWorkflowExecution(start);
+        }
+        Assert.That(() => _h.Start("one-more"), Throws.TypeOf<LimitExceededException>());
+        _h.Decide(_h.PollDecision(), new Decision
+        {
+            DecisionType = DecisionType.StartChildWorkflowExecution,
+            StartChildWorkflowExecutionDecisionAttributes = new() { WorkflowId = "child", WorkflowType = new WorkflowType { Name = "Flow", Version = "1" } },
+        });
+        var failed = _h.History(parent).Single(e => e.EventType == EventType.StartChildWorkflowExecutionFailed).StartChildWorkflowExecutionFailedEventAttributes!;
+        Assert.That((failed.Cause, failed.InitiatedEventId), Is.EqualTo((StartChildWorkflowExecutionFailedCause.OpenWorkflowsLimitExceeded, 5L)));
+        Run(_h.Swf.TerminateWorkflowExecutionAsync(new TerminateWorkflowExecutionInput { Domain = Domain, WorkflowId = "w1" }));
+        _h.Start("one-more");
+    }
+
+    [Test]
     public void A_closed_execution_is_forgotten_after_the_domains_retention_period()
     {
         var wf = _h.Start();
