@@ -158,6 +158,10 @@ public sealed class ProtocolTests
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"a:1","activityType":{"name":"A","version":"1"}}}]}""", "activityId")]
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"StartTimer","startTimerDecisionAttributes":{"timerId":"t|1","startToFireTimeout":"1"}}]}""", "timerId")]
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"StartChildWorkflowExecution","startChildWorkflowExecutionDecisionAttributes":{"workflowId":"p/c","workflowType":{"name":"n","version":"1"}}}]}""", "workflowId")]
+    // Task priorities are 32-bit integers.
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"taskPriority":"high"}""", "taskPriority")]
+    [TestCase("RegisterActivityType", """{"domain":"d","name":"A","version":"1","defaultTaskPriority":"2147483648"}""", "defaultTaskPriority")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"a","activityType":{"name":"A","version":"1"},"taskPriority":"1.5"}}]}""", "taskPriority")]
     // Tags: letters, digits, whitespace and _ . : / = + - @ only.
     [TestCase("RegisterDomain", """{"name":"d","workflowExecutionRetentionPeriodInDays":"1","tags":[{"key":"team","value":"a&b"}]}""", "tags[0].value")]
     [TestCase("TagResource", """{"resourceArn":"a","tags":[{"key":"k!"}]}""", "tags[0].key")]

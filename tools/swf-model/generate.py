@@ -123,6 +123,9 @@ def name_rule_lines(shape_name, prop, path):
     return ['SwfValidation.Name(%s, path, "%s");' % (prop, path)]
 
 
+# Task priorities: "integers that range from Java's Integer.MIN_VALUE ... to Integer.MAX_VALUE", as strings.
+PRIORITY_RULE = "Integer.MIN_VALUE"
+
 # The members whose documentation limits tags to letters, digits, whitespace and _ . : / = + - @.
 TAG_RULE = "Tags may only contain unicode letters, digits, whitespace"
 
@@ -182,6 +185,8 @@ def struct(name, s):
             val += name_rule_lines(ms["shape"], prop, m)
         if TAG_RULE in (ms.get("documentation") or ""):
             val += tag_rule_lines(ms["shape"], prop, m)
+        if PRIORITY_RULE in (ms.get("documentation") or ""):
+            val.append('SwfValidation.Priority(%s, path, "%s");' % (prop, m))
     out.append("    internal void Validate(string path)\n    {\n")
     for v in val:
         out.append("        " + v + "\n")

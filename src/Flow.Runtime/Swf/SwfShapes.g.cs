@@ -194,6 +194,7 @@ public sealed partial class ActivityTaskScheduledEventAttributes
         SwfValidation.Length(StartToCloseTimeout, path, "startToCloseTimeout", 0, 8);
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(HeartbeatTimeout, path, "heartbeatTimeout", 0, 8);
     }
 }
@@ -305,6 +306,7 @@ public sealed partial class ActivityTypeConfiguration
         SwfValidation.Length(DefaultTaskHeartbeatTimeout, path, "defaultTaskHeartbeatTimeout", 0, 8);
         DefaultTaskList?.Validate(SwfValidation.Join(path, "defaultTaskList"));
         SwfValidation.Length(DefaultTaskPriority, path, "defaultTaskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(DefaultTaskPriority, path, "defaultTaskPriority");
         SwfValidation.Length(DefaultTaskScheduleToStartTimeout, path, "defaultTaskScheduleToStartTimeout", 0, 8);
         SwfValidation.Length(DefaultTaskScheduleToCloseTimeout, path, "defaultTaskScheduleToCloseTimeout", 0, 8);
     }
@@ -706,6 +708,7 @@ public sealed partial class ContinueAsNewWorkflowExecutionDecisionAttributes
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
         if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
@@ -1015,6 +1018,7 @@ public sealed partial class DecisionTaskScheduledEventAttributes
     {
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(StartToCloseTimeout, path, "startToCloseTimeout", 0, 8);
         SwfValidation.Length(ScheduleToStartTimeout, path, "scheduleToStartTimeout", 0, 8);
     }
@@ -2300,6 +2304,7 @@ public sealed partial class RegisterActivityTypeInput
         SwfValidation.Length(DefaultTaskHeartbeatTimeout, path, "defaultTaskHeartbeatTimeout", 0, 8);
         DefaultTaskList?.Validate(SwfValidation.Join(path, "defaultTaskList"));
         SwfValidation.Length(DefaultTaskPriority, path, "defaultTaskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(DefaultTaskPriority, path, "defaultTaskPriority");
         SwfValidation.Length(DefaultTaskScheduleToStartTimeout, path, "defaultTaskScheduleToStartTimeout", 0, 8);
         SwfValidation.Length(DefaultTaskScheduleToCloseTimeout, path, "defaultTaskScheduleToCloseTimeout", 0, 8);
     }
@@ -2394,6 +2399,7 @@ public sealed partial class RegisterWorkflowTypeInput
         SwfValidation.Length(DefaultExecutionStartToCloseTimeout, path, "defaultExecutionStartToCloseTimeout", 0, 8);
         DefaultTaskList?.Validate(SwfValidation.Join(path, "defaultTaskList"));
         SwfValidation.Length(DefaultTaskPriority, path, "defaultTaskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(DefaultTaskPriority, path, "defaultTaskPriority");
         SwfValidation.Length(DefaultLambdaRole, path, "defaultLambdaRole", 1, 1600);
     }
 }
@@ -2727,6 +2733,7 @@ public sealed partial class ScheduleActivityTaskDecisionAttributes
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
         if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(ScheduleToStartTimeout, path, "scheduleToStartTimeout", 0, 8);
         SwfValidation.Length(StartToCloseTimeout, path, "startToCloseTimeout", 0, 8);
         SwfValidation.Length(HeartbeatTimeout, path, "heartbeatTimeout", 0, 8);
@@ -3027,6 +3034,7 @@ public sealed partial class StartChildWorkflowExecutionDecisionAttributes
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
         if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
         if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
@@ -3131,6 +3139,7 @@ public sealed partial class StartChildWorkflowExecutionInitiatedEventAttributes
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
         if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
@@ -3265,6 +3274,7 @@ public sealed partial class StartWorkflowExecutionInput
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
         if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(Input, path, "input", 0, 32768);
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
@@ -3609,6 +3619,7 @@ public sealed partial class WorkflowExecutionConfiguration
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 1, 8);
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(LambdaRole, path, "lambdaRole", 1, 1600);
     }
 }
@@ -4055,6 +4066,7 @@ public sealed partial class WorkflowTypeConfiguration
         SwfValidation.Length(DefaultExecutionStartToCloseTimeout, path, "defaultExecutionStartToCloseTimeout", 0, 8);
         DefaultTaskList?.Validate(SwfValidation.Join(path, "defaultTaskList"));
         SwfValidation.Length(DefaultTaskPriority, path, "defaultTaskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(DefaultTaskPriority, path, "defaultTaskPriority");
         SwfValidation.Length(DefaultLambdaRole, path, "defaultLambdaRole", 1, 1600);
     }
 }

@@ -63,6 +63,14 @@ internal static class SwfValidation
         }
     }
 
+    /// <summary>A task priority: a 32-bit integer, written in decimal.</summary>
+    public static void Priority(string? value, string path, string member)
+    {
+        if (value is not null && !int.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _))
+            throw new ArgumentException(
+                $"{Join(path, member)} is '{value}'; a task priority is an integer from {int.MinValue} to {int.MaxValue}.", Join(path, member));
+    }
+
     public static void Range(long? value, string path, string member, long min, long max)
     {
         if (value is { } v && (v < min || v > max))
