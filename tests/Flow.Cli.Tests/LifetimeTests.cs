@@ -100,27 +100,6 @@ public sealed class LifetimeTests
     }
 
     [Test]
-    public async Task Every_acknowledged_start_survives_kill_9()
-    {
-        string db = Path.Combine(folder, "flow.db");
-        await using (var first = await DevServer.StartAsync("--db", db))
-        {
-            Ok(await Swf.CallAsync(first, "RegisterDomain", """{"name":"hard","workflowExecutionRetentionPeriodInDays":"1"}"""));
-            Ok(await Swf.CallAsync(first, "RegisterWorkflowType", """
-                {"domain":"hard","name":"W","version":"1","defaultTaskList":{"name":"d"},
-                 "defaultExecutionStartToCloseTimeout":"3600","defaultTaskStartToCloseTimeout":"60","defaultChildPolicy":"TERMINATE"}
-                """));
-            for (int i = 0; i < 25; i++)
-                Ok(await Swf.CallAsync(first, "StartWorkflowExecution", "{\"domain\":\"hard\",\"workflowId\":\"w-" + i + "\",\"workflowType\":{\"name\":\"W\",\"version\":\"1\"}}"));
-            // DisposeAsync kills the process outright (SIGKILL): no shutdown code runs.
-        }
-
-        await using var second = await DevServer.StartAsync("--db", db);
-        var count = Ok(await Swf.CallAsync(second, "CountOpenWorkflowExecutions", """{"domain":"hard","startTimeFilter":{"oldestDate":0}}"""));
-        Assert.That(count.Json.GetProperty("count").GetInt32(), Is.EqualTo(25));
-    }
-
-    [Test]
     public async Task Without_a_store_choice_the_tool_prints_usage_and_exits_2()
     {
         using Process process = DevServer.StartProcess(["dev", "--port", "0"]);
