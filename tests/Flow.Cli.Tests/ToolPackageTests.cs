@@ -8,25 +8,19 @@ namespace Flow.Cli.Tests;
 [TestFixture]
 public sealed class ToolPackageTests
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     [Test]
     public async Task The_packed_tool_installs_as_flow_and_serves_boto3()
     {
         var root = Directory.CreateTempSubdirectory("flow-tool-");
         try
         {
-            // A version no cache can hold; the build this test runs against is packed as it is (no rebuild, so
-            // no other test's build output moves underneath).
+            // A version no cache can hold. The build goes to a private artifacts folder: the repository's bin
+            // folders are shared with other tests (the packaging test rebuilds Flow.Runtime there under its own version).
             string version = $"0.0.0-tool{DateTime.UtcNow:yyyyMMddHHmmss}{Environment.ProcessId}";
             string feed = Directory.CreateDirectory(Path.Combine(root.FullName, "feed")).FullName;
             string tools = Path.Combine(root.FullName, "tools");
-            await RunAsync("dotnet", ["pack", TestRepository.File("src", "Flow.Cli", "Flow.Cli.csproj"), "-c", Configuration, "--no-build",
-                "-o", feed, $"-p:PackageVersion={version}"], root.FullName);
+            await RunAsync("dotnet", ["pack", TestRepository.File("src", "Flow.Cli", "Flow.Cli.csproj"), "-c", "Release",
+                "--artifacts-path", Path.Combine(root.FullName, "artifacts"), "-o", feed, $"-p:PackageVersion={version}"], root.FullName);
             string config = Path.Combine(root.FullName, "nuget.config");
             await File.WriteAllTextAsync(config, $"""
                 <?xml version="1.0" encoding="utf-8"?>
