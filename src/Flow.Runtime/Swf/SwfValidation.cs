@@ -45,7 +45,7 @@ internal static class SwfValidation
         {
             if (c is ':' or '/' or '|' or <= '\u001f' or (>= '\u007f' and <= '\u009f'))
                 throw new ArgumentException(
-                    $"{Join(path, member)} must not contain {(char.IsControl(c) ? $"the control character U+{(int)c:X4}" : $"'{c}'")} (nor ':', '/', '|', control characters or be arn).",
+                    $"{Join(path, member)} contains {(char.IsControl(c) ? $"the control character U+{(int)c:X4}" : $"'{c}'")}; SWF names hold no ':', '/', '|' or control characters.",
                     Join(path, member));
         }
     }
