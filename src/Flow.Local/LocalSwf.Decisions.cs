@@ -183,7 +183,7 @@ public sealed partial class LocalSwf
                 });
                 var at = started.EventTimestamp + Duration(t.StartToFireTimeout)!.Value;
                 e.Timers[t.TimerId] = new TimerState { TimerId = t.TimerId, StartedEventId = started.EventId, FireAt = at };
-                _dues.Enqueue(new Due(DueKind.Timer, e, t.TimerId, started.EventId, at), at);
+                _dues.Enqueue(new Due(DueKind.Timer, e.RunId, t.TimerId, started.EventId, at), at);
                 break;
             }
 
@@ -417,12 +417,16 @@ public sealed partial class LocalSwf
         e.Children[initiated] = entry;
         b.Post.Add(() =>
         {
-            if (_openByWorkflowId.ContainsKey((e.Domain, s.WorkflowId)))
+            StartChildWorkflowExecutionFailedCause? refused =
+                _openByWorkflowId.ContainsKey((e.Domain, s.WorkflowId)) ? StartChildWorkflowExecutionFailedCause.WorkflowAlreadyRunning
+                : OpenCount(e.Domain) >= OpenExecutionLimit ? StartChildWorkflowExecutionFailedCause.OpenWorkflowsLimitExceeded
+                : null;
+            if (refused is { } why)
             {
                 e.Children.Remove(initiated);
                 AddEvent(e, EventType.StartChildWorkflowExecutionFailed, ev => ev.StartChildWorkflowExecutionFailedEventAttributes = new()
                 {
-                    WorkflowType = s.WorkflowType, Cause = StartChildWorkflowExecutionFailedCause.WorkflowAlreadyRunning, WorkflowId = s.WorkflowId,
+                    WorkflowType = s.WorkflowType, Cause = why, WorkflowId = s.WorkflowId,
                     InitiatedEventId = initiated, DecisionTaskCompletedEventId = dtc, Control = s.Control,
                 });
                 b.ScheduleDecision = true;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Flow.Swf;
 
 namespace Flow.Local;
@@ -26,6 +27,8 @@ public sealed partial class LocalSwf
         CheckDuration(tsc, "taskStartToCloseTimeout");
         if (_openByWorkflowId.ContainsKey((input.Domain, input.WorkflowId)))
             throw Faults.AlreadyStarted($"Workflow execution already started: {input.WorkflowId}");
+        if (OpenCount(input.Domain) >= OpenExecutionLimit)
+            throw Faults.LimitExceeded($"SWF allows {OpenExecutionLimit} open executions per domain, children included.");
         var e = StartRun(new RunSpec(input.Domain, input.WorkflowId, NewRunId(), input.WorkflowType, input.Input, esc, tsc, taskList,
             input.TaskPriority ?? c.DefaultTaskPriority, policy, input.TagList, input.LambdaRole ?? c.DefaultLambdaRole));
         return new Run { RunId = e.RunId };
@@ -50,6 +53,7 @@ public sealed partial class LocalSwf
         };
         _byRunId[e.RunId] = e;
         _openByWorkflowId[(e.Domain, e.WorkflowId)] = e;
+        CollectionsMarshal.GetValueRefOrAddDefault(_openCounts, e.Domain, out _)++;
         if (!_executionsByDomain.TryGetValue(e.Domain, out var list))
             _executionsByDomain[e.Domain] = list = [];
         list.Add(e);
@@ -63,7 +67,7 @@ public sealed partial class LocalSwf
         if (Duration(s.ExecutionStartToCloseTimeout) is { } d)
         {
             e.ExecutionDue = now + d;
-            _dues.Enqueue(new Due(DueKind.Execution, e, null, 0, now + d), now + d);
+            _dues.Enqueue(new Due(DueKind.Execution, e.RunId, null, 0, now + d), now + d);
         }
         ScheduleDecision(e);
         return e;
@@ -112,6 +116,7 @@ public sealed partial class LocalSwf
     {
         e.CloseStatus = status;
         e.CloseTimestamp = Now();
+        _openCounts[e.Domain]--;
         if (_openByWorkflowId.TryGetValue((e.Domain, e.WorkflowId), out var current) && current == e)
             _openByWorkflowId.Remove((e.Domain, e.WorkflowId));
         if (e.DecisionNode is { } dn)
@@ -203,13 +208,15 @@ public sealed partial class LocalSwf
         ScheduleDecision(parent);
     }
 
+    int OpenCount(string domain) => _openCounts.GetValueOrDefault(domain);
+
     /// <summary>A closed execution is kept for its domain's retention period, then forgotten.</summary>
     void ScheduleRetention(ExecutionState e)
     {
-        if (!_domains.TryGetValue(e.Domain, out var d) || !int.TryParse(d.RetentionPeriodInDays, out var days))
+        if (!_domains.TryGetValue(e.Domain, out var d) || RetentionDays(d.RetentionPeriodInDays) is not { } days)
             return;
         var at = e.CloseTimestamp!.Value + TimeSpan.FromDays(days);
-        _dues.Enqueue(new Due(DueKind.Retention, e, null, 0, at), at);
+        _dues.Enqueue(new Due(DueKind.Retention, e.RunId, null, 0, at), at);
     }
 
     void Forget(ExecutionState e)

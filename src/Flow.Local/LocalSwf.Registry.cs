@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Flow.Swf;
 
 namespace Flow.Local;
@@ -8,10 +9,12 @@ public sealed partial class LocalSwf
     internal void RegisterDomain(RegisterDomainInput input) => Execute(() =>
     {
         Faults.Validate(() => input.Validate(""));
-        if (!int.TryParse(input.WorkflowExecutionRetentionPeriodInDays, out var days) || days < 0 || days > 90)
-            throw Faults.Validation($"Invalid retention period '{input.WorkflowExecutionRetentionPeriodInDays}': 0 to 90 days.");
+        if (RetentionDays(input.WorkflowExecutionRetentionPeriodInDays) is null)
+            throw Faults.Validation($"Invalid retention period '{input.WorkflowExecutionRetentionPeriodInDays}': 0 to 90 days, or NONE.");
         if (_domains.ContainsKey(input.Name))
             throw Faults.DomainAlreadyExists(input.Name);
+        if (_domains.Count >= DomainLimit)
+            throw Faults.LimitExceeded($"SWF allows {DomainLimit} domains, registered and deprecated (domains cannot be deleted; start flow dev on a new --db).");
         if (input.Tags is { Count: > 50 })
             throw Faults.TooManyTags("A domain may have at most 50 tags.");
         var d = new DomainState
@@ -27,6 +30,12 @@ public sealed partial class LocalSwf
         _domains[d.Name] = d;
         _changes.Domains.Add(d);
     });
+
+    /// <summary>A domain's retention period in days: 0 to 90, where NONE (like 0) keeps nothing once an execution closes.</summary>
+    static int? RetentionDays(string value) =>
+        value == "NONE" ? 0
+        : int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days) && days <= 90 ? days
+        : null;
 
     internal DomainDetail DescribeDomain(DescribeDomainInput input) => Execute(() =>
     {
@@ -155,6 +164,10 @@ public sealed partial class LocalSwf
 
     void AddType(TypeState t)
     {
+        ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(_typeCounts, (t.Domain, t.Kind), out _);
+        if (count >= TypeLimit)
+            throw Faults.LimitExceeded($"SWF allows {TypeLimit} {(t.Kind == "a" ? "activity" : "workflow")} types per domain, registered and deprecated.");
+        count++;
         _types[(t.Domain, t.Kind, t.Name, t.Version)] = t;
         _changes.Types.Add(t);
     }
@@ -248,6 +261,7 @@ public sealed partial class LocalSwf
         if (t.Status != RegistrationStatus.Deprecated)
             throw Faults.TypeNotDeprecated(Describe(t));
         _types.Remove((t.Domain, t.Kind, t.Name, t.Version));
+        _typeCounts[(t.Domain, t.Kind)]--;
         _changes.DeletedTypes.Add(t);
     }
 

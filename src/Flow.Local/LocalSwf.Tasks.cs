@@ -30,7 +30,7 @@ public sealed partial class LocalSwf
         if (overrideTimeout is not null && Duration(overrideTimeout) is { } d)
         {
             e.DecisionScheduleToStartDue = ev.EventTimestamp + d;
-            _dues.Enqueue(new Due(DueKind.DecisionScheduleToStart, e, null, ev.EventId, ev.EventTimestamp + d), ev.EventTimestamp + d);
+            _dues.Enqueue(new Due(DueKind.DecisionScheduleToStart, e.RunId, null, ev.EventId, ev.EventTimestamp + d), ev.EventTimestamp + d);
         }
         MakeDecisionAvailable(e);
     }
@@ -84,7 +84,7 @@ public sealed partial class LocalSwf
         if (Duration(e.TaskStartToCloseTimeout) is { } d)
         {
             e.DecisionStartToCloseDue = ev.EventTimestamp + d;
-            _dues.Enqueue(new Due(DueKind.DecisionStartToClose, e, null, ev.EventId, ev.EventTimestamp + d), ev.EventTimestamp + d);
+            _dues.Enqueue(new Due(DueKind.DecisionStartToClose, e.RunId, null, ev.EventId, ev.EventTimestamp + d), ev.EventTimestamp + d);
         }
         var first = poll.StartAtPreviousStartedEvent == true && e.PreviousStartedEventId > 0 ? e.PreviousStartedEventId : 1;
         var previous = e.PreviousStartedEventId.ToString(CultureInfo.InvariantCulture);
@@ -122,13 +122,13 @@ public sealed partial class LocalSwf
     void EnqueueActivityDues(ExecutionState e, ActivityState a)
     {
         if (a.StartedEventId == 0 && a.ScheduleToStartDue is { } s2s)
-            _dues.Enqueue(new Due(DueKind.ActivityScheduleToStart, e, a.ActivityId, a.ScheduledEventId, s2s), s2s);
+            _dues.Enqueue(new Due(DueKind.ActivityScheduleToStart, e.RunId, a.ActivityId, a.ScheduledEventId, s2s), s2s);
         if (a.ScheduleToCloseDue is { } s2c)
-            _dues.Enqueue(new Due(DueKind.ActivityScheduleToClose, e, a.ActivityId, a.ScheduledEventId, s2c), s2c);
+            _dues.Enqueue(new Due(DueKind.ActivityScheduleToClose, e.RunId, a.ActivityId, a.ScheduledEventId, s2c), s2c);
         if (a.StartedEventId != 0 && a.StartToCloseDue is { } stc)
-            _dues.Enqueue(new Due(DueKind.ActivityStartToClose, e, a.ActivityId, a.ScheduledEventId, stc), stc);
+            _dues.Enqueue(new Due(DueKind.ActivityStartToClose, e.RunId, a.ActivityId, a.ScheduledEventId, stc), stc);
         if (a.StartedEventId != 0 && a.HeartbeatDue is { } hb)
-            _dues.Enqueue(new Due(DueKind.ActivityHeartbeat, e, a.ActivityId, a.ScheduledEventId, hb), hb);
+            _dues.Enqueue(new Due(DueKind.ActivityHeartbeat, e.RunId, a.ActivityId, a.ScheduledEventId, hb), hb);
     }
 
     // ---- polls ----
@@ -291,7 +291,7 @@ public sealed partial class LocalSwf
         if (a.Heartbeat is { } hb)
         {
             a.HeartbeatDue = Now() + hb;
-            _dues.Enqueue(new Due(DueKind.ActivityHeartbeat, e, a.ActivityId, a.ScheduledEventId, a.HeartbeatDue.Value), a.HeartbeatDue.Value);
+            _dues.Enqueue(new Due(DueKind.ActivityHeartbeat, e.RunId, a.ActivityId, a.ScheduledEventId, a.HeartbeatDue.Value), a.HeartbeatDue.Value);
         }
         Touch(e);
         return new ActivityTaskStatus { CancelRequested = a.LatestCancelRequestedEventId is not null };
@@ -323,6 +323,8 @@ public sealed partial class LocalSwf
         }
     }
 
+    static readonly TimeSpan MaxTimerDelay = TimeSpan.FromHours(1);
+
     void Rearm()
     {
         if (_disposed)
@@ -334,8 +336,11 @@ public sealed partial class LocalSwf
         if (next is { } n)
         {
             // Whole milliseconds, rounded up: timers count milliseconds, and one rounded down fires early.
+            // A timer waits at most 2^32-2 ms (49.7 days) and SWF's timeouts reach a year: wake up sooner and
+            // re-arm then (OnTimer), which also bounds how late a jump of the wall clock can make a due.
             var delay = n - _time.GetUtcNow();
-            _timer.Change(delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds)), Timeout.InfiniteTimeSpan);
+            delay = delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds));
+            _timer.Change(delay < MaxTimerDelay ? delay : MaxTimerDelay, Timeout.InfiniteTimeSpan);
         }
         else
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -343,7 +348,8 @@ public sealed partial class LocalSwf
 
     void Fire(Due d)
     {
-        var e = d.Execution;
+        if (!_byRunId.TryGetValue(d.RunId, out var e))
+            return;
         if (d.Kind == DueKind.Retention)
         {
             if (!e.IsOpen)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Flow.Swf;
@@ -25,6 +26,13 @@ public sealed partial class LocalSwf : IDisposable
 
     /// <summary>SWF's limit on events in one execution's history; reaching it terminates the execution.</summary>
     internal const int EventLimit = 25_000;
+
+    /// <summary>SWF's quotas: domains (registered and deprecated), types of each kind per domain (registered
+    /// and deprecated), open executions per domain (children included).</summary>
+    internal const int DomainLimit = 100, TypeLimit = 10_000, OpenExecutionLimit = 100_000;
+
+    readonly Dictionary<(string Domain, string Kind), int> _typeCounts = [];
+    readonly Dictionary<string, int> _openCounts = new(StringComparer.Ordinal);
 
     readonly Dictionary<string, DomainState> _domains = new(StringComparer.Ordinal);
     readonly Dictionary<(string Domain, string Kind, string Name, string Version), TypeState> _types = [];
@@ -285,7 +293,10 @@ public sealed partial class LocalSwf : IDisposable
         foreach (var d in state.Domains)
             _domains[d.Name] = d;
         foreach (var t in state.Types)
+        {
             _types[(t.Domain, t.Kind, t.Name, t.Version)] = t;
+            CollectionsMarshal.GetValueRefOrAddDefault(_typeCounts, (t.Domain, t.Kind), out _)++;
+        }
         var pending = new List<(DateTimeOffset At, long Id, ExecutionState E, ActivityState? A)>();
         foreach (var e in state.Executions)
         {
@@ -299,12 +310,13 @@ public sealed partial class LocalSwf : IDisposable
                 continue;
             }
             _openByWorkflowId[(e.Domain, e.WorkflowId)] = e;
+            CollectionsMarshal.GetValueRefOrAddDefault(_openCounts, e.Domain, out _)++;
             if (e.ExecutionDue is { } xd)
-                _dues.Enqueue(new Due(DueKind.Execution, e, null, 0, xd), xd);
+                _dues.Enqueue(new Due(DueKind.Execution, e.RunId, null, 0, xd), xd);
             if (e.DecisionStartedId != 0 && e.DecisionStartToCloseDue is { } dd)
-                _dues.Enqueue(new Due(DueKind.DecisionStartToClose, e, null, e.DecisionStartedId, dd), dd);
+                _dues.Enqueue(new Due(DueKind.DecisionStartToClose, e.RunId, null, e.DecisionStartedId, dd), dd);
             if (e.DecisionScheduledId != 0 && e.DecisionScheduleToStartDue is { } ds)
-                _dues.Enqueue(new Due(DueKind.DecisionScheduleToStart, e, null, e.DecisionScheduledId, ds), ds);
+                _dues.Enqueue(new Due(DueKind.DecisionScheduleToStart, e.RunId, null, e.DecisionScheduledId, ds), ds);
             if (e.DecisionScheduledId != 0 && e.DecisionStartedId == 0)
                 pending.Add((e.Events[(int)e.DecisionScheduledId - 1].EventTimestamp, e.DecisionScheduledId, e, null));
             foreach (var a in e.Activities.Values)
@@ -314,7 +326,7 @@ public sealed partial class LocalSwf : IDisposable
                     pending.Add((a.ScheduledAt, a.ScheduledEventId, e, a));
             }
             foreach (var t in e.Timers.Values)
-                _dues.Enqueue(new Due(DueKind.Timer, e, t.TimerId, t.StartedEventId, t.FireAt), t.FireAt);
+                _dues.Enqueue(new Due(DueKind.Timer, e.RunId, t.TimerId, t.StartedEventId, t.FireAt), t.FireAt);
         }
         foreach (var (_, _, e, a) in pending.OrderBy(p => p.At).ThenBy(p => p.Id))
         {
@@ -339,7 +351,9 @@ internal enum DueKind
     Retention,
 }
 
-internal readonly record struct Due(DueKind Kind, ExecutionState Execution, string? Id, long EventId, DateTimeOffset At);
+/// <summary>A timer or timeout of a run, named by its run id: a due that outlives its run (a year's execution
+/// timeout of a run long closed and forgotten) keeps no history alive.</summary>
+internal readonly record struct Due(DueKind Kind, string RunId, string? Id, long EventId, DateTimeOffset At);
 
 /// <summary>A scheduled task waiting in a task list for a poller.</summary>
 internal sealed class PendingTask(ExecutionState execution, ActivityState? activity, int priority)

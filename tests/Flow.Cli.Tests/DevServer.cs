@@ -32,24 +32,28 @@ internal sealed class DevServer : IAsyncDisposable
 
     public static string ToolPath => Path.Combine(AppContext.BaseDirectory, "Flow.Cli.dll");
 
-    public static Process StartProcess(IEnumerable<string> args)
+    public static Process StartProcess(IEnumerable<string> args) => StartProcess("dotnet", ["exec", ToolPath, .. args]);
+
+    private static Process StartProcess(string file, IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(ToolPath);
         foreach (string a in args)
             info.ArgumentList.Add(a);
-        return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        return Process.Start(info) ?? throw new InvalidOperationException($"{file} did not start");
     }
 
-    public static async Task<DevServer> StartAsync(params string[] args)
+    public static Task<DevServer> StartAsync(params string[] args) => StartAsync(StartProcess(["dev", "--port", "0", .. args]));
+
+    /// <summary>Starts <c>flow dev</c> from an installed <c>flow</c> command instead of the built dll.</summary>
+    public static Task<DevServer> StartCommandAsync(string command, params string[] args) => StartAsync(StartProcess(command, ["dev", "--port", "0", .. args]));
+
+    private static async Task<DevServer> StartAsync(Process process)
     {
-        Process process = StartProcess(["dev", "--port", "0", .. args]);
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

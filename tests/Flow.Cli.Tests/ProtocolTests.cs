@@ -134,6 +134,53 @@ public sealed class ProtocolTests
         Assert.That(server.StandardError, Is.Empty);
     }
 
+    // An enum is one of the names the model lists; a number (or a numeric string) would be stored as a value
+    // no SWF operation knows.
+    [TestCase("ListDomains", """{"registrationStatus":0}""")]
+    [TestCase("ListDomains", """{"registrationStatus":"1"}""")]
+    [TestCase("ListDomains", """{"registrationStatus":"registered"}""")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"childPolicy":7}""")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":3}]}""")]
+    public async Task An_enum_value_that_is_not_one_of_its_names_is_a_serialization_exception(string operation, string body)
+    {
+        AssertFault(await Swf.CallAsync(server, operation, body), 400, "SerializationException");
+    }
+
+    // Names and ids may not hold ':', '/', '|' or control characters, nor be "arn" (the API reference, on each such member).
+    [TestCase("RegisterDomain", """{"name":"a:b","workflowExecutionRetentionPeriodInDays":"1"}""", "name")]
+    [TestCase("RegisterDomain", """{"name":"arn","workflowExecutionRetentionPeriodInDays":"1"}""", "name")]
+    [TestCase("RegisterWorkflowType", """{"domain":"d","name":"W","version":"1/2"}""", "version")]
+    [TestCase("RegisterActivityType", """{"domain":"d","name":"A|B","version":"1"}""", "name")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w\u0007","workflowType":{"name":"n","version":"1"}}""", "workflowId")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"taskList":{"name":"a\u0085b"}}""", "taskList.name")]
+    [TestCase("PollForDecisionTask", """{"domain":"d","taskList":{"name":"list:host:42"}}""", "taskList.name")]
+    [TestCase("PollForActivityTask", """{"domain":"d","taskList":{"name":"a/b"}}""", "taskList.name")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"a:1","activityType":{"name":"A","version":"1"}}}]}""", "activityId")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"StartTimer","startTimerDecisionAttributes":{"timerId":"t|1","startToFireTimeout":"1"}}]}""", "timerId")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"StartChildWorkflowExecution","startChildWorkflowExecutionDecisionAttributes":{"workflowId":"p/c","workflowType":{"name":"n","version":"1"}}}]}""", "workflowId")]
+    // Task priorities are 32-bit integers.
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"taskPriority":"high"}""", "taskPriority")]
+    [TestCase("RegisterActivityType", """{"domain":"d","name":"A","version":"1","defaultTaskPriority":"2147483648"}""", "defaultTaskPriority")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"a","activityType":{"name":"A","version":"1"},"taskPriority":"1.5"}}]}""", "taskPriority")]
+    // Tags: letters, digits, whitespace and _ . : / = + - @ only.
+    [TestCase("RegisterDomain", """{"name":"d","workflowExecutionRetentionPeriodInDays":"1","tags":[{"key":"team","value":"a&b"}]}""", "tags[0].value")]
+    [TestCase("TagResource", """{"resourceArn":"a","tags":[{"key":"k!"}]}""", "tags[0].key")]
+    [TestCase("ListOpenWorkflowExecutions", """{"domain":"d","startTimeFilter":{"oldestDate":0},"tagFilter":{"tag":"<t>"}}""", "tagFilter.tag")]
+    public async Task A_name_with_a_character_swf_forbids_is_a_validation_exception_naming_it(string operation, string body, string member)
+    {
+        var answer = await Swf.CallAsync(server, operation, body);
+        AssertFault(answer, 400, "ValidationException");
+        Assert.That(answer.Json.GetProperty("message").GetString(), Does.Contain(member));
+    }
+
+    [Test]
+    public async Task Tags_of_letters_digits_spaces_and_the_allowed_symbols_are_accepted()
+    {
+        var answer = await Swf.CallAsync(server, "RegisterDomain",
+            """{"name":"tagged","workflowExecutionRetentionPeriodInDays":"1","tags":[{"key":"équipe 7","value":"a_b.c:d/e=f+g-h@i 中"}]}""");
+        Assert.That(answer.Status, Is.EqualTo(200), answer.ToString());
+    }
+
     [Test]
     public async Task A_field_over_its_length_limit_is_a_validation_exception()
     {

@@ -18,7 +18,7 @@ public sealed class WebPageTests
             {"domain":"web","name":"Page","version":"1","defaultTaskList":{"name":"d"},
              "defaultExecutionStartToCloseTimeout":"3600","defaultTaskStartToCloseTimeout":"60","defaultChildPolicy":"TERMINATE"}
             """));
-        var run = Ok(await Swf.CallAsync(server, "StartWorkflowExecution", """{"domain":"web","workflowId":"<b>bold</b>","workflowType":{"name":"Page","version":"1"}}"""));
+        var run = Ok(await Swf.CallAsync(server, "StartWorkflowExecution", """{"domain":"web","workflowId":"<b>bold","workflowType":{"name":"Page","version":"1"}}"""));
         runId = run.Json.GetProperty("runId").GetString()!;
     }
 
@@ -33,21 +33,21 @@ public sealed class WebPageTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
         Assert.That(html, Does.Contain("<h2>web</h2>"));
-        Assert.That(html, Does.Contain("/history?domain=web&amp;workflowId=%3Cb%3Ebold%3C%2Fb%3E&amp;runId=" + Uri.EscapeDataString(runId)));
+        Assert.That(html, Does.Contain("/history?domain=web&amp;workflowId=%3Cb%3Ebold&amp;runId=" + Uri.EscapeDataString(runId)));
     }
 
     [Test]
     public async Task Names_are_html_encoded()
     {
         string html = await Swf.Http.GetStringAsync(server.Url);
-        Assert.That(html, Does.Contain("&lt;b&gt;bold&lt;/b&gt;"));
-        Assert.That(html, Does.Not.Contain("<b>bold</b>"));
+        Assert.That(html, Does.Contain("&lt;b&gt;bold"));
+        Assert.That(html, Does.Not.Contain("<b>bold"));
     }
 
     [Test]
     public async Task A_history_page_shows_the_events()
     {
-        var url = new Uri(server.Url, "/history?domain=web&workflowId=%3Cb%3Ebold%3C%2Fb%3E&runId=" + Uri.EscapeDataString(runId));
+        var url = new Uri(server.Url, "/history?domain=web&workflowId=%3Cb%3Ebold&runId=" + Uri.EscapeDataString(runId));
         string html = await Swf.Http.GetStringAsync(url);
         Assert.That(html, Does.Contain("WorkflowExecutionStarted"));
         Assert.That(html, Does.Contain("DecisionTaskScheduled"));

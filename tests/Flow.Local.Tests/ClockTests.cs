@@ -56,4 +56,24 @@ public class ClockTests
         Assert.That(task.Events.Select(e => e.EventType), Does.Contain(EventType.TimerFired));
         Assert.That(task.Events.Single(e => e.EventType == EventType.TimerFired).EventTimestamp, Is.EqualTo(clock.GetUtcNow()));
     }
+
+    [Test]
+    public void Timeouts_and_timers_beyond_what_a_timer_can_wait_at_once_are_armed_and_fire_at_their_time()
+    {
+        // System timers wait at most 2^32-2 ms (about 49.7 days); SWF allows a year.
+        using var h = new Harness();
+        var t0 = h.Time.GetUtcNow();
+        var wf = h.Start(configure: s => s.ExecutionStartToCloseTimeout = "31536000");
+        h.Decide(h.PollDecision(), StartTimer("t", "5184000"));
+        // Nothing calls the engine while the clock moves: only its own timer can fire what comes due, at its time.
+        h.Advance(TimeSpan.FromDays(60));
+        h.Advance(TimeSpan.FromDays(1));
+        var fired = h.History(wf).Single(e => e.EventType == EventType.TimerFired);
+        Assert.That(fired.EventTimestamp, Is.EqualTo(t0 + TimeSpan.FromDays(60)));
+        h.Decide(h.PollDecision());
+        h.Advance(TimeSpan.FromDays(304));
+        h.Advance(TimeSpan.FromHours(12));
+        var last = h.History(wf)[^1];
+        Assert.That((last.EventType, last.EventTimestamp), Is.EqualTo((EventType.WorkflowExecutionTimedOut, t0 + TimeSpan.FromDays(365))));
+    }
 }

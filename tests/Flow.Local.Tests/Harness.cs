@@ -15,11 +15,14 @@ internal sealed class Harness : IDisposable
     public ISwfClient Swf { get; private set; }
     public string? DatabasePath { get; }
 
-    public Harness(string? databasePath = null, FakeTimeProvider? time = null, bool register = true)
+    readonly TimeSpan _hold;
+
+    public Harness(string? databasePath = null, FakeTimeProvider? time = null, bool register = true, TimeSpan? longPollHold = null)
     {
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         DatabasePath = databasePath;
-        Engine = new LocalSwf(new LocalSwfOptions { DatabasePath = databasePath, TimeProvider = Time, LongPollHold = TimeSpan.FromSeconds(60) });
+        _hold = longPollHold ?? TimeSpan.FromSeconds(60);
+        Engine = new LocalSwf(new LocalSwfOptions { DatabasePath = databasePath, TimeProvider = Time, LongPollHold = _hold });
         Swf = Engine.Client;
         if (register)
             Register();
@@ -29,7 +32,7 @@ internal sealed class Harness : IDisposable
     public void Restart()
     {
         Engine.Dispose();
-        Engine = new LocalSwf(new LocalSwfOptions { DatabasePath = DatabasePath, TimeProvider = Time, LongPollHold = TimeSpan.FromSeconds(60) });
+        Engine = new LocalSwf(new LocalSwfOptions { DatabasePath = DatabasePath, TimeProvider = Time, LongPollHold = _hold });
         Swf = Engine.Client;
     }
 

@@ -37,6 +37,55 @@ public class LimitsTests
     }
 
     [Test]
+    public void The_hundred_and_first_domain_is_refused_with_LimitExceededFault_deprecated_ones_included()
+    {
+        for (var i = 1; i < LocalSwf.DomainLimit; i++)
+            _h.Engine.RegisterDomain(new RegisterDomainInput { Name = $"d{i}", WorkflowExecutionRetentionPeriodInDays = "1" });
+        Run(_h.Swf.DeprecateDomainAsync(new DeprecateDomainInput { Name = "d1" }));
+        Assert.That(() => Run(_h.Swf.RegisterDomainAsync(new RegisterDomainInput { Name = "one-more", WorkflowExecutionRetentionPeriodInDays = "1" })),
+            Throws.TypeOf<LimitExceededException>().With.Property("ErrorCode").EqualTo("LimitExceededFault"));
+        Assert.That(() => Run(_h.Swf.RegisterDomainAsync(new RegisterDomainInput { Name = "d2", WorkflowExecutionRetentionPeriodInDays = "1" })),
+            Throws.TypeOf<DomainAlreadyExistsException>(), "a name in use is still reported as such");
+    }
+
+    [Test]
+    public void The_ten_thousand_and_first_type_of_a_kind_is_refused_until_a_deprecated_one_is_deleted()
+    {
+        // The harness registered one activity type and one workflow type.
+        for (var i = 1; i < LocalSwf.TypeLimit; i++)
+            _h.Engine.RegisterActivityType(new RegisterActivityTypeInput { Domain = Domain, Name = "A", Version = $"{i}" });
+        var more = new RegisterActivityTypeInput { Domain = Domain, Name = "A", Version = "more" };
+        Assert.That(() => Run(_h.Swf.RegisterActivityTypeAsync(more)), Throws.TypeOf<LimitExceededException>());
+        Run(_h.Swf.RegisterWorkflowTypeAsync(new RegisterWorkflowTypeInput { Domain = Domain, Name = "W", Version = "1" }));
+        Run(_h.Swf.DeprecateActivityTypeAsync(new DeprecateActivityTypeInput { Domain = Domain, ActivityType = new ActivityType { Name = "A", Version = "1" } }));
+        Assert.That(() => Run(_h.Swf.RegisterActivityTypeAsync(more)), Throws.TypeOf<LimitExceededException>(), "deprecated types count");
+        Run(_h.Swf.DeleteActivityTypeAsync(new DeleteActivityTypeInput { Domain = Domain, ActivityType = new ActivityType { Name = "A", Version = "1" } }));
+        Run(_h.Swf.RegisterActivityTypeAsync(more));
+    }
+
+    [Test]
+    public void The_hundred_thousand_and_first_open_execution_is_refused_and_a_child_fails_with_OPEN_WORKFLOWS_LIMIT_EXCEEDED()
+    {
+        var parent = _h.Start("parent");
+        var start = new StartWorkflowExecutionInput { Domain = Domain, WorkflowType = new WorkflowType { Name = "Flow", Version = "1" }, TaskList = new TaskList { Name = "idle" } };
+        for (var i = 1; i < LocalSwf.OpenExecutionLimit; i++)
+        {
+            start.WorkflowId = $"w{i}";
+            _h.Engine.StartWorkflowExecution(start);
+        }
+        Assert.That(() => _h.Start("one-more"), Throws.TypeOf<LimitExceededException>());
+        _h.Decide(_h.PollDecision(), new Decision
+        {
+            DecisionType = DecisionType.StartChildWorkflowExecution,
+            StartChildWorkflowExecutionDecisionAttributes = new() { WorkflowId = "child", WorkflowType = new WorkflowType { Name = "Flow", Version = "1" } },
+        });
+        var failed = _h.History(parent).Single(e => e.EventType == EventType.StartChildWorkflowExecutionFailed).StartChildWorkflowExecutionFailedEventAttributes!;
+        Assert.That((failed.Cause, failed.InitiatedEventId), Is.EqualTo((StartChildWorkflowExecutionFailedCause.OpenWorkflowsLimitExceeded, 5L)));
+        Run(_h.Swf.TerminateWorkflowExecutionAsync(new TerminateWorkflowExecutionInput { Domain = Domain, WorkflowId = "w1" }));
+        _h.Start("one-more");
+    }
+
+    [Test]
     public void A_closed_execution_is_forgotten_after_the_domains_retention_period()
     {
         var wf = _h.Start();
@@ -45,6 +94,70 @@ public class LimitsTests
         Assert.That(_h.History(wf), Is.Not.Empty);
         _h.Advance(TimeSpan.FromHours(1));
         Assert.That(() => _h.History(wf), Throws.TypeOf<UnknownResourceException>());
+    }
+
+    [Test]
+    public void A_forgotten_execution_is_not_kept_alive_by_its_timeouts_still_to_come()
+    {
+        var history = RunAndForget();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.That(history.IsAlive, Is.False, "the run's year-long execution timeout still held its history");
+    }
+
+    /// <summary>Completes a run with a year's execution timeout and a day's retention, lets the day pass, and
+    /// returns a weak handle on the engine's own copy of its history.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    WeakReference RunAndForget()
+    {
+        var wf = _h.Start("long", configure: s =>
+        {
+            s.ExecutionStartToCloseTimeout = "31536000";
+            s.TagList = ["x"];
+        });
+        _h.Decide(_h.PollDecision(), StartTimer("t", "2000000"), ScheduleActivity("a", configure: a => a.ScheduleToCloseTimeout = "3000000"), Complete());
+        var own = new LocalSwfClient(_h.Engine, copy: false);
+        var events = Run(own.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput { Domain = Domain, Execution = wf })).Events;
+        _h.Advance(TimeSpan.FromDays(1));
+        Assert.That(() => _h.History(wf), Throws.TypeOf<UnknownResourceException>());
+        return new WeakReference(events[0]);
+    }
+
+    [TestCase("NONE")]
+    [TestCase("0")]
+    public void A_domain_that_retains_nothing_forgets_an_execution_as_it_closes(string retention)
+    {
+        Run(_h.Swf.RegisterDomainAsync(new RegisterDomainInput { Name = "brief", WorkflowExecutionRetentionPeriodInDays = retention }));
+        Assert.That(Run(_h.Swf.DescribeDomainAsync(new DescribeDomainInput { Name = "brief" })).Configuration.WorkflowExecutionRetentionPeriodInDays,
+            Is.EqualTo(retention));
+        Run(_h.Swf.RegisterWorkflowTypeAsync(new RegisterWorkflowTypeInput
+        {
+            Domain = "brief", Name = "W", Version = "1", DefaultTaskList = new TaskList { Name = "b" }, DefaultExecutionStartToCloseTimeout = "60",
+            DefaultTaskStartToCloseTimeout = "10", DefaultChildPolicy = ChildPolicy.Terminate,
+        }));
+        var run = Run(_h.Swf.StartWorkflowExecutionAsync(new StartWorkflowExecutionInput
+        {
+            Domain = "brief", WorkflowId = "w", WorkflowType = new WorkflowType { Name = "W", Version = "1" },
+        }));
+        var wf = new WorkflowExecution { WorkflowId = "w", RunId = run.RunId! };
+        Run(_h.Swf.TerminateWorkflowExecutionAsync(new TerminateWorkflowExecutionInput { Domain = "brief", WorkflowId = "w" }));
+        Assert.That(() => Run(_h.Swf.DescribeWorkflowExecutionAsync(new DescribeWorkflowExecutionInput { Domain = "brief", Execution = wf })),
+            Throws.TypeOf<UnknownResourceException>());
+        Assert.That(Run(_h.Swf.CountClosedWorkflowExecutionsAsync(new CountClosedWorkflowExecutionsInput
+        {
+            Domain = "brief", StartTimeFilter = new ExecutionTimeFilter { OldestDate = DateTimeOffset.UnixEpoch },
+        })).Count, Is.Zero);
+    }
+
+    [TestCase("91")]
+    [TestCase("-1")]
+    [TestCase("seven")]
+    [TestCase("")]
+    public void A_retention_period_beyond_90_days_or_not_a_number_is_a_validation_error(string retention)
+    {
+        Assert.That(() => Run(_h.Swf.RegisterDomainAsync(new RegisterDomainInput { Name = "r", WorkflowExecutionRetentionPeriodInDays = retention })),
+            Throws.TypeOf<SwfValidationException>());
     }
 
     [Test]

@@ -151,5 +151,17 @@ public class PollTests
         }));
         Assert.That(reversed.Events.Select(e => e.EventId), Is.EqualTo(new[] { next.StartedEventId, next.StartedEventId - 1 }));
         Assert.That(reversed.NextPageToken, Is.Not.Null);
+        var descending = reversed.Events.Select(e => e.EventId).ToList();
+        for (var token2 = reversed.NextPageToken; token2 is not null;)
+        {
+            var page = Run(_h.Swf.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput
+            {
+                Domain = Domain, Execution = wf, ReverseOrder = true, MaximumPageSize = 2, NextPageToken = token2,
+            }));
+            Assert.That(page.Events, Has.Count.InRange(1, 2));
+            descending.AddRange(page.Events.Select(e => e.EventId));
+            token2 = page.NextPageToken;
+        }
+        Assert.That(descending, Is.EqualTo(Enumerable.Range(1, (int)next.StartedEventId).Reverse().Select(i => (long)i)));
     }
 }

@@ -37,6 +37,14 @@ public class SqliteTests
             .Configuration.DefaultTaskList!.Name, Is.EqualTo(ActivityList));
         var after = _h.History(wf);
         Assert.That(after.Select(e => (e.EventId, e.EventType, e.EventTimestamp)), Is.EqualTo(before.Select(e => (e.EventId, e.EventType, e.EventTimestamp))));
+        var work = new ActivityType { Name = "Work", Version = "1" };
+        Run(_h.Swf.DeprecateActivityTypeAsync(new DeprecateActivityTypeInput { Domain = Domain, ActivityType = work }));
+        Run(_h.Swf.DeleteActivityTypeAsync(new DeleteActivityTypeInput { Domain = Domain, ActivityType = work }));
+        Run(_h.Swf.TerminateWorkflowExecutionAsync(new TerminateWorkflowExecutionInput { Domain = Domain, WorkflowId = wf.WorkflowId }));
+        _h.Restart();
+        Assert.That(() => Run(_h.Swf.DescribeActivityTypeAsync(new DescribeActivityTypeInput { Domain = Domain, ActivityType = work })),
+            Throws.TypeOf<UnknownResourceException>());
+        Assert.That(_h.Describe(wf).ExecutionInfo.CloseStatus, Is.EqualTo(CloseStatus.Terminated));
     }
 
     [Test]

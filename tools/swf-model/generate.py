@@ -113,6 +113,30 @@ def validation_lines(member, shape_name, required, prop, path):
     return lines
 
 
+# The members whose documentation forbids ':', '/', '|', control characters and the literal "arn".
+NAME_RULE = "must not contain a <code>:</code> (colon)"
+
+
+def name_rule_lines(shape_name, prop, path):
+    if shapes[shape_name]["type"] == "structure":  # a TaskList: the rule is about its name
+        return ['if (%s is not null) SwfValidation.Name(%s.Name, path, "%s.name");' % (prop, prop, path)]
+    return ['SwfValidation.Name(%s, path, "%s");' % (prop, path)]
+
+
+# Task priorities: "integers that range from Java's Integer.MIN_VALUE ... to Integer.MAX_VALUE", as strings.
+PRIORITY_RULE = "Integer.MIN_VALUE"
+
+# The members whose documentation limits tags to letters, digits, whitespace and _ . : / = + - @.
+TAG_RULE = "Tags may only contain unicode letters, digits, whitespace"
+
+
+def tag_rule_lines(shape_name, prop, path):
+    if shapes[shape_name]["type"] == "list":  # ResourceTags: the rule is about each key and value
+        return ['if (%s is not null) for (var i = 0; i < %s.Count; i++) { SwfValidation.Tag(%s[i]?.Key, path, $"%s[{i}].key"); SwfValidation.Tag(%s[i]?.Value, path, $"%s[{i}].value"); }'
+                % (prop, prop, prop, path, prop, path)]
+    return ['SwfValidation.Tag(%s, path, "%s");' % (prop, path)]
+
+
 HISTORY_EVENT_STORAGE = """    private object? _attributes;
     private List<object>? _moreAttributes; // only when one event is given several kinds (never from SWF)
 
@@ -157,6 +181,12 @@ def struct(name, s):
         else:
             out.append("    public %s %s { get; set; }%s\n\n" % (t, prop, initializer(ms["shape"]) if r else ""))
         val += validation_lines(m, ms["shape"], r, prop, m)
+        if NAME_RULE in (ms.get("documentation") or ""):
+            val += name_rule_lines(ms["shape"], prop, m)
+        if TAG_RULE in (ms.get("documentation") or ""):
+            val += tag_rule_lines(ms["shape"], prop, m)
+        if PRIORITY_RULE in (ms.get("documentation") or ""):
+            val.append('SwfValidation.Priority(%s, path, "%s");' % (prop, m))
     out.append("    internal void Validate(string path)\n    {\n")
     for v in val:
         out.append("        " + v + "\n")
@@ -166,7 +196,7 @@ def struct(name, s):
 
 def enum(name, s):
     out = [doc(s.get("documentation"), "")]
-    out.append("[JsonConverter(typeof(JsonStringEnumConverter<%s>))]\npublic enum %s\n{\n" % (name, name))
+    out.append("[JsonConverter(typeof(SwfEnumConverter<%s>))]\npublic enum %s\n{\n" % (name, name))
     for v in s["enum"]:
         out.append('    [JsonStringEnumMemberName("%s")] %s,\n' % (v, enum_member(v)))
     out.append("}\n\n")

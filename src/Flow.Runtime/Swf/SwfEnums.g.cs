@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 
 namespace Flow.Swf;
 
-[JsonConverter(typeof(JsonStringEnumConverter<ActivityTaskTimeoutType>))]
+[JsonConverter(typeof(SwfEnumConverter<ActivityTaskTimeoutType>))]
 public enum ActivityTaskTimeoutType
 {
     [JsonStringEnumMemberName("START_TO_CLOSE")] StartToClose,
@@ -15,21 +15,21 @@ public enum ActivityTaskTimeoutType
     [JsonStringEnumMemberName("HEARTBEAT")] Heartbeat,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<CancelTimerFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<CancelTimerFailedCause>))]
 public enum CancelTimerFailedCause
 {
     [JsonStringEnumMemberName("TIMER_ID_UNKNOWN")] TimerIdUnknown,
     [JsonStringEnumMemberName("OPERATION_NOT_PERMITTED")] OperationNotPermitted,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<CancelWorkflowExecutionFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<CancelWorkflowExecutionFailedCause>))]
 public enum CancelWorkflowExecutionFailedCause
 {
     [JsonStringEnumMemberName("UNHANDLED_DECISION")] UnhandledDecision,
     [JsonStringEnumMemberName("OPERATION_NOT_PERMITTED")] OperationNotPermitted,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<ChildPolicy>))]
+[JsonConverter(typeof(SwfEnumConverter<ChildPolicy>))]
 public enum ChildPolicy
 {
     [JsonStringEnumMemberName("TERMINATE")] Terminate,
@@ -37,7 +37,7 @@ public enum ChildPolicy
     [JsonStringEnumMemberName("ABANDON")] Abandon,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<CloseStatus>))]
+[JsonConverter(typeof(SwfEnumConverter<CloseStatus>))]
 public enum CloseStatus
 {
     [JsonStringEnumMemberName("COMPLETED")] Completed,
@@ -48,14 +48,14 @@ public enum CloseStatus
     [JsonStringEnumMemberName("TIMED_OUT")] TimedOut,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<CompleteWorkflowExecutionFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<CompleteWorkflowExecutionFailedCause>))]
 public enum CompleteWorkflowExecutionFailedCause
 {
     [JsonStringEnumMemberName("UNHANDLED_DECISION")] UnhandledDecision,
     [JsonStringEnumMemberName("OPERATION_NOT_PERMITTED")] OperationNotPermitted,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<ContinueAsNewWorkflowExecutionFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<ContinueAsNewWorkflowExecutionFailedCause>))]
 public enum ContinueAsNewWorkflowExecutionFailedCause
 {
     [JsonStringEnumMemberName("UNHANDLED_DECISION")] UnhandledDecision,
@@ -69,14 +69,14 @@ public enum ContinueAsNewWorkflowExecutionFailedCause
     [JsonStringEnumMemberName("OPERATION_NOT_PERMITTED")] OperationNotPermitted,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<DecisionTaskTimeoutType>))]
+[JsonConverter(typeof(SwfEnumConverter<DecisionTaskTimeoutType>))]
 public enum DecisionTaskTimeoutType
 {
     [JsonStringEnumMemberName("START_TO_CLOSE")] StartToClose,
     [JsonStringEnumMemberName("SCHEDULE_TO_START")] ScheduleToStart,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<DecisionType>))]
+[JsonConverter(typeof(SwfEnumConverter<DecisionType>))]
 public enum DecisionType
 {
     [JsonStringEnumMemberName("ScheduleActivityTask")] ScheduleActivityTask,
@@ -94,7 +94,7 @@ public enum DecisionType
     [JsonStringEnumMemberName("ScheduleLambdaFunction")] ScheduleLambdaFunction,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<EventType>))]
+[JsonConverter(typeof(SwfEnumConverter<EventType>))]
 public enum EventType
 {
     [JsonStringEnumMemberName("WorkflowExecutionStarted")] WorkflowExecutionStarted,
@@ -153,47 +153,47 @@ public enum EventType
     [JsonStringEnumMemberName("StartLambdaFunctionFailed")] StartLambdaFunctionFailed,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<ExecutionStatus>))]
+[JsonConverter(typeof(SwfEnumConverter<ExecutionStatus>))]
 public enum ExecutionStatus
 {
     [JsonStringEnumMemberName("OPEN")] Open,
     [JsonStringEnumMemberName("CLOSED")] Closed,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<FailWorkflowExecutionFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<FailWorkflowExecutionFailedCause>))]
 public enum FailWorkflowExecutionFailedCause
 {
     [JsonStringEnumMemberName("UNHANDLED_DECISION")] UnhandledDecision,
     [JsonStringEnumMemberName("OPERATION_NOT_PERMITTED")] OperationNotPermitted,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<LambdaFunctionTimeoutType>))]
+[JsonConverter(typeof(SwfEnumConverter<LambdaFunctionTimeoutType>))]
 public enum LambdaFunctionTimeoutType
 {
     [JsonStringEnumMemberName("START_TO_CLOSE")] StartToClose,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<RecordMarkerFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<RecordMarkerFailedCause>))]
 public enum RecordMarkerFailedCause
 {
     [JsonStringEnumMemberName("OPERATION_NOT_PERMITTED")] OperationNotPermitted,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<RegistrationStatus>))]
+[JsonConverter(typeof(SwfEnumConverter<RegistrationStatus>))]
 public enum RegistrationStatus
 {
     [JsonStringEnumMemberName("REGISTERED")] Registered,
     [JsonStringEnumMemberName("DEPRECATED")] Deprecated,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<RequestCancelActivityTaskFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<RequestCancelActivityTaskFailedCause>))]
 public enum RequestCancelActivityTaskFailedCause
 {
     [JsonStringEnumMemberName("ACTIVITY_ID_UNKNOWN")] ActivityIdUnknown,
     [JsonStringEnumMemberName("OPERATION_NOT_PERMITTED")] OperationNotPermitted,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<RequestCancelExternalWorkflowExecutionFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<RequestCancelExternalWorkflowExecutionFailedCause>))]
 public enum RequestCancelExternalWorkflowExecutionFailedCause
 {
     [JsonStringEnumMemberName("UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION")] UnknownExternalWorkflowExecution,
@@ -201,7 +201,7 @@ public enum RequestCancelExternalWorkflowExecutionFailedCause
     [JsonStringEnumMemberName("OPERATION_NOT_PERMITTED")] OperationNotPermitted,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<ScheduleActivityTaskFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<ScheduleActivityTaskFailedCause>))]
 public enum ScheduleActivityTaskFailedCause
 {
     [JsonStringEnumMemberName("ACTIVITY_TYPE_DEPRECATED")] ActivityTypeDeprecated,
@@ -217,7 +217,7 @@ public enum ScheduleActivityTaskFailedCause
     [JsonStringEnumMemberName("OPERATION_NOT_PERMITTED")] OperationNotPermitted,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<ScheduleLambdaFunctionFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<ScheduleLambdaFunctionFailedCause>))]
 public enum ScheduleLambdaFunctionFailedCause
 {
     [JsonStringEnumMemberName("ID_ALREADY_IN_USE")] IdAlreadyInUse,
@@ -226,7 +226,7 @@ public enum ScheduleLambdaFunctionFailedCause
     [JsonStringEnumMemberName("LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION")] LambdaServiceNotAvailableInRegion,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<SignalExternalWorkflowExecutionFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<SignalExternalWorkflowExecutionFailedCause>))]
 public enum SignalExternalWorkflowExecutionFailedCause
 {
     [JsonStringEnumMemberName("UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION")] UnknownExternalWorkflowExecution,
@@ -234,7 +234,7 @@ public enum SignalExternalWorkflowExecutionFailedCause
     [JsonStringEnumMemberName("OPERATION_NOT_PERMITTED")] OperationNotPermitted,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<StartChildWorkflowExecutionFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<StartChildWorkflowExecutionFailedCause>))]
 public enum StartChildWorkflowExecutionFailedCause
 {
     [JsonStringEnumMemberName("WORKFLOW_TYPE_DOES_NOT_EXIST")] WorkflowTypeDoesNotExist,
@@ -250,13 +250,13 @@ public enum StartChildWorkflowExecutionFailedCause
     [JsonStringEnumMemberName("OPERATION_NOT_PERMITTED")] OperationNotPermitted,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<StartLambdaFunctionFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<StartLambdaFunctionFailedCause>))]
 public enum StartLambdaFunctionFailedCause
 {
     [JsonStringEnumMemberName("ASSUME_ROLE_FAILED")] AssumeRoleFailed,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<StartTimerFailedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<StartTimerFailedCause>))]
 public enum StartTimerFailedCause
 {
     [JsonStringEnumMemberName("TIMER_ID_ALREADY_IN_USE")] TimerIdAlreadyInUse,
@@ -265,13 +265,13 @@ public enum StartTimerFailedCause
     [JsonStringEnumMemberName("OPERATION_NOT_PERMITTED")] OperationNotPermitted,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<WorkflowExecutionCancelRequestedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<WorkflowExecutionCancelRequestedCause>))]
 public enum WorkflowExecutionCancelRequestedCause
 {
     [JsonStringEnumMemberName("CHILD_POLICY_APPLIED")] ChildPolicyApplied,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<WorkflowExecutionTerminatedCause>))]
+[JsonConverter(typeof(SwfEnumConverter<WorkflowExecutionTerminatedCause>))]
 public enum WorkflowExecutionTerminatedCause
 {
     [JsonStringEnumMemberName("CHILD_POLICY_APPLIED")] ChildPolicyApplied,
@@ -279,7 +279,7 @@ public enum WorkflowExecutionTerminatedCause
     [JsonStringEnumMemberName("OPERATOR_INITIATED")] OperatorInitiated,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<WorkflowExecutionTimeoutType>))]
+[JsonConverter(typeof(SwfEnumConverter<WorkflowExecutionTimeoutType>))]
 public enum WorkflowExecutionTimeoutType
 {
     [JsonStringEnumMemberName("START_TO_CLOSE")] StartToClose,

@@ -194,6 +194,7 @@ public sealed partial class ActivityTaskScheduledEventAttributes
         SwfValidation.Length(StartToCloseTimeout, path, "startToCloseTimeout", 0, 8);
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(HeartbeatTimeout, path, "heartbeatTimeout", 0, 8);
     }
 }
@@ -305,6 +306,7 @@ public sealed partial class ActivityTypeConfiguration
         SwfValidation.Length(DefaultTaskHeartbeatTimeout, path, "defaultTaskHeartbeatTimeout", 0, 8);
         DefaultTaskList?.Validate(SwfValidation.Join(path, "defaultTaskList"));
         SwfValidation.Length(DefaultTaskPriority, path, "defaultTaskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(DefaultTaskPriority, path, "defaultTaskPriority");
         SwfValidation.Length(DefaultTaskScheduleToStartTimeout, path, "defaultTaskScheduleToStartTimeout", 0, 8);
         SwfValidation.Length(DefaultTaskScheduleToCloseTimeout, path, "defaultTaskScheduleToCloseTimeout", 0, 8);
     }
@@ -706,6 +708,7 @@ public sealed partial class ContinueAsNewWorkflowExecutionDecisionAttributes
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
         if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
@@ -1015,6 +1018,7 @@ public sealed partial class DecisionTaskScheduledEventAttributes
     {
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(StartToCloseTimeout, path, "startToCloseTimeout", 0, 8);
         SwfValidation.Length(ScheduleToStartTimeout, path, "scheduleToStartTimeout", 0, 8);
     }
@@ -2137,6 +2141,7 @@ public sealed partial class PollForActivityTaskInput
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
+        if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(Identity, path, "identity", 0, 256);
     }
 }
@@ -2176,6 +2181,7 @@ public sealed partial class PollForDecisionTaskInput
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
+        if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(Identity, path, "identity", 0, 256);
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
         SwfValidation.Range(MaximumPageSize, path, "maximumPageSize", 0, 1000);
@@ -2289,13 +2295,16 @@ public sealed partial class RegisterActivityTypeInput
         SwfValidation.Length(Domain, path, "domain", 1, 256);
         SwfValidation.Required(Name, path, "name");
         SwfValidation.Length(Name, path, "name", 1, 256);
+        SwfValidation.Name(Name, path, "name");
         SwfValidation.Required(Version, path, "version");
         SwfValidation.Length(Version, path, "version", 1, 64);
+        SwfValidation.Name(Version, path, "version");
         SwfValidation.Length(Description, path, "description", 0, 1024);
         SwfValidation.Length(DefaultTaskStartToCloseTimeout, path, "defaultTaskStartToCloseTimeout", 0, 8);
         SwfValidation.Length(DefaultTaskHeartbeatTimeout, path, "defaultTaskHeartbeatTimeout", 0, 8);
         DefaultTaskList?.Validate(SwfValidation.Join(path, "defaultTaskList"));
         SwfValidation.Length(DefaultTaskPriority, path, "defaultTaskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(DefaultTaskPriority, path, "defaultTaskPriority");
         SwfValidation.Length(DefaultTaskScheduleToStartTimeout, path, "defaultTaskScheduleToStartTimeout", 0, 8);
         SwfValidation.Length(DefaultTaskScheduleToCloseTimeout, path, "defaultTaskScheduleToCloseTimeout", 0, 8);
     }
@@ -2323,11 +2332,13 @@ public sealed partial class RegisterDomainInput
     {
         SwfValidation.Required(Name, path, "name");
         SwfValidation.Length(Name, path, "name", 1, 256);
+        SwfValidation.Name(Name, path, "name");
         SwfValidation.Length(Description, path, "description", 0, 1024);
         SwfValidation.Required(WorkflowExecutionRetentionPeriodInDays, path, "workflowExecutionRetentionPeriodInDays");
         SwfValidation.Length(WorkflowExecutionRetentionPeriodInDays, path, "workflowExecutionRetentionPeriodInDays", 1, 8);
         SwfValidation.Count(Tags, path, "tags", 50);
         if (Tags is not null) for (var i = 0; i < Tags.Count; i++) SwfValidation.Present(Tags[i], path, $"tags[{i}]").Validate(SwfValidation.Join(path, $"tags[{i}]"));
+        if (Tags is not null) for (var i = 0; i < Tags.Count; i++) { SwfValidation.Tag(Tags[i]?.Key, path, $"tags[{i}].key"); SwfValidation.Tag(Tags[i]?.Value, path, $"tags[{i}].value"); }
     }
 }
 
@@ -2379,13 +2390,16 @@ public sealed partial class RegisterWorkflowTypeInput
         SwfValidation.Length(Domain, path, "domain", 1, 256);
         SwfValidation.Required(Name, path, "name");
         SwfValidation.Length(Name, path, "name", 1, 256);
+        SwfValidation.Name(Name, path, "name");
         SwfValidation.Required(Version, path, "version");
         SwfValidation.Length(Version, path, "version", 1, 64);
+        SwfValidation.Name(Version, path, "version");
         SwfValidation.Length(Description, path, "description", 0, 1024);
         SwfValidation.Length(DefaultTaskStartToCloseTimeout, path, "defaultTaskStartToCloseTimeout", 0, 8);
         SwfValidation.Length(DefaultExecutionStartToCloseTimeout, path, "defaultExecutionStartToCloseTimeout", 0, 8);
         DefaultTaskList?.Validate(SwfValidation.Join(path, "defaultTaskList"));
         SwfValidation.Length(DefaultTaskPriority, path, "defaultTaskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(DefaultTaskPriority, path, "defaultTaskPriority");
         SwfValidation.Length(DefaultLambdaRole, path, "defaultLambdaRole", 1, 1600);
     }
 }
@@ -2712,11 +2726,14 @@ public sealed partial class ScheduleActivityTaskDecisionAttributes
         SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
         SwfValidation.Required(ActivityId, path, "activityId");
         SwfValidation.Length(ActivityId, path, "activityId", 1, 256);
+        SwfValidation.Name(ActivityId, path, "activityId");
         SwfValidation.Length(Control, path, "control", 0, 32768);
         SwfValidation.Length(Input, path, "input", 0, 32768);
         SwfValidation.Length(ScheduleToCloseTimeout, path, "scheduleToCloseTimeout", 0, 8);
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
+        if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(ScheduleToStartTimeout, path, "scheduleToStartTimeout", 0, 8);
         SwfValidation.Length(StartToCloseTimeout, path, "startToCloseTimeout", 0, 8);
         SwfValidation.Length(HeartbeatTimeout, path, "heartbeatTimeout", 0, 8);
@@ -3010,11 +3027,14 @@ public sealed partial class StartChildWorkflowExecutionDecisionAttributes
         SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         SwfValidation.Required(WorkflowId, path, "workflowId");
         SwfValidation.Length(WorkflowId, path, "workflowId", 1, 256);
+        SwfValidation.Name(WorkflowId, path, "workflowId");
         SwfValidation.Length(Control, path, "control", 0, 32768);
         SwfValidation.Length(Input, path, "input", 0, 32768);
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
+        if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
         if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
@@ -3119,6 +3139,7 @@ public sealed partial class StartChildWorkflowExecutionInitiatedEventAttributes
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(TaskStartToCloseTimeout, path, "taskStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
         if (TagList is not null) for (var i = 0; i < TagList.Count; i++) SwfValidation.Length(SwfValidation.Present(TagList[i], path, $"tagList[{i}]"), path, $"tagList[{i}]", 0, 256);
@@ -3166,6 +3187,7 @@ public sealed partial class StartTimerDecisionAttributes
     {
         SwfValidation.Required(TimerId, path, "timerId");
         SwfValidation.Length(TimerId, path, "timerId", 1, 256);
+        SwfValidation.Name(TimerId, path, "timerId");
         SwfValidation.Length(Control, path, "control", 0, 32768);
         SwfValidation.Required(StartToFireTimeout, path, "startToFireTimeout");
         SwfValidation.Length(StartToFireTimeout, path, "startToFireTimeout", 1, 8);
@@ -3244,11 +3266,15 @@ public sealed partial class StartWorkflowExecutionInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Name(Domain, path, "domain");
         SwfValidation.Required(WorkflowId, path, "workflowId");
         SwfValidation.Length(WorkflowId, path, "workflowId", 1, 256);
+        SwfValidation.Name(WorkflowId, path, "workflowId");
         SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
+        if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(Input, path, "input", 0, 32768);
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 0, 8);
         SwfValidation.Count(TagList, path, "tagList", 5);
@@ -3269,6 +3295,7 @@ public sealed partial class TagFilter
     {
         SwfValidation.Required(Tag, path, "tag");
         SwfValidation.Length(Tag, path, "tag", 0, 256);
+        SwfValidation.Tag(Tag, path, "tag");
     }
 }
 
@@ -3289,6 +3316,7 @@ public sealed partial class TagResourceInput
         SwfValidation.Present(Tags, path, "tags");
         SwfValidation.Count(Tags, path, "tags", 50);
         if (Tags is not null) for (var i = 0; i < Tags.Count; i++) SwfValidation.Present(Tags[i], path, $"tags[{i}]").Validate(SwfValidation.Join(path, $"tags[{i}]"));
+        if (Tags is not null) for (var i = 0; i < Tags.Count; i++) { SwfValidation.Tag(Tags[i]?.Key, path, $"tags[{i}].key"); SwfValidation.Tag(Tags[i]?.Value, path, $"tags[{i}].value"); }
     }
 }
 
@@ -3591,6 +3619,7 @@ public sealed partial class WorkflowExecutionConfiguration
         SwfValidation.Length(ExecutionStartToCloseTimeout, path, "executionStartToCloseTimeout", 1, 8);
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         SwfValidation.Length(TaskPriority, path, "taskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(TaskPriority, path, "taskPriority");
         SwfValidation.Length(LambdaRole, path, "lambdaRole", 1, 1600);
     }
 }
@@ -4037,6 +4066,7 @@ public sealed partial class WorkflowTypeConfiguration
         SwfValidation.Length(DefaultExecutionStartToCloseTimeout, path, "defaultExecutionStartToCloseTimeout", 0, 8);
         DefaultTaskList?.Validate(SwfValidation.Join(path, "defaultTaskList"));
         SwfValidation.Length(DefaultTaskPriority, path, "defaultTaskPriority", 0, int.MaxValue);
+        SwfValidation.Priority(DefaultTaskPriority, path, "defaultTaskPriority");
         SwfValidation.Length(DefaultLambdaRole, path, "defaultLambdaRole", 1, 1600);
     }
 }

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Flow.Swf;
 
 /// <summary>
@@ -29,6 +31,44 @@ internal static class SwfValidation
         if (value.Length < min)
             throw new ArgumentException(
                 $"{Join(path, member)} is {value.Length} characters long; SWF requires at least {min}.", Join(path, member));
+    }
+
+    /// <summary>SWF's rule for names and ids (domains, types, task lists, workflow, activity and timer ids):
+    /// no ':', '/', '|' or control character (U+0000–U+001F, U+007F–U+009F), and not the literal "arn".</summary>
+    public static void Name(string? value, string path, string member)
+    {
+        if (value is null)
+            return;
+        if (value == "arn")
+            throw new ArgumentException($"{Join(path, member)} must not be the literal string arn.", Join(path, member));
+        foreach (char c in value)
+        {
+            if (c is ':' or '/' or '|' or <= '\u001f' or (>= '\u007f' and <= '\u009f'))
+                throw new ArgumentException(
+                    $"{Join(path, member)} contains {(char.IsControl(c) ? $"the control character U+{(int)c:X4}" : $"'{c}'")}; SWF names hold no ':', '/', '|' or control characters.",
+                    Join(path, member));
+        }
+    }
+
+    /// <summary>SWF's rule for tags: Unicode letters, digits, whitespace and <c>_ . : / = + - @</c> only.</summary>
+    public static void Tag(string? value, string path, string member)
+    {
+        if (value is null)
+            return;
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (!Rune.IsLetter(rune) && !Rune.IsDigit(rune) && !Rune.IsWhiteSpace(rune) && !(rune.IsAscii && "_.:/=+-@".Contains((char)rune.Value)))
+                throw new ArgumentException(
+                    $"{Join(path, member)} must hold only letters, digits, whitespace and _ . : / = + - @, not '{rune}'.", Join(path, member));
+        }
+    }
+
+    /// <summary>A task priority: a 32-bit integer, written in decimal.</summary>
+    public static void Priority(string? value, string path, string member)
+    {
+        if (value is not null && !int.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _))
+            throw new ArgumentException(
+                $"{Join(path, member)} is '{value}'; a task priority is an integer from {int.MinValue} to {int.MaxValue}.", Join(path, member));
     }
 
     public static void Range(long? value, string path, string member, long min, long max)

@@ -46,8 +46,17 @@ public sealed class WorkflowWorker : IAsyncDisposable
         _cache = options.DecisionCacheSize > 0 ? new DecisionCache(options.DecisionCacheSize) : null;
         _replayOptions = options.ReplayOptions ?? new ReplayOptions { LoggerFactory = options.LoggerFactory };
         if (options.StickyTaskList && _cache is not null)
-            _stickyTaskList = WorkerOptions.Truncate($"{TaskList}:{Identity}:{Guid.NewGuid():N}", 256);
+            _stickyTaskList = WorkerOptions.Truncate(StickyName($"{TaskList}-{Identity}-{Guid.NewGuid():N}"), 256);
     }
+
+    /// <summary>A task list name SWF accepts: its names may not hold ':', '/', '|' or control characters,
+    /// and identities do ("host:pid").</summary>
+    static string StickyName(string name) =>
+        string.Create(name.Length, name, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+                span[i] = source[i] is ':' or '/' or '|' || char.IsControl(source[i]) ? '-' : source[i];
+        });
 
     public string Domain => _options.Domain;
     public string TaskList { get; }
