@@ -29,10 +29,10 @@ try
     if (line.Positional.Count > 0)
         throw new CommandLineException($"unexpected argument {line.Positional[0]}");
     serviceUrl = line.HttpUrl("--endpoint");
-    region = line["--region"];
+    region = line.Region("--region");
     if (serviceUrl is null && region is null)
         throw new CommandLineException("give --endpoint URL or --region REGION");
-    s3Settings = S3Settings.From(line.HttpUrl("--s3-endpoint"), line["--s3-region"]);
+    s3Settings = S3Settings.From(line.HttpUrl("--s3-endpoint"), line.Region("--s3-region"));
 }
 catch (CommandLineException e)
 {
@@ -79,10 +79,17 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {
     return 0;
 }
-catch (Exception e) when (e is SwfException or HttpRequestException or FlowRegistrationException or AmazonClientException)
+catch (Exception e) when (e is SwfException or HttpRequestException or TimeoutException or FlowRegistrationException)
 {
-    // An unreachable endpoint, missing credentials, a refused registration: the options are wrong.
-    Console.Error.WriteLine($"error: cannot start the worker on {serviceUrl?.ToString() ?? region}: {e.Message}");
+    // An unreachable or silent endpoint, a refused registration: the options are wrong.
+    Console.Error.WriteLine($"error: cannot start the worker on {serviceUrl?.ToString() ?? region}: {FirstLine(e.Message)}");
+    return 2;
+}
+catch (AmazonClientException)
+{
+    // The signer asks the default credential chain on the first call; the SDK's message spans many lines.
+    Console.Error.WriteLine($"error: cannot start the worker on {serviceUrl?.ToString() ?? region}: no AWS credentials found " +
+        "(set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with AWS_PROFILE)");
     return 2;
 }
 Console.WriteLine($"FileProcessing.Worker {activities.Identity} polling {activities.TaskList} and {decider.TaskList} " +
@@ -98,3 +105,5 @@ catch (OperationCanceledException)
 await Task.WhenAll(decider.StopAsync(), activities.StopAsync());
 Console.WriteLine("stopped");
 return 0;
+
+static string FirstLine(string text) => text.IndexOf('\n') is var newline and >= 0 ? text[..newline].TrimEnd('\r') : text;

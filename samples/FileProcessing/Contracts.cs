@@ -39,11 +39,11 @@ public sealed record Job(string Source, string Bucket, string WorkFolder, int Ti
 
 public sealed record Downloaded(string LocalPath, long Bytes);
 
-public sealed record Processed(string CompressedPath, string ReportPath, string Sha256, long Bytes, long CompressedBytes, int Lines, int Words);
+public sealed record Processed(string CompressedPath, string ReportPath, string Sha256, long Bytes, long CompressedBytes, long Lines, long Words);
 
 public sealed record Uploaded(string CompressedLocation, string ReportLocation);
 
-public sealed record Report(string Source, string Sha256, long Bytes, long CompressedBytes, int Lines, int Words,
+public sealed record Report(string Source, string Sha256, long Bytes, long CompressedBytes, long Lines, long Words,
     string CompressedLocation, string ReportLocation);
 
 public enum Stage { Starting, Downloading, Processing, Uploading, Cleaning, Done, Canceled, Failed }

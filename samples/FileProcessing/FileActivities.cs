@@ -1,4 +1,6 @@
 using System.IO.Compression;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -11,6 +13,11 @@ namespace FileProcessing;
 /// <param name="s3">Uploads to s3:// buckets; null when the worker has no S3 configuration.</param>
 public sealed class FileActivities(HttpClient http, S3Uploads? s3 = null) : IFileActivities
 {
+    /// <summary>RFC 1952's member for no data: the header (magic, deflate, no flags, no time, OS unknown), one final
+    /// fixed-Huffman deflate block holding only its end code, then CRC-32 and length, both 0.</summary>
+    private static readonly byte[] EmptyGzip =
+        [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+
     public async Task<Downloaded> DownloadAsync(string source, string workFolder)
     {
         Directory.CreateDirectory(workFolder);
@@ -66,6 +73,10 @@ public sealed class FileActivities(HttpClient http, S3Uploads? s3 = null) : IFil
                 bytes += read;
             }
         }
+        // GZipStream writes nothing at all, not even the header, when it was given no data (dotnet/runtime#66449):
+        // a 0-byte file that every gunzip rejects. An empty input gets the gzip member of no data instead.
+        if (bytes == 0)
+            await File.WriteAllBytesAsync(compressed, EmptyGzip, token);
         var hex = Convert.ToHexStringLower(sha.GetHashAndReset());
         var processed = new Processed(compressed, reportPath, hex, bytes, new FileInfo(compressed).Length, counter.Lines, counter.Words);
         await File.WriteAllTextAsync(reportPath, ReportJson(localPath, processed), token);
@@ -127,26 +138,50 @@ public sealed class FileActivities(HttpClient http, S3Uploads? s3 = null) : IFil
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
+}
 
-    /// <summary>Counts lines and words as <c>wc -l</c> and <c>wc -w</c> do, across buffer boundaries.</summary>
-    private sealed class TextCounter
+/// <summary>Counts lines and words as <c>wc -l</c> and <c>wc -w</c> do, across buffer boundaries: a line ends at '\n',
+/// a word is a run of bytes other than ' ', '\t', '\n', '\v', '\f' and '\r'. Counts are longs: a 2 GiB file of
+/// newlines has more lines than an int holds.</summary>
+internal sealed class TextCounter
+{
+    private bool _inWord;
+
+    public long Lines { get; private set; }
+
+    public long Words { get; private set; }
+
+    public void Add(ReadOnlySpan<byte> bytes)
     {
-        private bool _inWord;
-        public int Lines { get; private set; }
-        public int Words { get; private set; }
+        Lines += bytes.Count((byte)'\n');
 
-        public void Add(ReadOnlySpan<byte> bytes)
+        // A word starts at a byte that is not whitespace after one that is (or after the start of the text).
+        uint previousSpace = _inWord ? 0u : 1u;
+        long words = 0;
+        var i = 0;
+        if (Vector128.IsHardwareAccelerated)
         {
-            foreach (var b in bytes)
+            // 16 bytes at a time: bit k of the mask is set when byte k is whitespace.
+            for (; i + Vector128<byte>.Count <= bytes.Length; i += Vector128<byte>.Count)
             {
-                if (b == (byte)'\n')
-                    Lines++;
-                var space = b is (byte)' ' or (byte)'\n' or (byte)'\t' or (byte)'\r' or (byte)'\v' or (byte)'\f';
-                if (!space && !_inWord)
-                    Words++;
-                _inWord = !space;
+                var v = Vector128.Create(bytes.Slice(i, Vector128<byte>.Count));
+                // '\t' to '\r' are 9 to 13: (b - 9) <= 4, unsigned.
+                var space = Vector128.Equals(v, Vector128.Create((byte)' '))
+                    | Vector128.LessThanOrEqual(v - Vector128.Create((byte)'\t'), Vector128.Create((byte)4));
+                var mask = space.ExtractMostSignificantBits();
+                words += BitOperations.PopCount(~mask & ((mask << 1) | previousSpace) & 0xFFFF);
+                previousSpace = mask >> 15;
             }
         }
+        for (; i < bytes.Length; i++)
+        {
+            var space = bytes[i] == (byte)' ' || (uint)(bytes[i] - '\t') <= 4;
+            if (!space && previousSpace != 0)
+                words++;
+            previousSpace = space ? 1u : 0u;
+        }
+        Words += words;
+        _inWord = previousSpace == 0;
     }
 }
 

@@ -12,6 +12,7 @@ const string Usage = """
       --s3-endpoint URL                an S3-compatible endpoint for s3:// buckets (else AWS_ENDPOINT_URL_S3, else Amazon S3)
       --s3-region REGION               the region of s3:// buckets (else AWS_REGION or the profile's)
       --timeout SECONDS                the timer that bounds the whole job (default 600, at most 86400)
+      --request-timeout SECONDS        how long each call to an SWF endpoint waits for its answer (default 10)
       --no-workers                     start the run and wait for it; FileProcessing.Worker does the work
     Ctrl-C once sends the run the Cancel signal; twice stops waiting.
     """;
@@ -32,7 +33,7 @@ if (options.Help)
     return 0;
 }
 
-var stateFolder = Path.GetFullPath(".flow");
+var stateFolder = options.StateFolder;
 var bucket = options.Bucket ?? Path.Combine(stateFolder, "bucket");
 if (!S3Location.IsS3(bucket))
     bucket = Path.GetFullPath(bucket);
@@ -50,7 +51,18 @@ Console.CancelKeyPress += (_, e) =>
         stop.Cancel();
 };
 
-await using var host = SampleHost.Create(options.Endpoint, options.Region, stateFolder);
+SampleHost created;
+try
+{
+    created = SampleHost.Create(options.Endpoint, options.Region, stateFolder, options.RequestTimeout);
+}
+catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+{
+    // Another sample holds the embedded store (.flow/flow.db), or the file is not a store.
+    Console.Error.WriteLine($"error: cannot open the embedded service's store: {FirstLine(e.Message)}");
+    return 2;
+}
+await using var host = created;
 using var http = new HttpClient();
 using var s3 = new S3Uploads(S3Settings.From(options.S3Endpoint, options.S3Region));
 var (activityWorker, decider) = host.CreateWorkers(http, s3);
@@ -72,10 +84,18 @@ try
     }
     return await RunAsync();
 }
-catch (Exception e) when (e is SwfException or HttpRequestException or FlowRegistrationException or AmazonClientException)
+catch (Exception e) when (e is SwfException or HttpRequestException or TimeoutException or FlowRegistrationException)
 {
-    // An unreachable endpoint, missing credentials, a refused registration: the options are wrong.
-    Console.Error.WriteLine($"error: cannot use {host.Where}: {e.Message}");
+    // An unreachable or silent endpoint, a refused registration: the options are wrong.
+    Console.Error.WriteLine($"error: cannot use {host.Where}: {FirstLine(e.Message)}");
+    return 2;
+}
+catch (AmazonClientException)
+{
+    // The signer asks the default credential chain on the first call (SWF's own faults are SwfExceptions); the
+    // SDK's message lists every provider it tried, over many lines.
+    Console.Error.WriteLine($"error: cannot use {host.Where}: no AWS credentials found " +
+        "(set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with AWS_PROFILE)");
     return 2;
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -198,19 +218,21 @@ static string? Describe(HistoryEvent e, List<HistoryEvent> history)
 
 // Flow's decider records a failed run's details as the exception's message, a newline, then its stack trace;
 // a person reads the message.
-static string? FailureMessage(string? details) =>
-    details is null ? null : details.IndexOf('\n') is var newline and >= 0 ? details[..newline] : details;
+static string? FailureMessage(string? details) => details is null ? null : FirstLine(details);
+
+static string FirstLine(string text) => text.IndexOf('\n') is var newline and >= 0 ? text[..newline].TrimEnd('\r') : text;
 
 /// <summary>The sample's options, checked before anything starts: each mistake is one line and exit code 2.</summary>
+/// <param name="StateFolder">.flow under the current folder: the embedded store, working folders, the default bucket.</param>
 internal sealed record Options(string Source, string? Bucket, Uri? Endpoint, string? Region, Uri? S3Endpoint, string? S3Region,
-    int TimeoutSeconds, bool NoWorkers, bool Help)
+    int TimeoutSeconds, TimeSpan RequestTimeout, bool NoWorkers, string StateFolder, bool Help)
 {
     public static Options Parse(string[] args)
     {
         var line = CommandLine.Parse(args,
-            ["--bucket", "--endpoint", "--region", "--s3-endpoint", "--s3-region", "--timeout"], ["--no-workers", "--help", "-h"]);
+            ["--bucket", "--endpoint", "--region", "--s3-endpoint", "--s3-region", "--timeout", "--request-timeout"], ["--no-workers", "--help", "-h"]);
         if (line.Has("--help") || line.Has("-h"))
-            return new Options("", null, null, null, null, null, 0, false, Help: true);
+            return new Options("", null, null, null, null, null, 0, TimeSpan.Zero, false, "", Help: true);
         if (line.Positional.Count == 0)
             throw new CommandLineException("give the input: a file path or an http(s) URL");
         if (line.Positional.Count > 1)
@@ -222,13 +244,47 @@ internal sealed record Options(string Source, string? Bucket, Uri? Endpoint, str
         if (bucket is not null && !S3Location.IsS3(bucket) && bucket.Contains("://", StringComparison.Ordinal))
             throw new CommandLineException($"--bucket {bucket} is neither a folder nor an s3:// location");
 
-        return new Options(CheckSource(line.Positional[0]), bucket, line.HttpUrl("--endpoint"), line["--region"],
-            line.HttpUrl("--s3-endpoint"), line["--s3-region"], line.Seconds("--timeout", 600, 1, 86400), line.Has("--no-workers"), Help: false);
+        var source = CheckSource(line.Positional[0]);
+        var endpoint = line.HttpUrl("--endpoint");
+        var region = line.Region("--region");
+        if (line.Has("--no-workers") && endpoint is null && region is null)
+            throw new CommandLineException(
+                "--no-workers needs --endpoint or --region: the embedded service lives inside this process, so no other worker can take its tasks");
+
+        // Folders the run will write to: a file in the way would fail the run later, in an activity.
+        var stateFolder = Path.GetFullPath(".flow");
+        if (FolderProblem(stateFolder) is { } stateProblem)
+            throw new CommandLineException($"{stateFolder} (the sample's state folder) {stateProblem}");
+        if (bucket is not null && !S3Location.IsS3(bucket))
+        {
+            bucket = Path.GetFullPath(bucket);
+            if (FolderProblem(bucket) is { } bucketProblem)
+                throw new CommandLineException($"--bucket {bucket} {bucketProblem}");
+        }
+
+        return new Options(source, bucket, endpoint, region, line.HttpUrl("--s3-endpoint"), line.Region("--s3-region"),
+            line.Seconds("--timeout", 600, 1, 86400), line.Duration("--request-timeout", 10, 0.1, 300), line.Has("--no-workers"),
+            stateFolder, Help: false);
+    }
+
+    /// <summary>Why <paramref name="path"/> cannot be a folder (it, or the nearest part of it that exists, is a file); null when it can.</summary>
+    private static string? FolderProblem(string path)
+    {
+        for (var at = path; !string.IsNullOrEmpty(at); at = Path.GetDirectoryName(at))
+        {
+            if (Directory.Exists(at))
+                return null;
+            if (File.Exists(at))
+                return at == path ? "is a file, not a folder" : $"is under {at}, which is a file";
+        }
+        return null;
     }
 
     /// <summary>An http(s) URL as given, or the full path of a file that exists.</summary>
     private static string CheckSource(string text)
     {
+        if (string.IsNullOrWhiteSpace(text))
+            throw new CommandLineException("the input is empty: give a file path or an http(s) URL");
         if (Uri.TryCreate(text, UriKind.Absolute, out var url) && !url.IsFile)
         {
             if (url.Scheme is not ("http" or "https") || url.Host.Length == 0)

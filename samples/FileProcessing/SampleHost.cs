@@ -25,7 +25,8 @@ public sealed class SampleHost : IAsyncDisposable
     /// <summary>One line saying which service the sample talks to.</summary>
     public string Where { get; }
 
-    public static SampleHost Create(Uri? endpoint, string? region, string stateFolder)
+    /// <param name="requestTimeout">How long each call to an endpoint waits for its answer; a person is waiting.</param>
+    public static SampleHost Create(Uri? endpoint, string? region, string stateFolder, TimeSpan requestTimeout)
     {
         if (endpoint is not null)
         {
@@ -38,11 +39,12 @@ public sealed class SampleHost : IAsyncDisposable
                 ServiceUrl = endpoint,
                 Region = region ?? "us-east-1",
                 Credentials = credentials,
+                RequestTimeout = requestTimeout,
             });
             return new SampleHost(client, null, $"SWF endpoint {endpoint.OriginalString}");
         }
         if (region is not null)
-            return new SampleHost(new SwfClient(new SwfClientOptions { Region = region }), null, $"Amazon SWF in {region}");
+            return new SampleHost(new SwfClient(new SwfClientOptions { Region = region, RequestTimeout = requestTimeout }), null, $"Amazon SWF in {region}");
 
         Directory.CreateDirectory(stateFolder);
         var db = Path.Combine(stateFolder, "flow.db");

@@ -23,17 +23,25 @@ internal sealed class CommandLine
             string name = arg[2..];
             string? value = null;
             int eq = name.IndexOf('=');
+            bool flag;
             if (eq >= 0)
             {
                 value = name[(eq + 1)..];
                 name = name[..eq];
+                flag = Array.IndexOf(flags, name) >= 0;
+                // "--json=false" must not mean --json.
+                if (flag)
+                    throw new UsageException($"--{name} takes no value");
             }
-            else if (Array.IndexOf(flags, name) < 0)
+            else
             {
-                if (i + 1 >= args.Length)
-                    throw new UsageException($"--{name} needs a value");
-                value = args[++i];
+                flag = Array.IndexOf(flags, name) >= 0;
+                // "--domain --json" means the value was forgotten, not a domain named "--json" (--domain=--json says that).
+                if (!flag)
+                    value = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
             }
+            if (!flag && string.IsNullOrWhiteSpace(value))
+                throw new UsageException($"--{name} needs a value");
             if (!line.options.TryAdd(name, value))
                 throw new UsageException($"--{name} given twice");
         }
@@ -64,6 +72,20 @@ internal sealed class CommandLine
         return v;
     }
 
+    /// <summary>A number of seconds, fractions allowed (0.5), within [min, max].</summary>
+    public TimeSpan Seconds(string name, double defaultValue, double min, double max)
+    {
+        string? text = Get(name);
+        if (text is null)
+            return TimeSpan.FromSeconds(defaultValue);
+        if (!double.TryParse(text, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out double v)
+            || v < min || v > max)
+            throw new UsageException($"--{name} must be a number of seconds from {Invariant(min)} to {Invariant(max)}, not '{text}'");
+        return TimeSpan.FromSeconds(v);
+    }
+
+    private static string Invariant(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Call after reading every option: an option nobody read is a typo.</summary>
     public void RejectUnknown()
     {
@@ -75,3 +97,7 @@ internal sealed class CommandLine
 
 /// <summary>A mistake on the command line: print the message and the usage, exit 2.</summary>
 internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The command could not do its work for a reason outside it (an endpoint that does not answer, no
+/// credentials, an address that cannot be bound): print the message as one line, exit 2.</summary>
+internal sealed class CommandFailedException(string message, Exception? inner = null) : Exception(message, inner);

@@ -4,6 +4,8 @@ return await FlowTool.RunAsync(args).ConfigureAwait(false);
 
 namespace Flow.Cli
 {
+    using System.Net.Sockets;
+    using Amazon.Runtime;
     using Flow.Cli.Dev;
     using Flow.Cli.Remote;
     using Flow.Swf;
@@ -15,6 +17,9 @@ namespace Flow.Cli
             "  " + DevCommand.Usage + "\n" +
             "  " + RemoteCommands.Usage + "\n";
 
+        /// <summary>Runs one command. Exit codes: 0 done; 1 the service refused (an SWF fault, no such execution);
+        /// 2 the command could not do its work as given (bad options, an endpoint that cannot be reached or does not
+        /// answer, no credentials, an address that cannot be bound). Every failure it expects is one line on stderr.</summary>
         public static async Task<int> RunAsync(string[] args)
         {
             if (args.Length == 0 || Array.Exists(args, a => a is "-h" or "--help") || args[0] == "help")
@@ -27,7 +32,7 @@ namespace Flow.Cli
                 ReadOnlySpan<string> rest = args.AsSpan(1);
                 return args[0] switch
                 {
-                    "dev" => await DevCommand.RunAsync(DevCommand.ParseOptions(CommandLine.Parse(rest, "memory", "verify-sigv4"))).ConfigureAwait(false),
+                    "dev" => await DevAsync(DevCommand.ParseOptions(CommandLine.Parse(rest, "memory", "verify-sigv4"))).ConfigureAwait(false),
                     "list" => await RemoteCommands.ListAsync(CommandLine.Parse(rest, "json"), Console.Out).ConfigureAwait(false),
                     "history" => await RemoteCommands.HistoryAsync(CommandLine.Parse(rest), Console.Out).ConfigureAwait(false),
                     "start" => await RemoteCommands.StartAsync(CommandLine.Parse(rest), Console.Out).ConfigureAwait(false),
@@ -41,19 +46,40 @@ namespace Flow.Cli
             }
             catch (SwfException e)
             {
-                await Console.Error.WriteLineAsync($"flow: {e.ErrorCode}: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"flow: {e.ErrorCode}: {FirstLine(e.Message)}").ConfigureAwait(false);
                 return 1;
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is CommandFailedException or ArgumentException or TimeoutException)
             {
-                await Console.Error.WriteLineAsync($"flow: {e.Message}").ConfigureAwait(false);
-                return 1;
+                await Console.Error.WriteLineAsync($"flow: {FirstLine(e.Message)}").ConfigureAwait(false);
+                return 2;
             }
             catch (HttpRequestException e)
             {
-                await Console.Error.WriteLineAsync($"flow: cannot reach the endpoint: {e.Message}").ConfigureAwait(false);
-                return 1;
+                await Console.Error.WriteLineAsync($"flow: cannot reach the endpoint: {FirstLine(e.Message)}").ConfigureAwait(false);
+                return 2;
+            }
+            catch (AmazonClientException e)
+            {
+                await Console.Error.WriteLineAsync($"flow: {FirstLine(e.Message)}").ConfigureAwait(false);
+                return 2;
             }
         }
+
+        private static async Task<int> DevAsync(DevCommand.Options options)
+        {
+            try
+            {
+                return await DevCommand.RunAsync(options).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                // Kestrel passes some bind failures through as they are (an address this machine does not have).
+                await Console.Error.WriteLineAsync($"flow dev: cannot listen on {options.Bind}:{options.Port}: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+        }
+
+        private static string FirstLine(string text) => text.IndexOf('\n') is int newline and >= 0 ? text[..newline].TrimEnd('\r') : text;
     }
 }

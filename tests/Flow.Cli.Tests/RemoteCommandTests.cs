@@ -71,6 +71,23 @@ public sealed class RemoteCommandTests
     }
 
     [Test]
+    public async Task History_prints_quotes_and_other_text_as_a_person_reads_them()
+    {
+        const string Input = "{\"note\":\"<café & crème>\"}";
+        await FlowAsync("start", "--domain", Domain, "--workflow-type", "Report", "--workflow-version", "2", "--workflow-id", "quoted", "--input", Input);
+
+        var (exit, stdout, stderr) = await FlowAsync("history", "--domain", Domain, "--workflow-id", "quoted");
+
+        Assert.That(exit, Is.Zero, stderr);
+        // JSON's own escapes only (\"), not \u0022 and friends.
+        Assert.That(stdout, Does.Contain("\"input\": \"{\\\"note\\\":\\\"<café & crème>\\\"}\""));
+        Assert.That(stdout, Does.Not.Contain("\\u00"));
+        using var json = JsonDocument.Parse(stdout);
+        Assert.That(json.RootElement.GetProperty("events")[0].GetProperty("workflowExecutionStartedEventAttributes").GetProperty("input").GetString(),
+            Is.EqualTo(Input));
+    }
+
+    [Test]
     public async Task History_of_an_unknown_workflow_fails_with_a_message()
     {
         var (exit, stdout, stderr) = await FlowAsync("history", "--domain", Domain, "--workflow-id", "never-started");

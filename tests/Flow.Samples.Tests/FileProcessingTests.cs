@@ -59,6 +59,43 @@ public sealed class FileProcessingTests
     }
 
     [Test]
+    public async Task An_empty_file_and_an_empty_download_give_a_valid_gzip_copy_and_a_report_of_zeros()
+    {
+        await using var h = await Harness.StartAsync();
+        var empty = h.Folder["empty.txt"];
+        await File.WriteAllBytesAsync(empty, []);
+        using var server = new FileServer([]);
+
+        foreach (var (id, source) in new[] { ("empty-file", empty), ("empty-url", server.Url("empty-download.txt").ToString()) })
+        {
+            var run = await h.Client.StartAsync(id, h.Job(source, id, bucket: h.Folder[Path.Combine("bucket", id)]));
+            var report = await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(report.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData([]))), id);
+                Assert.That(report.Bytes, Is.Zero, id);
+                Assert.That(report.Lines, Is.Zero, id);
+                Assert.That(report.Words, Is.Zero, id);
+                Assert.That(new FileInfo(report.CompressedLocation).Length, Is.EqualTo(report.CompressedBytes), id);
+            });
+            // gzip itself is the judge: a 0-byte file is "unexpected end of file", not an empty gzip stream.
+            var (exit, output) = await GzipTestAsync(report.CompressedLocation);
+            Assert.That(exit, Is.Zero, $"{id}: gzip -t {report.CompressedLocation}: {output}");
+            await using var gzip = new GZipStream(File.OpenRead(report.CompressedLocation), CompressionMode.Decompress);
+            using var copy = new MemoryStream();
+            await gzip.CopyToAsync(copy);
+            Assert.That(copy.Length, Is.Zero, id);
+        }
+    }
+
+    private static async Task<(int Exit, string Output)> GzipTestAsync(string path)
+    {
+        using var gzip = ChildProcess.Start("gzip", ["-t", path]);
+        return (await gzip.WaitForExitAsync(TimeSpan.FromSeconds(30)), gzip.Output);
+    }
+
+    [Test]
     public async Task A_download_that_fails_twice_with_503_is_retried_after_backoff_timers_and_the_job_completes()
     {
         await using var h = await Harness.StartAsync();
