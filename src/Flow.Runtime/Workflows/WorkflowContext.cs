@@ -18,7 +18,8 @@ namespace Flow.Workflows;
 /// the decision recorded right after DecisionTaskCompleted are matched, in order, with the queue of commands the
 /// code made. Events that arrived between DecisionTaskStarted and DecisionTaskCompleted wait for the next decision.
 /// A DecisionTaskTimedOut (or a second DecisionTaskStarted) merges its news into the next decision.
-/// Ids: activities "1", "2", ...; timers "t1", "t2", ...; children "{runId}.1", ... (each kind its own counter);
+/// Ids: activities "1", "2", ...; timers "t1", "t2", ...; children "{runId}.1", ...; waits between retry attempts "r1",
+/// "r2", ... (each kind its own counter). A retried call keeps its one id; attempt n ≥ 2 is "{id}#{n}" (<see cref="AttemptId"/>).
 /// markers, external signals and cancels are matched by order within their kind, compared by name / target.
 /// </remarks>
 internal sealed class WorkflowContext
@@ -56,7 +57,7 @@ internal sealed class WorkflowContext
     private int _sideEffectEventsSeen;
     private int _sideEffectCalls;
 
-    private int _activityCounter, _timerCounter, _childCounter;
+    private int _activityCounter, _timerCounter, _childCounter, _retryTimerCounter;
 
     // Grouping state.
     private readonly List<HistoryEvent> _pending = [];
@@ -1002,15 +1003,20 @@ internal sealed class WorkflowContext
     public Task<string?> ExecuteActivityAsync(ActivityDefinition activity, string? input, ActivityOptions? options)
     {
         CheckPayload(input, $"input of activity {activity.Name}");
+        if (options?.ActivityId is { } chosen && AttemptId.ReservedSuffix(chosen))
+            throw new ArgumentException(
+                $"ActivityOptions.ActivityId \"{chosen}\" ends in '{AttemptId.Separator}' and digits, which Flow keeps for retry attempts " +
+                $"(\"{{id}}{AttemptId.Separator}{{attempt}}\"); choose another activity id.", "activityId");
+        // One id per logical call: its retries are attempts of it, so they shift no later call's id.
+        var id = options?.ActivityId ?? (++_activityCounter).ToString(CultureInfo.InvariantCulture);
         if (options?.RetryPolicy is { } policy)
-            return Retry(() => ScheduleActivity(activity, input, options), policy, activity.Name, options.CancellationToken);
-        return ScheduleActivity(activity, input, options);
+            return Retry(attempt => ScheduleActivity(AttemptId.For(id, attempt), activity, input, options), policy, activity.Name, options.CancellationToken);
+        return ScheduleActivity(id, activity, input, options);
     }
 
-    private Task<string?> ScheduleActivity(ActivityDefinition activity, string? input, ActivityOptions? options)
+    private Task<string?> ScheduleActivity(string id, ActivityDefinition activity, string? input, ActivityOptions? options)
     {
         var token = options?.CancellationToken ?? default;
-        var id = options?.ActivityId ?? (++_activityCounter).ToString(CultureInfo.InvariantCulture);
         var command = new ActivityCommand(id, activity, input, options) { Token = token };
         if (token.IsCancellationRequested)
             return Task.FromException<string?>(command.CanceledError(null));
@@ -1029,15 +1035,18 @@ internal sealed class WorkflowContext
     public Task<string?> ExecuteChildWorkflowAsync(WorkflowDefinition workflow, string? input, ChildWorkflowOptions? options)
     {
         CheckPayload(input, $"input of child workflow {workflow.Name}");
+        // A generated id is the call's, its attempts suffixed; a chosen one (a business id) is kept for every attempt, which
+        // SWF allows because workflowId is unique among open executions only and a retried attempt has closed.
+        var chosen = options?.WorkflowId;
+        var id = chosen ?? $"{Execution.RunId.Replace('/', '_')}.{++_childCounter}";
         if (options?.RetryPolicy is { } policy)
-            return Retry(() => StartChild(workflow, input, options), policy, workflow.Name, options.CancellationToken);
-        return StartChild(workflow, input, options);
+            return Retry(attempt => StartChild(chosen ?? AttemptId.For(id, attempt), workflow, input, options), policy, workflow.Name, options.CancellationToken);
+        return StartChild(id, workflow, input, options);
     }
 
-    private Task<string?> StartChild(WorkflowDefinition workflow, string? input, ChildWorkflowOptions? options)
+    private Task<string?> StartChild(string id, WorkflowDefinition workflow, string? input, ChildWorkflowOptions? options)
     {
         var token = options?.CancellationToken ?? default;
-        var id = options?.WorkflowId ?? $"{Execution.RunId.Replace('/', '_')}.{++_childCounter}";
         var command = new ChildWorkflowCommand(id, workflow, input, options) { Token = token };
         if (token.IsCancellationRequested)
             return Task.FromException<string?>(command.CanceledError(null));
@@ -1186,7 +1195,7 @@ internal sealed class WorkflowContext
 
     /// <summary>Retries with durable timers between attempts, in workflow code, so replay sees the same attempts. The call's
     /// token also cancels the wait between attempts (CancelTimer), so a cancelled call gives up at once.</summary>
-    private async Task<string?> Retry(Func<Task<string?>> attempt, RetryPolicy policy, string name, CancellationToken token)
+    private async Task<string?> Retry(Func<int, Task<string?>> attempt, RetryPolicy policy, string name, CancellationToken token)
     {
         var firstAttempt = UtcNow;
         var interval = policy.InitialInterval;
@@ -1194,7 +1203,7 @@ internal sealed class WorkflowContext
         {
             try
             {
-                return await attempt();
+                return await attempt(n);
             }
             catch (Exception ex) when (Retryable(ex, policy) && (policy.MaximumAttempts <= 0 || n < policy.MaximumAttempts))
             {
@@ -1202,7 +1211,7 @@ internal sealed class WorkflowContext
                     throw;
                 Logger.LogInformation("Attempt {Attempt} of {Name} failed ({Error}); retrying in {Delay}.", n, name, ex.Message, interval);
                 if (interval > TimeSpan.Zero)
-                    await DelayAsync(interval, token);
+                    await DelayAsync(interval, token, "r" + (++_retryTimerCounter).ToString(CultureInfo.InvariantCulture));
                 var next = TimeSpan.FromTicks((long)Math.Min(interval.Ticks * policy.BackoffCoefficient, TimeSpan.MaxValue.Ticks / 2.0));
                 interval = policy.MaximumInterval is { } max && next > max ? max : next;
             }
