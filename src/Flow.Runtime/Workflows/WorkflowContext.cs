@@ -592,9 +592,15 @@ internal sealed class WorkflowContext
 
     private Decision ContinueAsNewDecision(ContinueAsNewException can)
     {
-        if (can.Input is { Length: > MaxPayload } input)
-            return FailDecision("Flow.InputTooLarge",
-                $"The continue-as-new input is {input.Length} characters long; SWF allows at most {MaxPayload}.");
+        try
+        {
+            // Workflow.ContinueAsNew checked these at the call; an exception constructed directly was not.
+            CallLimits.ContinueAsNew(can.Workflow, can.Input, can.Options);
+        }
+        catch (ArgumentException e)
+        {
+            return FailDecision(typeof(ArgumentException).FullName!, e.Message);
+        }
         var definition = can.Workflow;
         var options = can.Options;
         return new Decision
@@ -1003,6 +1009,7 @@ internal sealed class WorkflowContext
     public Task<string?> ExecuteActivityAsync(ActivityDefinition activity, string? input, ActivityOptions? options)
     {
         CheckPayload(input, $"input of activity {activity.Name}");
+        CallLimits.Activity(activity, options);
         if (options?.ActivityId is { } chosen && AttemptId.ReservedSuffix(chosen))
             throw new ArgumentException(
                 $"ActivityOptions.ActivityId \"{chosen}\" ends in '{AttemptId.Separator}' and digits, which Flow keeps for retry attempts " +
@@ -1035,6 +1042,7 @@ internal sealed class WorkflowContext
     public Task<string?> ExecuteChildWorkflowAsync(WorkflowDefinition workflow, string? input, ChildWorkflowOptions? options)
     {
         CheckPayload(input, $"input of child workflow {workflow.Name}");
+        CallLimits.Child(workflow, options);
         // A generated id is the call's, its attempts suffixed; a chosen one (a business id) is kept for every attempt, which
         // SWF allows because workflowId is unique among open executions only and a retried attempt has closed.
         var chosen = options?.WorkflowId;
@@ -1066,6 +1074,9 @@ internal sealed class WorkflowContext
     {
         if (delay < TimeSpan.Zero && delay != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(delay), delay, "A timer cannot fire in the past.");
+        CallLimits.Duration(delay, "Workflow.DelayAsync's delay", "startToFireTimeout");
+        if (timerId is not null)
+            CallLimits.Identifier(timerId, CallLimits.MaxId, "timerId", "timerId");
         if (token.IsCancellationRequested)
             return Task.FromCanceled(token);
         if (delay == Timeout.InfiniteTimeSpan)
@@ -1120,6 +1131,12 @@ internal sealed class WorkflowContext
     {
         if (!_versions.TryGetValue(changeId, out var version))
         {
+            ArgumentException.ThrowIfNullOrEmpty(changeId);
+            // Checked on the first call for a change whatever the path below, so a replay throws where the live run did.
+            if (changeId.Length > MaxPayload - 32 && VersionDetails(changeId, int.MinValue) is { Length: > MaxPayload } details)
+                throw new ArgumentException(
+                    $"Workflow.GetVersion's changeId is {changeId.Length} characters long; its marker's details would be {details.Length} " +
+                    $"characters, and SWF allows at most {MaxPayload}.", nameof(changeId));
             if (_recordedVersions.TryGetValue(changeId, out version))
                 Enqueue(new MarkerCommand(VersionMarker, VersionDetails(changeId, version)));
             else if (IsReplaying)
@@ -1165,6 +1182,7 @@ internal sealed class WorkflowContext
     public void RecordMarker(string markerName, string? details)
     {
         ArgumentException.ThrowIfNullOrEmpty(markerName);
+        CallLimits.Length(markerName, CallLimits.MaxName, "RecordMarker's markerName", "markerName");
         CheckPayload(details, $"details of marker {markerName}");
         Enqueue(new MarkerCommand(markerName, details));
     }
@@ -1172,6 +1190,9 @@ internal sealed class WorkflowContext
     public Task SignalExternalWorkflowAsync(string workflowId, string? runId, string signalName, string? input, CancellationToken token)
     {
         CheckPayload(input, $"input of signal {signalName}");
+        CallLimits.Required(workflowId, CallLimits.MaxId, "SignalExternalWorkflowAsync's workflowId", "workflowId");
+        CallLimits.Length(runId, CallLimits.MaxRunId, "SignalExternalWorkflowAsync's runId", "runId");
+        CallLimits.Required(signalName, CallLimits.MaxName, "SignalExternalWorkflowAsync's signalName", "signalName");
         var command = new SignalExternalCommand(workflowId, runId, signalName, input) { Token = token };
         if (token.IsCancellationRequested)
             return Task.FromCanceled(token);
@@ -1188,6 +1209,8 @@ internal sealed class WorkflowContext
 
     public Task RequestCancelExternalWorkflowAsync(string workflowId, string? runId)
     {
+        CallLimits.Required(workflowId, CallLimits.MaxId, "RequestCancelExternalWorkflowAsync's workflowId", "workflowId");
+        CallLimits.Length(runId, CallLimits.MaxRunId, "RequestCancelExternalWorkflowAsync's runId", "runId");
         var command = new CancelExternalCommand(workflowId, runId);
         Enqueue(command);
         return command.Completion.Task;
