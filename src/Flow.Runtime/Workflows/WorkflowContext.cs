@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -77,6 +78,12 @@ internal sealed class WorkflowContext
     private NonDeterminismException? _fatal;
     private string? _escape;
 
+    // The step of workflow code running now, read by the executor's deadlock watchdog from another thread.
+    private long _stepStarted;
+    private int _stepThread;
+    private string _stepWhat = "";
+    private volatile Exception? _abandoned;
+
     public WorkflowContext(string domain, WorkflowHandler handler, WorkflowExecution execution, ILoggerFactory? loggerFactory)
     {
         Domain = domain;
@@ -131,6 +138,50 @@ internal sealed class WorkflowContext
     }
 
     private string? Escape => Volatile.Read(ref _escape);
+
+    public readonly record struct StepInfo(long Started, int Thread, string What);
+
+    /// <summary>The step of workflow code running now (Started is a Stopwatch timestamp, 0 between steps).</summary>
+    public StepInfo Step => new(Volatile.Read(ref _stepStarted), _stepThread, _stepWhat);
+
+    public bool Abandoned => _abandoned is not null;
+
+    /// <summary>Workflow code is about to run; <paramref name="what"/> completes "has spent ... s in".</summary>
+    public void BeginStep(string what)
+    {
+        _stepWhat = what;
+        _stepThread = Environment.CurrentManagedThreadId;
+        Volatile.Write(ref _stepStarted, Stopwatch.GetTimestamp());
+    }
+
+    public void EndStep() => Volatile.Write(ref _stepStarted, 0);
+
+    /// <summary>Called from the watchdog's thread once the executor gives this run up: nothing of it runs again, and the
+    /// workflow tasks its code may be blocked on (.Result, .Wait()) fail, so that thread comes back. Best effort: the
+    /// code may be changing these tables if it is not blocked but busy.</summary>
+    public void Abandon(Exception error)
+    {
+        _abandoned = error;
+        try
+        {
+            var commands = new List<TaskCommand>();
+            foreach (var command in _queue.ToArray())
+                if (command is TaskCommand t) commands.Add(t);
+            commands.AddRange(_activities.Values.ToArray());
+            commands.AddRange(_timers.Values.ToArray());
+            commands.AddRange(_children.Values.ToArray());
+            commands.AddRange(_signals.Values.ToArray());
+            commands.AddRange(_cancels.Values.ToArray());
+            foreach (var command in commands)
+                command.Fail(error);
+            foreach (var waiter in _waiters.ToArray())
+                waiter.Completion.TrySetException(error);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException)
+        {
+            // Changed under us by code that is busy rather than blocked: it returns on its own, or never.
+        }
+    }
 
     // ---------------------------------------------------------------- driving
 
@@ -502,6 +553,8 @@ internal sealed class WorkflowContext
         while (true)
         {
             _scheduler.RunQueued();
+            if (_abandoned is { } abandoned)
+                throw new InvalidOperationException("The executor abandoned this run: " + abandoned.Message, abandoned);
             if (Escape is { } escape)
                 throw new NonDeterminismException(escape);
             if (!ReleaseWaiters())
@@ -524,6 +577,7 @@ internal sealed class WorkflowContext
                 bool holds;
                 try
                 {
+                    BeginStep("a WaitConditionAsync condition");
                     holds = waiter.Condition();
                 }
                 catch (Exception ex)
@@ -532,6 +586,10 @@ internal sealed class WorkflowContext
                     waiter.Completion.TrySetException(ex);
                     released = true;
                     continue;
+                }
+                finally
+                {
+                    EndStep();
                 }
                 if (holds)
                 {
@@ -853,10 +911,12 @@ internal sealed class WorkflowContext
         string? state;
         try
         {
+            BeginStep("its [GetState] member");
             state = _instance.GetState();
         }
         finally
         {
+            EndStep();
             t_callback = previous;
         }
         if (state is { Length: > MaxPayload })
