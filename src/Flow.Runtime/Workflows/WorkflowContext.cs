@@ -29,6 +29,10 @@ internal sealed class WorkflowContext
     public const string ContinueTimerId = "_flow_continue";
     public const string VersionMarker = "Flow.Version";
     public const string SideEffectMarker = "Flow.SideEffect";
+
+    /// <summary>Records a side effect whose value SWF could not take (over 32,768 characters): its details are the refusal,
+    /// which replay throws again at the same call.</summary>
+    public const string SideEffectRefusedMarker = "Flow.SideEffectRefused";
     public const int MaxPayload = 32768;
     public const int MaxReason = 256;
     public const int MaxDecisions = 100;
@@ -54,7 +58,7 @@ internal sealed class WorkflowContext
 
     private readonly Dictionary<string, int> _versions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _recordedVersions = new(StringComparer.Ordinal);
-    private readonly List<string?> _sideEffects = [];
+    private readonly List<(string? Value, string? Refused)> _sideEffects = [];
     private int _sideEffectEventsSeen;
     private int _sideEffectCalls;
 
@@ -992,10 +996,10 @@ internal sealed class WorkflowContext
             if (e.EventId <= _lastApplied || e.EventType != EventType.MarkerRecorded)
                 continue;
             var a = e.MarkerRecordedEventAttributes!;
-            if (a.MarkerName == SideEffectMarker)
+            if (a.MarkerName is SideEffectMarker or SideEffectRefusedMarker)
             {
                 if (_sideEffectEventsSeen >= _sideEffects.Count)
-                    _sideEffects.Add(a.Details);
+                    _sideEffects.Add(a.MarkerName == SideEffectMarker ? (a.Details, null) : (null, a.Details ?? "The side effect's value was refused."));
                 _sideEffectEventsSeen++;
             }
             else if (a.MarkerName == VersionMarker && ParseVersion(a.Details) is { } v)
@@ -1218,10 +1222,10 @@ internal sealed class WorkflowContext
     public Task<string?> SideEffectAsync(Func<string?> func)
     {
         var index = _sideEffectCalls++;
-        string? value;
+        string? value, refused;
         if (index < _sideEffects.Count)
         {
-            value = _sideEffects[index];
+            (value, refused) = _sideEffects[index];
         }
         else if (IsReplaying)
         {
@@ -1232,8 +1236,15 @@ internal sealed class WorkflowContext
         else
         {
             value = func();
-            CheckPayload(value, "side effect's value");
-            _sideEffects.Add(value);
+            refused = value is { Length: > MaxPayload }
+                ? $"The side effect's value is {value.Length} characters long; SWF allows at most {MaxPayload} (a marker's details)."
+                : null;
+            _sideEffects.Add(refused is null ? (value, null) : (null, refused));
+        }
+        if (refused is not null)
+        {
+            Enqueue(new MarkerCommand(SideEffectRefusedMarker, refused));
+            throw new ArgumentException(refused, "details");
         }
         Enqueue(new MarkerCommand(SideEffectMarker, value));
         return Task.FromResult(value);

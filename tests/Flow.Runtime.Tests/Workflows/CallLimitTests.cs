@@ -178,4 +178,39 @@ public class CallLimitTests
         Assert.That(fail.Reason, Is.EqualTo("System.ArgumentException"));
         Assert.That(fail.Details, Does.Contain("WorkflowStartOptions.TaskList is 257 characters long; SWF allows at most 256"));
     }
+
+    [Test]
+    public void A_side_effect_value_over_the_limit_is_refused_the_same_way_on_replay()
+    {
+        // The value is known only live; a marker records the refusal, so a replay (of code that caught it and went on)
+        // throws at the same call instead of finding a side-effect marker missing.
+        Func<string?, Task<string?>> workflow = async _ =>
+        {
+            try
+            {
+                await Workflow.SideEffectAsync(() => new string('v', 32769));
+                return "recorded";
+            }
+            catch (ArgumentException e)
+            {
+                return await Workflow.ExecuteActivityAsync(Defs.Act, e.Message.Contains("32769") ? "refused" : "other");
+            }
+        };
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+
+        var live = Defs.Executor(workflow).ProcessDecisionTask(h.Task());
+
+        Assert.That(live.Types(), Is.EqualTo(new[] { DecisionType.RecordMarker, DecisionType.ScheduleActivityTask }));
+        var marker = live.Decisions[0].RecordMarkerDecisionAttributes!;
+        Assert.That(marker.Details, Does.Contain("32769").And.Contain("at most 32768"));
+        Assert.That(live.Decisions[1].ScheduleActivityTaskDecisionAttributes!.Input, Is.EqualTo("refused"));
+        h.DecisionCompleted();
+        h.Marker(marker.MarkerName, marker.Details);
+        var s = h.ActivityScheduled("1");
+        h.ActivityCompleted(s, "\"done\"");
+        h.Decide();
+        var replayed = Defs.Executor(workflow).ProcessDecisionTask(h.Task());
+        Assert.That(replayed.Decisions.Single().CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("\"done\""));
+    }
 }
