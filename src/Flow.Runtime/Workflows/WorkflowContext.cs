@@ -1195,9 +1195,10 @@ internal sealed class WorkflowContext
     {
         if (!_versions.TryGetValue(changeId, out var version))
         {
-            ArgumentException.ThrowIfNullOrEmpty(changeId);
+            ArgumentNullException.ThrowIfNull(changeId);
             // Checked on the first call for a change whatever the path below, so a replay throws where the live run did.
-            if (changeId.Length > MaxPayload - 32 && VersionDetails(changeId, int.MinValue) is { Length: > MaxPayload } details)
+            // JSON may escape a character to six, so only ids that could be too long are written out to measure.
+            if (changeId.Length > (MaxPayload - 40) / 6 && VersionDetails(changeId, int.MinValue) is { Length: > MaxPayload } details)
                 throw new ArgumentException(
                     $"Workflow.GetVersion's changeId is {changeId.Length} characters long; its marker's details would be {details.Length} " +
                     $"characters, and SWF allows at most {MaxPayload}.", nameof(changeId));

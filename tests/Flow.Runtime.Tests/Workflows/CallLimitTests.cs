@@ -56,6 +56,8 @@ public class CallLimitTests
             "details", "32769", "32768");
         yield return Case("version change id", () => { Workflow.GetVersion(new string('c', 32768), 1, 2); return Task.CompletedTask; },
             "changeId", "32768", "32768");
+        yield return Case("version change id that JSON escapes", () => { Workflow.GetVersion(new string('é', 6000), 1, 2); return Task.CompletedTask; },
+            "changeId", "6000", "32768");
         yield return Case("signal name", () => Workflow.SignalExternalWorkflowAsync("other", null, Long257, null), "signalName", "257", "256");
         yield return Case("signal workflow id", () => Workflow.SignalExternalWorkflowAsync(Long257, null, "go", null), "workflowId", "257", "256");
         yield return Case("signal run id", () => Workflow.SignalExternalWorkflowAsync("other", new string('r', 65), "go", null), "runId", "65", "64");
