@@ -24,6 +24,10 @@ public sealed class ActivityTestContext : ActivityExecutionContext, IDisposable
     public string Token { get; init; } = "test-task-token";
     public override string ActivityId => Id;
     public string Id { get; init; } = "1";
+
+    /// <summary>The attempt the activity sees; by default read from <see cref="Id"/> as a worker does ("1#3" is attempt 3).</summary>
+    public override int Attempt => AttemptNumber ?? base.Attempt;
+    public int? AttemptNumber { get; init; }
     public override ActivityType ActivityType { get; }
     public override WorkflowExecution WorkflowExecution => Execution;
     public WorkflowExecution Execution { get; init; } = new() { WorkflowId = "test-workflow", RunId = "test-run" };

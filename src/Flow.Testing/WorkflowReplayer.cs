@@ -78,6 +78,9 @@ public sealed partial class WorkflowReplayer
 
     public ILoggerFactory? LoggerFactory { get; init; }
 
+    /// <summary>See <see cref="ReplayOptions.DeadlockDetectionTimeout"/>.</summary>
+    public TimeSpan DeadlockDetectionTimeout { get; init; } = new ReplayOptions().DeadlockDetectionTimeout;
+
     /// <summary>The domain the replayed code sees in <see cref="Workflow.Info"/>.</summary>
     public string Domain { get; init; } = "replay";
 
@@ -167,10 +170,11 @@ public sealed partial class WorkflowReplayer
         // The decision task still in progress at the end of the history, if any: the code answers it live.
         long open = OpenDecision(ordered);
         var taskEvents = open > 0 ? ordered.TakeWhile(e => e.EventId <= open).ToList() : ordered;
-        var executor = new WorkflowExecutor(Domain, handler, new ReplayOptions { LoggerFactory = LoggerFactory });
+        var executor = new WorkflowExecutor(Domain, handler, new ReplayOptions { LoggerFactory = LoggerFactory, DeadlockDetectionTimeout = DeadlockDetectionTimeout });
         try
         {
-            var decided = executor.ProcessDecisionTask(new DecisionTask
+            // Watched, so workflow code that blocks is reported (WorkflowDeadlockException) instead of hanging the caller.
+            var decided = executor.ProcessDecisionTaskAsync(new DecisionTask
             {
                 TaskToken = "replay",
                 StartedEventId = open,
@@ -178,7 +182,7 @@ public sealed partial class WorkflowReplayer
                 WorkflowType = type,
                 Events = taskEvents,
                 PreviousStartedEventId = 0,
-            });
+            }).GetAwaiter().GetResult();
             return result with { NextDecisions = decided.Decisions };
         }
         catch (NonDeterminismException ex)

@@ -198,8 +198,12 @@ public sealed class CommandLineTests
         Assert.That(lines.Single(l => l.StartsWith("error: ", StringComparison.Ordinal)), Does.StartWith($"error: cannot download {url}: Connection refused"));
         Assert.That(lines.Count(l => l.Contains("activity FileActivities.Download", StringComparison.Ordinal) && l.Contains(" failed: System.Net.Http.HttpRequestException", StringComparison.Ordinal)),
             Is.EqualTo(4), "four attempts");
-        Assert.That(lines, Does.Contain("  timer t2 started (1 s)").And.Contain("  timer t3 started (2 s)").And.Contain("  timer t4 started (4 s)"));
-        Assert.That(lines, Does.Contain("  activity FileActivities.Delete (id 5) completed"), "the working folder is cleaned");
+        // Attempts of the one call share its id; the waits between them have their own timer counter.
+        Assert.That(lines.Where(l => l.Contains("activity FileActivities.Download", StringComparison.Ordinal) && l.EndsWith(" scheduled", StringComparison.Ordinal)),
+            Is.EqualTo(new[] { "1", "1#2", "1#3", "1#4" }.Select(id => $"  activity FileActivities.Download (id {id}) scheduled")));
+        Assert.That(lines, Does.Contain("  timer r1 started (1 s)").And.Contain("  timer r2 started (2 s)").And.Contain("  timer r3 started (4 s)"));
+        // The retries shift no later call's id: the clean-up is the run's second activity.
+        Assert.That(lines, Does.Contain("  activity FileActivities.Delete (id 2) completed"), "the working folder is cleaned");
     }
 
     [Test]

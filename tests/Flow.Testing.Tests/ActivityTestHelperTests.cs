@@ -54,4 +54,17 @@ public sealed class ActivityTestHelperTests
 
         Assert.That(result, Is.EqualTo("\"hello!\""));
     }
+
+    [Test]
+    public async Task The_attempt_is_read_from_the_id_as_a_worker_reads_it_or_set_outright()
+    {
+        using var first = new ActivityTestContext();
+        using var third = new ActivityTestContext { Id = "4#3" };
+        using var set = new ActivityTestContext { AttemptNumber = 5 };
+
+        var seen = await Task.WhenAll(new[] { first, third, set }.Select(c =>
+            ActivityTestHelper.RunAsync(c, _ => Task.FromResult(ActivityExecutionContext.Current!.Attempt))));
+
+        Assert.That(seen, Is.EqualTo(new[] { 1, 3, 5 }));
+    }
 }

@@ -167,4 +167,9 @@ internal static class FlowDiagnostics
     public static readonly DiagnosticDescriptor ConfigureAwaitFalse = Warning("FLOW055",
         "Workflow code uses ConfigureAwait(false)",
         "ConfigureAwait(false) resumes on the thread pool, outside the workflow scheduler; remove it (workflow code must keep its context)");
+
+    public static readonly DiagnosticDescriptor BlocksOnTask = Warning("FLOW056",
+        "Workflow code blocks on a task",
+        "'{0}' blocks the workflow's only thread, but a workflow task completes only after the decision hands control back to the " +
+        "scheduler: the decision deadlocks; use await");
 }

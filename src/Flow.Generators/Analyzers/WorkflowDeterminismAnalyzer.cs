@@ -19,7 +19,8 @@ public sealed class WorkflowDeterminismAnalyzer : DiagnosticAnalyzer
         FlowDiagnostics.NonDurableDelay,
         FlowDiagnostics.NonDeterministicRandom,
         FlowDiagnostics.EscapesScheduler,
-        FlowDiagnostics.ConfigureAwaitFalse);
+        FlowDiagnostics.ConfigureAwaitFalse,
+        FlowDiagnostics.BlocksOnTask);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -50,6 +51,8 @@ public sealed class WorkflowDeterminismAnalyzer : DiagnosticAnalyzer
         public INamedTypeSymbol? Guid { get; } = compilation.GetTypeByMetadataName("System.Guid");
         public INamedTypeSymbol? Random { get; } = compilation.GetTypeByMetadataName("System.Random");
         public INamedTypeSymbol? Task { get; } = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
+        public INamedTypeSymbol? TaskOfT { get; } = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
+        public INamedTypeSymbol? ValueTaskOfT { get; } = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
         public INamedTypeSymbol? TaskFactory { get; } = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory");
         public INamedTypeSymbol? TaskFactoryOfT { get; } = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory`1");
         public INamedTypeSymbol? Thread { get; } = compilation.GetTypeByMetadataName("System.Threading.Thread");
@@ -74,9 +77,13 @@ public sealed class WorkflowDeterminismAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeProperty(OperationAnalysisContext context, DeterminismSymbols types)
     {
         var property = ((IPropertyReferenceOperation)context.Operation).Property;
-        if (!property.IsStatic)
-            return;
         var owner = property.ContainingType;
+        if (!property.IsStatic)
+        {
+            if (property.Name == "Result" && (Is(owner.OriginalDefinition, types.TaskOfT) || Is(owner.OriginalDefinition, types.ValueTaskOfT)))
+                Report(context, FlowDiagnostics.BlocksOnTask, $"{owner.Name}.Result");
+            return;
+        }
         if ((Is(owner, types.DateTime) && property.Name is "Now" or "UtcNow" or "Today")
             || (Is(owner, types.DateTimeOffset) && property.Name is "Now" or "UtcNow"))
             Report(context, FlowDiagnostics.NonDeterministicTime, $"{owner.Name}.{property.Name}", types);
@@ -102,6 +109,24 @@ public sealed class WorkflowDeterminismAnalyzer : DiagnosticAnalyzer
             Report(context, FlowDiagnostics.EscapesScheduler, name);
         else if (method.Name == "ConfigureAwait" && LeavesContext(invocation))
             context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.ConfigureAwaitFalse, invocation.Syntax.GetLocation()));
+        else if (Blocks(method, types))
+            Report(context, FlowDiagnostics.BlocksOnTask, name);
+    }
+
+    /// <summary>Task.Wait, Task.WaitAll, Task.WaitAny, and GetResult on a task's awaiter (GetAwaiter().GetResult(), also
+    /// after ConfigureAwait): each waits on the thread that would have to run the continuation that completes the task.
+    /// Awaiting calls GetResult too, but as an await operation, not an invocation.</summary>
+    private static bool Blocks(IMethodSymbol method, DeterminismSymbols types)
+    {
+        var owner = method.ContainingType;
+        if (Is(owner, types.Task) || Is(owner.OriginalDefinition, types.TaskOfT))
+            return method.Name is "Wait" or "WaitAll" or "WaitAny";
+        if (method.Name != "GetResult")
+            return false;
+        // TaskAwaiter, ValueTaskAwaiter, Configured(Value)TaskAwaitable.Configured(Value)TaskAwaiter, with or without a result;
+        // YieldAwaitable.YieldAwaiter returns at once.
+        return owner.Name is "TaskAwaiter" or "ValueTaskAwaiter" or "ConfiguredTaskAwaiter" or "ConfiguredValueTaskAwaiter"
+            && owner.ContainingNamespace?.ToDisplayString() == "System.Runtime.CompilerServices";
     }
 
     /// <summary>ConfigureAwait(false), or ConfigureAwaitOptions without ContinueOnCapturedContext.</summary>

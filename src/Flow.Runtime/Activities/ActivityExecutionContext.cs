@@ -23,6 +23,11 @@ public abstract class ActivityExecutionContext
     public abstract ActivityType ActivityType { get; }
     public abstract WorkflowExecution WorkflowExecution { get; }
 
+    /// <summary>Which attempt of the workflow's call this task is: 1 for the first, n for the n-th under a
+    /// <see cref="RetryPolicy"/>. SWF's activity task carries no attempt; Flow's decider writes it into the activity id
+    /// ("{id}#{n}" from the second attempt on), and this reads it back.</summary>
+    public virtual int Attempt => Workflows.AttemptId.Parse(ActivityId);
+
     /// <summary>Fired when a heartbeat answers cancelRequested, or the worker shuts down.</summary>
     public abstract CancellationToken CancellationToken { get; }
 

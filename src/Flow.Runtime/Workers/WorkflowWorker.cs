@@ -175,20 +175,21 @@ public sealed class WorkflowWorker : IAsyncDisposable
                 span?.SetTag("flow.decision_cache_hit", hit);
                 try
                 {
-                    result = executor.ProcessDecisionTask(WithEvents(first, events));
+                    result = await executor.ProcessDecisionTaskAsync(WithEvents(first, events)).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (hit)
+                catch (Exception ex) when (hit && ex is not WorkflowDeadlockException)
                 {
                     // The cached executor could not go on (say, a decision timed out in between): any doubt is a
-                    // full replay, now, rather than after the task times out.
+                    // full replay, now, rather than after the task times out. (Blocked code would only block again.)
                     WorkerLog.CacheDoubt(_log, execution.RunId, ex.Message);
                     (executor, events, _) = await LoadAsync(first, taskList, handler, useCache: false, abandon).ConfigureAwait(false);
-                    result = executor.ProcessDecisionTask(WithEvents(first, events));
+                    result = await executor.ProcessDecisionTaskAsync(WithEvents(first, events)).ConfigureAwait(false);
                 }
             }
             catch (Exception ex)
             {
-                // Non-determinism or a fault reading the history: no response; SWF times the task out and retries.
+                // Non-determinism, blocked workflow code (the executor was taken out of the cache and is dropped) or a fault
+                // reading the history: no response; SWF times the task out and retries.
                 FlowDiagnostics.Fail("decision", TaskList);
                 WorkerLog.DecisionTaskFailed(_log, ex, execution.WorkflowId, execution.RunId);
                 span?.SetStatus(ActivityStatusCode.Error, ex.Message);

@@ -84,6 +84,7 @@ public static partial class Workflow
     public static Exception ContinueAsNew(WorkflowDefinition workflow, string? input, WorkflowStartOptions? options = null)
     {
         WorkflowContext.Current(nameof(ContinueAsNew));
+        CallLimits.ContinueAsNew(workflow, input, options);
         return new ContinueAsNewException(workflow, input, options);
     }
 

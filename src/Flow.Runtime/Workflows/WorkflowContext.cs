@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -18,7 +19,8 @@ namespace Flow.Workflows;
 /// the decision recorded right after DecisionTaskCompleted are matched, in order, with the queue of commands the
 /// code made. Events that arrived between DecisionTaskStarted and DecisionTaskCompleted wait for the next decision.
 /// A DecisionTaskTimedOut (or a second DecisionTaskStarted) merges its news into the next decision.
-/// Ids: activities "1", "2", ...; timers "t1", "t2", ...; children "{runId}.1", ... (each kind its own counter);
+/// Ids: activities "1", "2", ...; timers "t1", "t2", ...; children "{runId}.1", ...; waits between retry attempts "r1",
+/// "r2", ... (each kind its own counter). A retried call keeps its one id; attempt n ≥ 2 is "{id}#{n}" (<see cref="AttemptId"/>).
 /// markers, external signals and cancels are matched by order within their kind, compared by name / target.
 /// </remarks>
 internal sealed class WorkflowContext
@@ -27,6 +29,10 @@ internal sealed class WorkflowContext
     public const string ContinueTimerId = "_flow_continue";
     public const string VersionMarker = "Flow.Version";
     public const string SideEffectMarker = "Flow.SideEffect";
+
+    /// <summary>Records a side effect whose value SWF could not take (over 32,768 characters): its details are the refusal,
+    /// which replay throws again at the same call.</summary>
+    public const string SideEffectRefusedMarker = "Flow.SideEffectRefused";
     public const int MaxPayload = 32768;
     public const int MaxReason = 256;
     public const int MaxDecisions = 100;
@@ -52,11 +58,11 @@ internal sealed class WorkflowContext
 
     private readonly Dictionary<string, int> _versions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _recordedVersions = new(StringComparer.Ordinal);
-    private readonly List<string?> _sideEffects = [];
+    private readonly List<(string? Value, string? Refused)> _sideEffects = [];
     private int _sideEffectEventsSeen;
     private int _sideEffectCalls;
 
-    private int _activityCounter, _timerCounter, _childCounter;
+    private int _activityCounter, _timerCounter, _childCounter, _retryTimerCounter;
 
     // Grouping state.
     private readonly List<HistoryEvent> _pending = [];
@@ -75,6 +81,12 @@ internal sealed class WorkflowContext
     private bool _cancelRequested;
     private NonDeterminismException? _fatal;
     private string? _escape;
+
+    // The step of workflow code running now, read by the executor's deadlock watchdog from another thread.
+    private long _stepStarted;
+    private int _stepThread;
+    private string _stepWhat = "";
+    private volatile Exception? _abandoned;
 
     public WorkflowContext(string domain, WorkflowHandler handler, WorkflowExecution execution, ILoggerFactory? loggerFactory)
     {
@@ -130,6 +142,50 @@ internal sealed class WorkflowContext
     }
 
     private string? Escape => Volatile.Read(ref _escape);
+
+    public readonly record struct StepInfo(long Started, int Thread, string What);
+
+    /// <summary>The step of workflow code running now (Started is a Stopwatch timestamp, 0 between steps).</summary>
+    public StepInfo Step => new(Volatile.Read(ref _stepStarted), _stepThread, _stepWhat);
+
+    public bool Abandoned => _abandoned is not null;
+
+    /// <summary>Workflow code is about to run; <paramref name="what"/> completes "has spent ... s in".</summary>
+    public void BeginStep(string what)
+    {
+        _stepWhat = what;
+        _stepThread = Environment.CurrentManagedThreadId;
+        Volatile.Write(ref _stepStarted, Stopwatch.GetTimestamp());
+    }
+
+    public void EndStep() => Volatile.Write(ref _stepStarted, 0);
+
+    /// <summary>Called from the watchdog's thread once the executor gives this run up: nothing of it runs again, and the
+    /// workflow tasks its code may be blocked on (.Result, .Wait()) fail, so that thread comes back. Best effort: the
+    /// code may be changing these tables if it is not blocked but busy.</summary>
+    public void Abandon(Exception error)
+    {
+        _abandoned = error;
+        try
+        {
+            var commands = new List<TaskCommand>();
+            foreach (var command in _queue.ToArray())
+                if (command is TaskCommand t) commands.Add(t);
+            commands.AddRange(_activities.Values.ToArray());
+            commands.AddRange(_timers.Values.ToArray());
+            commands.AddRange(_children.Values.ToArray());
+            commands.AddRange(_signals.Values.ToArray());
+            commands.AddRange(_cancels.Values.ToArray());
+            foreach (var command in commands)
+                command.Fail(error);
+            foreach (var waiter in _waiters.ToArray())
+                waiter.Completion.TrySetException(error);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException)
+        {
+            // Changed under us by code that is busy rather than blocked: it returns on its own, or never.
+        }
+    }
 
     // ---------------------------------------------------------------- driving
 
@@ -501,6 +557,8 @@ internal sealed class WorkflowContext
         while (true)
         {
             _scheduler.RunQueued();
+            if (_abandoned is { } abandoned)
+                throw new InvalidOperationException("The executor abandoned this run: " + abandoned.Message, abandoned);
             if (Escape is { } escape)
                 throw new NonDeterminismException(escape);
             if (!ReleaseWaiters())
@@ -523,6 +581,7 @@ internal sealed class WorkflowContext
                 bool holds;
                 try
                 {
+                    BeginStep("a WaitConditionAsync condition");
                     holds = waiter.Condition();
                 }
                 catch (Exception ex)
@@ -531,6 +590,10 @@ internal sealed class WorkflowContext
                     waiter.Completion.TrySetException(ex);
                     released = true;
                     continue;
+                }
+                finally
+                {
+                    EndStep();
                 }
                 if (holds)
                 {
@@ -591,9 +654,15 @@ internal sealed class WorkflowContext
 
     private Decision ContinueAsNewDecision(ContinueAsNewException can)
     {
-        if (can.Input is { Length: > MaxPayload } input)
-            return FailDecision("Flow.InputTooLarge",
-                $"The continue-as-new input is {input.Length} characters long; SWF allows at most {MaxPayload}.");
+        try
+        {
+            // Workflow.ContinueAsNew checked these at the call; an exception constructed directly was not.
+            CallLimits.ContinueAsNew(can.Workflow, can.Input, can.Options);
+        }
+        catch (ArgumentException e)
+        {
+            return FailDecision(typeof(ArgumentException).FullName!, e.Message);
+        }
         var definition = can.Workflow;
         var options = can.Options;
         return new Decision
@@ -846,10 +915,12 @@ internal sealed class WorkflowContext
         string? state;
         try
         {
+            BeginStep("its [GetState] member");
             state = _instance.GetState();
         }
         finally
         {
+            EndStep();
             t_callback = previous;
         }
         if (state is { Length: > MaxPayload })
@@ -925,10 +996,10 @@ internal sealed class WorkflowContext
             if (e.EventId <= _lastApplied || e.EventType != EventType.MarkerRecorded)
                 continue;
             var a = e.MarkerRecordedEventAttributes!;
-            if (a.MarkerName == SideEffectMarker)
+            if (a.MarkerName is SideEffectMarker or SideEffectRefusedMarker)
             {
                 if (_sideEffectEventsSeen >= _sideEffects.Count)
-                    _sideEffects.Add(a.Details);
+                    _sideEffects.Add(a.MarkerName == SideEffectMarker ? (a.Details, null) : (null, a.Details ?? "The side effect's value was refused."));
                 _sideEffectEventsSeen++;
             }
             else if (a.MarkerName == VersionMarker && ParseVersion(a.Details) is { } v)
@@ -1002,15 +1073,21 @@ internal sealed class WorkflowContext
     public Task<string?> ExecuteActivityAsync(ActivityDefinition activity, string? input, ActivityOptions? options)
     {
         CheckPayload(input, $"input of activity {activity.Name}");
+        CallLimits.Activity(activity, options);
+        if (options?.ActivityId is { } chosen && AttemptId.ReservedSuffix(chosen))
+            throw new ArgumentException(
+                $"ActivityOptions.ActivityId \"{chosen}\" ends in '{AttemptId.Separator}' and digits, which Flow keeps for retry attempts " +
+                $"(\"{{id}}{AttemptId.Separator}{{attempt}}\"); choose another activity id.", "activityId");
+        // One id per logical call: its retries are attempts of it, so they shift no later call's id.
+        var id = options?.ActivityId ?? (++_activityCounter).ToString(CultureInfo.InvariantCulture);
         if (options?.RetryPolicy is { } policy)
-            return Retry(() => ScheduleActivity(activity, input, options), policy, activity.Name, options.CancellationToken);
-        return ScheduleActivity(activity, input, options);
+            return Retry(attempt => ScheduleActivity(AttemptId.For(id, attempt), activity, input, options), policy, activity.Name, options.CancellationToken);
+        return ScheduleActivity(id, activity, input, options);
     }
 
-    private Task<string?> ScheduleActivity(ActivityDefinition activity, string? input, ActivityOptions? options)
+    private Task<string?> ScheduleActivity(string id, ActivityDefinition activity, string? input, ActivityOptions? options)
     {
         var token = options?.CancellationToken ?? default;
-        var id = options?.ActivityId ?? (++_activityCounter).ToString(CultureInfo.InvariantCulture);
         var command = new ActivityCommand(id, activity, input, options) { Token = token };
         if (token.IsCancellationRequested)
             return Task.FromException<string?>(command.CanceledError(null));
@@ -1029,15 +1106,19 @@ internal sealed class WorkflowContext
     public Task<string?> ExecuteChildWorkflowAsync(WorkflowDefinition workflow, string? input, ChildWorkflowOptions? options)
     {
         CheckPayload(input, $"input of child workflow {workflow.Name}");
+        CallLimits.Child(workflow, options);
+        // A generated id is the call's, its attempts suffixed; a chosen one (a business id) is kept for every attempt, which
+        // SWF allows because workflowId is unique among open executions only and a retried attempt has closed.
+        var chosen = options?.WorkflowId;
+        var id = chosen ?? $"{Execution.RunId.Replace('/', '_')}.{++_childCounter}";
         if (options?.RetryPolicy is { } policy)
-            return Retry(() => StartChild(workflow, input, options), policy, workflow.Name, options.CancellationToken);
-        return StartChild(workflow, input, options);
+            return Retry(attempt => StartChild(chosen ?? AttemptId.For(id, attempt), workflow, input, options), policy, workflow.Name, options.CancellationToken);
+        return StartChild(id, workflow, input, options);
     }
 
-    private Task<string?> StartChild(WorkflowDefinition workflow, string? input, ChildWorkflowOptions? options)
+    private Task<string?> StartChild(string id, WorkflowDefinition workflow, string? input, ChildWorkflowOptions? options)
     {
         var token = options?.CancellationToken ?? default;
-        var id = options?.WorkflowId ?? $"{Execution.RunId.Replace('/', '_')}.{++_childCounter}";
         var command = new ChildWorkflowCommand(id, workflow, input, options) { Token = token };
         if (token.IsCancellationRequested)
             return Task.FromException<string?>(command.CanceledError(null));
@@ -1057,6 +1138,9 @@ internal sealed class WorkflowContext
     {
         if (delay < TimeSpan.Zero && delay != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(delay), delay, "A timer cannot fire in the past.");
+        CallLimits.Duration(delay, "Workflow.DelayAsync's delay", "startToFireTimeout");
+        if (timerId is not null)
+            CallLimits.Identifier(timerId, CallLimits.MaxId, "timerId", "timerId");
         if (token.IsCancellationRequested)
             return Task.FromCanceled(token);
         if (delay == Timeout.InfiniteTimeSpan)
@@ -1111,6 +1195,13 @@ internal sealed class WorkflowContext
     {
         if (!_versions.TryGetValue(changeId, out var version))
         {
+            ArgumentNullException.ThrowIfNull(changeId);
+            // Checked on the first call for a change whatever the path below, so a replay throws where the live run did.
+            // JSON may escape a character to six, so only ids that could be too long are written out to measure.
+            if (changeId.Length > (MaxPayload - 40) / 6 && VersionDetails(changeId, int.MinValue) is { Length: > MaxPayload } details)
+                throw new ArgumentException(
+                    $"Workflow.GetVersion's changeId is {changeId.Length} characters long; its marker's details would be {details.Length} " +
+                    $"characters, and SWF allows at most {MaxPayload}.", nameof(changeId));
             if (_recordedVersions.TryGetValue(changeId, out version))
                 Enqueue(new MarkerCommand(VersionMarker, VersionDetails(changeId, version)));
             else if (IsReplaying)
@@ -1132,10 +1223,10 @@ internal sealed class WorkflowContext
     public Task<string?> SideEffectAsync(Func<string?> func)
     {
         var index = _sideEffectCalls++;
-        string? value;
+        string? value, refused;
         if (index < _sideEffects.Count)
         {
-            value = _sideEffects[index];
+            (value, refused) = _sideEffects[index];
         }
         else if (IsReplaying)
         {
@@ -1146,8 +1237,15 @@ internal sealed class WorkflowContext
         else
         {
             value = func();
-            CheckPayload(value, "side effect's value");
-            _sideEffects.Add(value);
+            refused = value is { Length: > MaxPayload }
+                ? $"The side effect's value is {value.Length} characters long; SWF allows at most {MaxPayload} (a marker's details)."
+                : null;
+            _sideEffects.Add(refused is null ? (value, null) : (null, refused));
+        }
+        if (refused is not null)
+        {
+            Enqueue(new MarkerCommand(SideEffectRefusedMarker, refused));
+            throw new ArgumentException(refused, "details");
         }
         Enqueue(new MarkerCommand(SideEffectMarker, value));
         return Task.FromResult(value);
@@ -1156,6 +1254,7 @@ internal sealed class WorkflowContext
     public void RecordMarker(string markerName, string? details)
     {
         ArgumentException.ThrowIfNullOrEmpty(markerName);
+        CallLimits.Length(markerName, CallLimits.MaxName, "RecordMarker's markerName", "markerName");
         CheckPayload(details, $"details of marker {markerName}");
         Enqueue(new MarkerCommand(markerName, details));
     }
@@ -1163,6 +1262,9 @@ internal sealed class WorkflowContext
     public Task SignalExternalWorkflowAsync(string workflowId, string? runId, string signalName, string? input, CancellationToken token)
     {
         CheckPayload(input, $"input of signal {signalName}");
+        CallLimits.Required(workflowId, CallLimits.MaxId, "SignalExternalWorkflowAsync's workflowId", "workflowId");
+        CallLimits.Length(runId, CallLimits.MaxRunId, "SignalExternalWorkflowAsync's runId", "runId");
+        CallLimits.Required(signalName, CallLimits.MaxName, "SignalExternalWorkflowAsync's signalName", "signalName");
         var command = new SignalExternalCommand(workflowId, runId, signalName, input) { Token = token };
         if (token.IsCancellationRequested)
             return Task.FromCanceled(token);
@@ -1179,6 +1281,8 @@ internal sealed class WorkflowContext
 
     public Task RequestCancelExternalWorkflowAsync(string workflowId, string? runId)
     {
+        CallLimits.Required(workflowId, CallLimits.MaxId, "RequestCancelExternalWorkflowAsync's workflowId", "workflowId");
+        CallLimits.Length(runId, CallLimits.MaxRunId, "RequestCancelExternalWorkflowAsync's runId", "runId");
         var command = new CancelExternalCommand(workflowId, runId);
         Enqueue(command);
         return command.Completion.Task;
@@ -1186,7 +1290,7 @@ internal sealed class WorkflowContext
 
     /// <summary>Retries with durable timers between attempts, in workflow code, so replay sees the same attempts. The call's
     /// token also cancels the wait between attempts (CancelTimer), so a cancelled call gives up at once.</summary>
-    private async Task<string?> Retry(Func<Task<string?>> attempt, RetryPolicy policy, string name, CancellationToken token)
+    private async Task<string?> Retry(Func<int, Task<string?>> attempt, RetryPolicy policy, string name, CancellationToken token)
     {
         var firstAttempt = UtcNow;
         var interval = policy.InitialInterval;
@@ -1194,7 +1298,7 @@ internal sealed class WorkflowContext
         {
             try
             {
-                return await attempt();
+                return await attempt(n);
             }
             catch (Exception ex) when (Retryable(ex, policy) && (policy.MaximumAttempts <= 0 || n < policy.MaximumAttempts))
             {
@@ -1202,7 +1306,7 @@ internal sealed class WorkflowContext
                     throw;
                 Logger.LogInformation("Attempt {Attempt} of {Name} failed ({Error}); retrying in {Delay}.", n, name, ex.Message, interval);
                 if (interval > TimeSpan.Zero)
-                    await DelayAsync(interval, token);
+                    await DelayAsync(interval, token, "r" + (++_retryTimerCounter).ToString(CultureInfo.InvariantCulture));
                 var next = TimeSpan.FromTicks((long)Math.Min(interval.Ticks * policy.BackoffCoefficient, TimeSpan.MaxValue.Ticks / 2.0));
                 interval = policy.MaximumInterval is { } max && next > max ? max : next;
             }

@@ -1,5 +1,8 @@
+using System.Diagnostics;
+using System.Globalization;
 using Flow.Swf;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Flow.Workflows;
 
@@ -12,6 +15,18 @@ public sealed record ReplayOptions
     public bool FailWorkflowOnNonDeterminism { get; init; }
 
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>How long workflow code may run without handing control back to its scheduler (one continuation, a
+    /// WaitConditionAsync condition, [GetState]) before the decision task fails as deadlocked, like Temporal's deadlock
+    /// detection: code that blocks on a workflow task (.Result, .Wait(), FLOW056) can never finish, because the task
+    /// completes only after the decision returns. <see cref="Timeout.InfiniteTimeSpan"/> turns it off; it is also off
+    /// while a debugger is attached. Applies where the worker drives the executor (and the replayer).</summary>
+    public TimeSpan DeadlockDetectionTimeout
+    {
+        get;
+        init => field = value > TimeSpan.Zero || value == Timeout.InfiniteTimeSpan ? value
+            : throw new ArgumentOutOfRangeException(nameof(DeadlockDetectionTimeout), value, "DeadlockDetectionTimeout must be positive, or Timeout.InfiniteTimeSpan.");
+    } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>The decisions for one decision task, plus the executionContext (the [GetState] value).</summary>
@@ -50,6 +65,9 @@ public sealed partial class WorkflowExecutor
     public DecisionTaskResult ProcessDecisionTask(DecisionTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
+        if (_abandoned)
+            throw new InvalidOperationException(
+                "This executor was abandoned after its workflow code blocked (WorkflowDeadlockException); use a new one with the full history.");
         var first = task.Events.Count > 0 ? task.Events[0].EventId : 0;
         if (_context is null || first == 1 || _broken)
         {
@@ -57,7 +75,7 @@ public sealed partial class WorkflowExecutor
                 throw new InvalidOperationException(
                     $"This executor needs the run's full history (the task's events start at event {first}, and it has " +
                     (_broken ? "failed before" : "applied nothing yet") + ").");
-            _context = new WorkflowContext(Domain, Handler, task.WorkflowExecution, Options.LoggerFactory);
+            Volatile.Write(ref _context, new WorkflowContext(Domain, Handler, task.WorkflowExecution, Options.LoggerFactory));
             _broken = false;
         }
         else if (first > LastAppliedEventId + 1)
@@ -83,9 +101,77 @@ public sealed partial class WorkflowExecutor
         }
     }
 
+    /// <summary>
+    /// <see cref="ProcessDecisionTask"/> on a thread-pool thread, watched: when workflow code runs longer than
+    /// <see cref="ReplayOptions.DeadlockDetectionTimeout"/> without handing control back to its scheduler, this throws
+    /// <see cref="WorkflowDeadlockException"/> (the worker sends no response, so the decision task fails, not the workflow)
+    /// and abandons the executor and its thread: the engine fails the workflow tasks that code may be blocked on, so a
+    /// thread stuck in .Result or .Wait() comes back; one stuck elsewhere is logged when it returns, if ever.
+    /// </summary>
+    internal async Task<DecisionTaskResult> ProcessDecisionTaskAsync(DecisionTask task)
+    {
+        var timeout = Options.DeadlockDetectionTimeout;
+        var work = Task.Factory.StartNew(() => ProcessDecisionTask(task), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+        if (timeout == Timeout.InfiniteTimeSpan)
+            return await work.ConfigureAwait(false);
+        while (true)
+        {
+            // A step that began just after this read is seen on the next round: detection takes up to twice the timeout.
+            var wait = timeout;
+            if (Volatile.Read(ref _context) is { } context && context.Step is { Started: > 0 } step)
+            {
+                var elapsed = Stopwatch.GetElapsedTime(step.Started);
+                if (elapsed >= timeout && !Debugger.IsAttached)
+                    throw Abandon(context, step, elapsed, work);
+                wait = elapsed < timeout ? timeout - elapsed : timeout;
+            }
+            try
+            {
+                return await work.WaitAsync(wait).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (!work.IsCompleted)
+            {
+            }
+        }
+    }
+
+    private WorkflowDeadlockException Abandon(WorkflowContext context, WorkflowContext.StepInfo step, TimeSpan elapsed, Task<DecisionTaskResult> work)
+    {
+        _abandoned = true;
+        _broken = true;
+        LastAppliedEventId = -1;
+        var execution = context.Execution;
+        var spent = elapsed.TotalSeconds.ToString("0.0#", CultureInfo.InvariantCulture);
+        var limit = Options.DeadlockDetectionTimeout.TotalSeconds.ToString("0.0#", CultureInfo.InvariantCulture);
+        var error = new WorkflowDeadlockException(
+            $"Workflow code of {execution.WorkflowId} ({execution.RunId}, {Handler.Definition.Name} {Handler.Definition.Version}) has spent " +
+            $"{spent} s in {step.What} without handing control back to its scheduler (DeadlockDetectionTimeout is " +
+            $"{limit} s): it is blocked. Most likely it waits on a workflow task with .Result, " +
+            ".Wait(), .GetAwaiter().GetResult(), Task.WaitAll or Task.WaitAny (FLOW056), which can never complete, because workflow tasks " +
+            "complete only after the decision hands control back; or it sleeps (Thread.Sleep, FLOW052), spins, or does blocking I/O. " +
+            "Await instead. The decision task fails without a response; the workflow is unaffected and goes on once the code is fixed. " +
+            $"Thread {step.Thread} is abandoned.");
+        var log = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Flow.Workflow." + Handler.Definition.Name);
+        log.LogError("{Message}", error.Message);
+        context.Abandon(error);
+        _ = work.ContinueWith(static (t, state) =>
+        {
+            var (log, execution, thread) = ((ILogger, WorkflowExecution, int))state!;
+            _ = t.Exception; // observed: the result of abandoned code means nothing
+            log.LogWarning("The abandoned thread {Thread} of {WorkflowId} ({RunId}) returned from its workflow code.",
+                thread, execution.WorkflowId, execution.RunId);
+        }, (log, execution, step.Thread), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return error;
+    }
+
     private WorkflowContext? _context;
     private bool _broken;
+    private volatile bool _abandoned;
 }
+
+/// <summary>Workflow code ran longer than <see cref="ReplayOptions.DeadlockDetectionTimeout"/> without handing control
+/// back to its scheduler; the decision task fails (no response is sent), the workflow does not.</summary>
+public sealed class WorkflowDeadlockException(string message) : Exception(message);
 
 /// <summary>Workflow code asked for something other than what the history records.</summary>
 public sealed class NonDeterminismException(string message) : Exception(message);

@@ -25,6 +25,8 @@ internal sealed class WorkflowScheduler(WorkflowContext context) : TaskScheduler
     protected override void QueueTask(Task task)
     {
         bool between;
+        if (Context.Abandoned)
+            return; // the executor gave this run up: its code never runs again
         lock (_gate)
         {
             if (Environment.CurrentManagedThreadId == _driverThread)
@@ -82,10 +84,18 @@ internal sealed class WorkflowScheduler(WorkflowContext context) : TaskScheduler
             Task? next;
             lock (_gate)
             {
-                if (!_ready.TryDequeue(out next))
+                if (Context.Abandoned || !_ready.TryDequeue(out next))
                     return ran;
             }
-            TryExecuteTask(next);
+            Context.BeginStep("one continuation of its code");
+            try
+            {
+                TryExecuteTask(next);
+            }
+            finally
+            {
+                Context.EndStep();
+            }
             ran = true;
         }
     }

@@ -145,4 +145,64 @@ public sealed class WorkflowDeterminismTests
             }
         }
         """);
+
+    [Test]
+    public async Task Blocking_on_a_task_is_reported() => await AnalyzerTest.VerifyAsync(Contract + """
+        public sealed class FileFlow : IFlow
+        {
+            public Task<string> RunAsync()
+            {
+                var activity = Workflow.ExecuteActivityAsync(new ActivityDefinition("a", "1"), null);
+                var timer = Workflow.DelayAsync(TimeSpan.FromMinutes(1));
+                var first = {|FLOW056:activity.Result|};
+                {|FLOW056:timer.Wait()|};
+                {|FLOW056:timer.Wait(TimeSpan.FromSeconds(1))|};
+                var second = {|FLOW056:activity.GetAwaiter().GetResult()|};
+                {|FLOW056:timer.ConfigureAwait(true).GetAwaiter().GetResult()|};
+                {|FLOW056:Task.WaitAll(activity, timer)|};
+                var index = {|FLOW056:Task.WaitAny(activity, timer)|};
+                ValueTask<int> value = new(1);
+                var third = {|FLOW056:value.Result|};
+                var fourth = {|FLOW056:value.GetAwaiter().GetResult()|};
+                Func<string?> later = () => {|FLOW056:activity.Result|};
+                return Task.FromResult($"{first}{second}{index}{third}{fourth}{later()}");
+            }
+        }
+        """);
+
+    [Test]
+    public async Task Awaiting_and_reading_completion_do_not_count_as_blocking() => await AnalyzerTest.VerifyAsync(Contract + """
+        public sealed class FileFlow : IFlow
+        {
+            public async Task<string> RunAsync()
+            {
+                var activity = Workflow.ExecuteActivityAsync(new ActivityDefinition("a", "1"), null);
+                await Task.WhenAll(activity, Workflow.DelayAsync(TimeSpan.FromMinutes(1)));
+                await Task.Yield();
+                var done = activity.IsCompleted && activity.GetAwaiter().IsCompleted;
+                return $"{await activity}{done}";
+            }
+        }
+        """);
+
+    [Test]
+    public async Task Blocking_outside_workflow_classes_is_not_reported() => await AnalyzerTest.VerifyAsync(Contract + """
+        public static class Helper
+        {
+            public static string Read(Task<string> task) => task.Result + task.GetAwaiter().GetResult();
+        }
+        """);
+
+    [Test]
+    public async Task The_blocking_message_names_the_call_and_the_deadlock()
+    {
+        var diagnostics = await AnalyzerTest.DiagnosticsAsync(Contract + """
+            public sealed class FileFlow : IFlow
+            {
+                public Task<string> RunAsync() => Task.FromResult(Workflow.ExecuteActivityAsync(new ActivityDefinition("a", "1"), null).Result ?? "");
+            }
+            """);
+        Assert.That(diagnostics.Single().GetMessage(), Does.Contain("'Task.Result'"));
+        Assert.That(diagnostics.Single().GetMessage(), Does.Contain("deadlock").And.Contain("await"));
+    }
 }

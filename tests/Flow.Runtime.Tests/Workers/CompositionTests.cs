@@ -67,4 +67,46 @@ public class CompositionTests
         Assert.That(attempts, Is.EqualTo(3));
         Assert.That((await h.History(run)).Count(e => e.EventType == EventType.ActivityTaskFailed), Is.EqualTo(2));
     }
+
+    [Test]
+    public async Task A_retried_activity_sees_its_attempt_and_the_history_replays_unchanged()
+    {
+        await using var h = new Harness();
+        var flaky = Harness.Activity("Flaky");
+        var plain = Harness.Activity("Plain");
+        var definition = Harness.Workflow("Attempts");
+        var handler = Harness.Handler(definition, async (_, _) =>
+        {
+            var first = await Workflow.ExecuteActivityAsync(flaky, null, new ActivityOptions
+            {
+                RetryPolicy = new RetryPolicy { MaximumAttempts = 5, InitialInterval = TimeSpan.Zero },
+            });
+            return first + " then " + await Workflow.ExecuteActivityAsync(plain, null);
+        });
+        await h.StartWorkflowWorker([handler]);
+        var seen = new List<(int Attempt, string Id)>();
+        await h.StartActivityWorker(
+        [
+            new(flaky, (_, context) =>
+            {
+                lock (seen) seen.Add((context.Attempt, context.ActivityId));
+                return context.Attempt < 3 ? throw new IOException("try again") : Task.FromResult<string?>("attempt " + context.Attempt);
+            }),
+            new(plain, (_, context) => Task.FromResult<string?>($"{context.ActivityId} (attempt {context.Attempt})")),
+        ]);
+
+        var run = await h.Client.StartAsync(definition, "attempts-1", null);
+
+        Assert.That(await h.Result(run), Is.EqualTo("attempt 3 then 2 (attempt 1)"));
+        Assert.That(seen, Is.EqualTo(new[] { (1, "1"), (2, "1#2"), (3, "1#3") }));
+        // The closed history, replayed from scratch by a new executor, matches every recorded decision.
+        var history = await h.History(run);
+        var replayed = new Flow.Workflows.WorkflowExecutor(Harness.Domain, handler).ProcessDecisionTask(new DecisionTask
+        {
+            TaskToken = "replay", StartedEventId = 0, WorkflowExecution = run, WorkflowType = definition.ToWorkflowType(), Events = history,
+        });
+        Assert.That(replayed.Decisions, Is.Empty);
+        Assert.That(history.Where(e => e.EventType == EventType.ActivityTaskScheduled).Select(e => e.ActivityTaskScheduledEventAttributes!.ActivityId),
+            Is.EqualTo(new[] { "1", "1#2", "1#3", "2" }));
+    }
 }

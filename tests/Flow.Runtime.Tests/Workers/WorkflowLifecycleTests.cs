@@ -92,7 +92,8 @@ public class WorkflowLifecycleTests
                 return ex.ErrorType + ": " + ex.ErrorMessage;
             }
         })]);
-        await h.StartActivityWorker([new(broken, (_, _) => throw new InvalidOperationException("disk on fire"))]);
+        Exception? thrown = null;
+        await h.StartActivityWorker([new(broken, (_, _) => throw (thrown = new InvalidOperationException("disk on fire")))]);
 
         var run = await h.Client.StartAsync(definition, "failing-1", null);
 
@@ -101,7 +102,9 @@ public class WorkflowLifecycleTests
         Assert.That(failed.Reason, Is.EqualTo("System.InvalidOperationException"));
         using var details = JsonDocument.Parse(failed.Details!);
         Assert.That(details.RootElement.GetProperty("message").GetString(), Is.EqualTo("disk on fire"));
-        Assert.That(details.RootElement.GetProperty("stack").GetString(), Does.Contain("WorkflowLifecycleTests"));
+        // The exception's own stack, whatever frames the JIT kept: no frame name is pinned.
+        Assert.That(thrown!.StackTrace, Is.Not.Empty);
+        Assert.That(details.RootElement.GetProperty("stack").GetString(), Is.EqualTo(thrown.StackTrace));
     }
 
     [Test]
@@ -360,5 +363,36 @@ public class WorkflowLifecycleTests
                 owner.OnLog?.Invoke(logLevel, message);
             }
         }
+    }
+
+    [Test]
+    public async Task Workflow_code_that_blocks_fails_the_decision_task_not_the_workflow_and_leaves_the_decision_cache()
+    {
+        await using var h = new Harness();
+        var definition = Harness.Workflow("Blocking");
+        var logs = new TestLoggerFactory();
+        var worker = await h.StartWorkflowWorker([Harness.Handler(definition, async (w, _) =>
+        {
+            var go = false;
+            w.Signals["block"] = _ => go = true;
+            await Workflow.WaitConditionAsync(() => go);
+            Workflow.DelayAsync(TimeSpan.FromMinutes(1)).Wait(); // a deadlock: the timer can fire only after this decision
+            return "unreachable";
+        })], o => o with { LoggerFactory = logs, ReplayOptions = new() { LoggerFactory = logs, DeadlockDetectionTimeout = TimeSpan.FromMilliseconds(200) } });
+        var firstDecision = h.Probe.WhenCalled("RespondDecisionTaskCompleted");
+        var run = await h.Client.StartAsync(definition, "blocking-1", null);
+        await firstDecision.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.That(worker.DecisionCacheCount, Is.EqualTo(1), "the first decision's executor is cached");
+
+        await h.Client.SignalAsync(run, "block", null);
+
+        var failed = await logs.WhenLogged(l => l.Contains("Decision task for blocking-1")).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.That(failed, Does.Contain("WorkflowDeadlockException").And.Contain(".Wait()").And.Contain("is abandoned"));
+        await logs.WhenLogged(l => l.Contains("abandoned thread")).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.That(worker.DecisionCacheCount, Is.Zero, "the blocked run's executor is dropped");
+        Assert.That(h.Probe.InputsOf<RespondDecisionTaskCompletedInput>("RespondDecisionTaskCompleted"), Has.Count.EqualTo(1), "no response for the blocked decision");
+        var history = await h.History(run);
+        Assert.That(history.Select(e => e.EventType), Does.Not.Contain(EventType.WorkflowExecutionFailed));
+        Assert.That(history[^1].EventType, Is.EqualTo(EventType.DecisionTaskStarted), "the decision task waits for SWF's timeout and a retry");
     }
 }

@@ -231,8 +231,8 @@ public class ActivityTests
         h.ActivityStarted(s);
         Fails(h, s, "Transient");
         h.Decided();
-        var t = h.TimerStarted("t1", "10");
-        h.TimerFired("t1", t);
+        var t = h.TimerStarted("r1", "10");
+        h.TimerFired("r1", t);
         h.Decide();
         var workflow = (Func<string?, Task<string?>>)(_ => Workflow.ExecuteActivityAsync(Defs.Act, null, new ActivityOptions { RetryPolicy = Retry }));
 
@@ -240,7 +240,7 @@ public class ActivityTests
         var afterTimer = Defs.Executor(workflow).ProcessDecisionTask(h.Task());
 
         Assert.That(atFailure.Decisions.Single().StartTimerDecisionAttributes!.StartToFireTimeout, Is.EqualTo("10"));
-        Assert.That(afterTimer.Decisions.Single().ScheduleActivityTaskDecisionAttributes!.ActivityId, Is.EqualTo("2"));
+        Assert.That(afterTimer.Decisions.Single().ScheduleActivityTaskDecisionAttributes!.ActivityId, Is.EqualTo("1#2"));
     }
 
     [Test]
@@ -259,13 +259,13 @@ public class ActivityTests
         h.Decided();
         for (var attempt = 1; attempt <= 3; attempt++)
         {
-            var s = h.ActivityScheduled(attempt.ToString());
+            var s = h.ActivityScheduled(attempt == 1 ? "1" : "1#" + attempt);
             Fails(h, s, "Transient" + attempt);
             if (attempt == 3)
                 break;
             h.Decided();
-            var t = h.TimerStarted("t" + attempt, (10 << (attempt - 1)).ToString());
-            h.TimerFired("t" + attempt, t);
+            var t = h.TimerStarted("r" + attempt, (10 << (attempt - 1)).ToString());
+            h.TimerFired("r" + attempt, t);
             h.Decided();
         }
         h.Decide();

@@ -185,6 +185,21 @@ public class SchedulerTests
     }
 
     [Test]
+    public async Task Without_the_runtimes_timer_frames_the_cause_still_says_what_the_timer_tests_expect()
+    {
+        // A plain thread-pool work item: no Task, no DelayPromise or TimerQueue frame, as when the JIT inlined them away
+        // from a timer callback. The fallback must still satisfy the Task.Delay, Timer and CancelAfter tests above.
+        var cause = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ThreadPool.UnsafeQueueUserWorkItem(_ => cause.SetResult(Escapes.Cause()), null);
+
+        var text = await cause.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That("by " + text, Does.StartWith("by a timer callback"));
+        Assert.That(text, Does.Contain("Task.Delay").And.Contain("System.Threading.Timer").And.Contain("CancelAfter"));
+        Assert.That(text, Does.Not.Contain("Task.Run").And.Not.Contain("another thread"));
+    }
+
+    [Test]
     public void A_thread_the_code_started_is_reported_as_another_thread()
     {
         using var release = new ManualResetEventSlim();

@@ -37,8 +37,10 @@ public class PropertyTests
             var workflow = new TestWorkflow(async _ =>
             {
                 var waitsSoFar = 0;
+                var index = 0;
                 foreach (var (kind, arg) in _steps)
                 {
+                    index++;
                     switch (kind)
                     {
                         case Step.Activity:
@@ -102,8 +104,10 @@ public class PropertyTests
                             }
                             break;
                         case Step.RetriedActivity:
-                            // Failures and timeouts are retried after durable timers (the simulator fails some attempts).
-                            log.Append(await Safe(Workflow.ExecuteActivityAsync(Defs.Act, "retried", new ActivityOptions { RetryPolicy = Retry(arg) }))).Append(';');
+                            // Failures and timeouts are retried after durable timers (the simulator fails some attempts); some
+                            // calls name their activity id, whose attempts get "#2", "#3", ... too.
+                            log.Append(await Safe(Workflow.ExecuteActivityAsync(Defs.Act, "retried",
+                                new ActivityOptions { RetryPolicy = Retry(arg), ActivityId = arg % 2 == 0 ? $"named{index}" : null }))).Append(';');
                             break;
                         case Step.RetriedChild:
                             log.Append(await Safe(Workflow.ExecuteChildWorkflowAsync(Defs.Child, "retried", new ChildWorkflowOptions { RetryPolicy = Retry(arg) }))).Append(';');
@@ -177,6 +181,12 @@ public class PropertyTests
 
         Assert.That(simulator.CloseEvent, Is.EqualTo(EventType.WorkflowExecutionCompleted));
         var history = simulator.History;
+
+        // Every attempt of every call has an id of its own.
+        Assert.That(history.Events.Select(e => e.ActivityTaskScheduledEventAttributes?.ActivityId).OfType<string>(), Is.Unique, "activity ids");
+        Assert.That(history.Events.Select(e => e.StartChildWorkflowExecutionInitiatedEventAttributes?.WorkflowId).OfType<string>(), Is.Unique, "child workflow ids");
+        Assert.That(history.Events.Select(e => e.TimerStartedEventAttributes?.TimerId).OfType<string>().Where(id => id != WorkflowContext.ContinueTimerId),
+            Is.Unique, "timer ids");
 
         // The closed history replays without a single disagreement.
         var fromScratch = Executor(program).ProcessDecisionTask(history.Task(startedId: 0) is var t ? All(t, history) : null!);

@@ -28,7 +28,7 @@ public class RetryTests
     };
 
     [Test]
-    public void A_failed_child_is_started_again_under_a_new_id_after_a_durable_timer()
+    public void A_failed_child_is_started_again_as_its_next_attempt_after_a_durable_timer()
     {
         var h = new HistoryBuilder().Started();
         h.Decided();
@@ -37,8 +37,8 @@ public class RetryTests
         ChildFails(h, i, "run-1.1", "Transient");
         var atFailure = h.Decide();
         h.DecisionCompleted();
-        var t = h.TimerStarted("t1", "10");
-        h.TimerFired("t1", t);
+        var t = h.TimerStarted("r1", "10");
+        h.TimerFired("r1", t);
         h.Decide();
 
         var first = Defs.Executor(Child(Policy)).ProcessDecisionTask(h.Task(atFailure));
@@ -46,7 +46,7 @@ public class RetryTests
 
         Assert.That(first.Decisions.Single().StartTimerDecisionAttributes!.StartToFireTimeout, Is.EqualTo("10"));
         var again = second.Decisions.Single().StartChildWorkflowExecutionDecisionAttributes!;
-        Assert.That((again.WorkflowId, again.WorkflowType.Name, again.Input), Is.EqualTo(("run-1.2", "Child", "in")));
+        Assert.That((again.WorkflowId, again.WorkflowType.Name, again.Input), Is.EqualTo(("run-1.1#2", "Child", "in")));
     }
 
     [Test]
@@ -93,7 +93,7 @@ public class RetryTests
         long started = 0;
         for (var attempt = 1; attempt <= 4; attempt++)
         {
-            var s = h.ActivityScheduled(attempt.ToString());
+            var s = h.ActivityScheduled(attempt == 1 ? "1" : "1#" + attempt);
             ActivityFails(h, s, "Transient");
             started = h.Decide();
             var decided = Defs.Executor(_ => Workflow.ExecuteActivityAsync(Defs.Act, null, new ActivityOptions { RetryPolicy = policy }))
@@ -136,7 +136,7 @@ public class RetryTests
         var s = h.ActivityScheduled("1");
         ActivityFails(h, s, "Transient");
         h.Decided();
-        h.TimerStarted("t1", "10");
+        h.TimerStarted("r1", "10");
         h.Signaled("stop", null);
         h.Decide();
 
@@ -156,7 +156,7 @@ public class RetryTests
         }).ProcessDecisionTask(h.Task());
 
         Assert.That(result.Types(), Is.EqualTo(new[] { DecisionType.CancelTimer, DecisionType.CompleteWorkflowExecution }));
-        Assert.That(result.Decisions[0].CancelTimerDecisionAttributes!.TimerId, Is.EqualTo("t1"));
+        Assert.That(result.Decisions[0].CancelTimerDecisionAttributes!.TimerId, Is.EqualTo("r1"));
         Assert.That(result.Decisions[1].CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("canceled"));
     }
 }
