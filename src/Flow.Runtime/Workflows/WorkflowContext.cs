@@ -586,7 +586,8 @@ internal sealed class WorkflowContext
                 DecisionType = DecisionType.CancelWorkflowExecution,
                 CancelWorkflowExecutionDecisionAttributes = new(),
             };
-        return FailDecision(error.GetType().FullName ?? error.GetType().Name, $"{error.Message}\n{error.StackTrace}");
+        // ExceptionText: a Message or StackTrace that throws must not keep the run from closing.
+        return FailDecision(Workers.ExceptionText.TypeName(error), $"{Workers.ExceptionText.Message(error)}\n{Workers.ExceptionText.Stack(error)}");
     }
 
     private Decision ContinueAsNewDecision(ContinueAsNewException can)
