@@ -157,6 +157,12 @@ def struct(name, s):
         else:
             out.append("    public %s %s { get; set; }%s\n\n" % (t, prop, initializer(ms["shape"]) if r else ""))
         val += validation_lines(m, ms["shape"], r, prop, m)
+    if name == "HistoryEvent":
+        out.append("    /// <summary>Whether the attributes member that <see cref=\"EventType\"/> names is set (SWF always sets it).</summary>\n")
+        out.append("    internal bool HasOwnAttributes => EventType switch\n    {\n")
+        for v in shapes[s["members"]["eventType"]["shape"]]["enum"]:
+            out.append("        EventType.%s => %sEventAttributes is not null,\n" % (enum_member(v), pascal(v)))
+        out.append("        _ => false,\n    };\n\n")
     out.append("    internal void Validate(string path)\n    {\n")
     for v in val:
         out.append("        " + v + "\n")
