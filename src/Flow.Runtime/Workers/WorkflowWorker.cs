@@ -172,7 +172,7 @@ public sealed class WorkflowWorker : IAsyncDisposable
                 {
                     // The cached executor could not go on (say, a decision timed out in between): any doubt is a
                     // full replay, now, rather than after the task times out.
-                    WorkerLog.CacheDoubt(_log, execution.RunId, ex.Message);
+                    WorkerLog.CacheDoubt(_log, execution.RunId, ExceptionText.Message(ex));
                     (executor, events, _) = await LoadAsync(first, taskList, handler, useCache: false, abandon).ConfigureAwait(false);
                     result = executor.ProcessDecisionTask(WithEvents(first, events));
                 }
@@ -182,7 +182,7 @@ public sealed class WorkflowWorker : IAsyncDisposable
                 // Non-determinism or a fault reading the history: no response; SWF times the task out and retries.
                 FlowDiagnostics.Fail("decision", TaskList);
                 WorkerLog.DecisionTaskFailed(_log, ex, execution.WorkflowId, execution.RunId);
-                span?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                span?.SetStatus(ActivityStatusCode.Error, ExceptionText.Message(ex));
                 return;
             }
 
