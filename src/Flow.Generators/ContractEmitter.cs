@@ -440,7 +440,7 @@ internal sealed class ContractEmitter
             {
                 _w.Line($"case {Names.Literal(signal.SwfName)}:");
                 _w.Open();
-                var call = new Code.Call($"workflow.{signal.Name}", Reads(signal, "global::Flow.Workflow.CancellationToken"));
+                var call = new Code.Call($"workflow.{signal.Name}", SignalReads(signal, "global::Flow.Workflow.CancellationToken"));
                 if (signal.Return == ReturnKind.Task)
                 {
                     call.Write(_w, "return ", ";");
@@ -553,6 +553,40 @@ internal sealed class ContractEmitter
             : p.IsParams && p.DefaultValue is null ? $"reader.Read({Json(p.Type)}, [])"
             : p.DefaultValue is null or "null" or "default" ? $"reader.Read({Json(p.Type)})"
             : $"reader.Read({Json(p.Type)}, {p.DefaultValue})")).ToList();
+    }
+
+    /// <summary>A signal's arguments, decoded into locals before the handler is called, by an exact reader: input that
+    /// does not fit the parameters (missing without a default, extra, mistyped) throws PayloadException before the
+    /// handler runs, and the runtime then drops the signal instead of failing the run.</summary>
+    private List<Code> SignalReads(MethodModel method, string token)
+    {
+        if (!method.Parameters.Any(p => !p.IsCancellationToken))
+        {
+            _w.Line("global::Flow.Serialization.PayloadReader.Exact(input).End();");
+            return method.Parameters.Select(_ => (Code)token).ToList();
+        }
+
+        _w.Line("var reader = global::Flow.Serialization.PayloadReader.Exact(input);");
+        var arguments = new List<Code>();
+        foreach (var p in method.Parameters)
+        {
+            if (p.IsCancellationToken)
+            {
+                arguments.Add(token);
+                continue;
+            }
+
+            var local = "arg" + arguments.Count;
+            _w.Line($"var {local} = " + (
+                p.IsParams && p.DefaultValue is null ? $"reader.Read({Json(p.Type)}, []);"
+                : p.DefaultValue is null ? $"reader.Read({Json(p.Type)});"
+                : p.DefaultValue is "null" or "default" ? $"reader.Read({Json(p.Type)}, default!);"
+                : $"reader.Read({Json(p.Type)}, {p.DefaultValue});"));
+            arguments.Add(local);
+        }
+
+        _w.Line("reader.End();");
+        return arguments;
     }
 
     /// <summary>Returns the encoded result of an invocation: none for Task, the JSON value for Task&lt;T&gt;.</summary>

@@ -91,13 +91,17 @@ public sealed partial class WorkflowReplayer
     {
         ArgumentNullException.ThrowIfNull(json);
         var root = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("A history document is a JSON object: {\"events\":[...]}.");
-        if (root["events"] is JsonArray events)
+        if (root["events"] is not JsonArray events)
+            throw new FormatException("A history document has an \"events\" array: {\"events\":[...]}.");
+        for (int i = 0; i < events.Count; i++)
         {
-            foreach (var node in events)
-            {
-                if (node is JsonObject e && e["eventTimestamp"] is JsonValue stamp && stamp.GetValueKind() == JsonValueKind.String)
-                    e["eventTimestamp"] = EpochSeconds(stamp.GetValue<string>(), e["eventId"]);
-            }
+            // What deserializing would fill in silently: an absent eventType reads as the enum's first member, an absent eventId as 0.
+            if (events[i] is not JsonObject e)
+                throw new FormatException($"Entry {i + 1} of \"events\" is {(events[i] is null ? "null" : "not an object")}; each event is an object.");
+            if (e["eventId"] is null || e["eventType"] is null)
+                throw new FormatException($"Entry {i + 1} of \"events\" has no {(e["eventId"] is null ? "eventId" : "eventType")}.");
+            if (e["eventTimestamp"] is JsonValue stamp && stamp.GetValueKind() == JsonValueKind.String)
+                e["eventTimestamp"] = EpochSeconds(stamp.GetValue<string>(), e["eventId"]);
         }
         var history = root.Deserialize(SwfJsonContext.Default.History) ?? throw new FormatException("The history document is empty.");
         var execution = root["workflowExecution"] is JsonObject run ? run.Deserialize(SwfJsonContext.Default.WorkflowExecution) : null;
@@ -118,14 +122,16 @@ public sealed partial class WorkflowReplayer
     /// <summary>Replays a history document (see <see cref="ParseHistory"/>).</summary>
     public ReplayResult ReplayJson(string json, WorkflowExecution? execution = null, string? source = null)
     {
+        ArgumentNullException.ThrowIfNull(json);
         List<HistoryEvent> events;
         WorkflowExecution? named;
         try
         {
             (events, named) = ParseHistory(json);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or NotSupportedException)
+        catch (Exception ex)
         {
+            // Whatever the document holds, the answer is a failed result, never an exception.
             return new ReplayResult { Source = source, Error = new FormatException($"Not a readable history: {ex.Message}", ex) };
         }
         return Replay(events, execution ?? named) with { Source = source };
@@ -149,10 +155,13 @@ public sealed partial class WorkflowReplayer
     public ReplayResult Replay(IReadOnlyList<HistoryEvent> events, WorkflowExecution? execution = null)
     {
         ArgumentNullException.ThrowIfNull(events);
+        if (Malformed(events) is { } malformed)
+            return new ReplayResult { Execution = execution ?? new WorkflowExecution { WorkflowId = "replay", RunId = "replay" }, EventCount = events.Count,
+                Error = new FormatException(malformed) };
         var ordered = events.OrderBy(e => e.EventId).ToList();
         execution ??= new WorkflowExecution { WorkflowId = "replay", RunId = InferredRunId(ordered) ?? "replay" };
         var result = new ReplayResult { Execution = execution, EventCount = ordered.Count };
-        if (ordered.Count == 0 || ordered[0].EventType != EventType.WorkflowExecutionStarted)
+        if (ordered[0].EventType != EventType.WorkflowExecutionStarted)
             return result with { Error = new FormatException("A history starts with WorkflowExecutionStarted (event 1).") };
         var type = ordered[0].WorkflowExecutionStartedEventAttributes!.WorkflowType;
         result = result with { WorkflowType = type };
@@ -193,6 +202,38 @@ public sealed partial class WorkflowReplayer
         {
             return result with { Error = ex };
         }
+    }
+
+    /// <summary>What makes <paramref name="events"/> no SWF history, or null: SWF numbers a run's events 1..n, one each, and
+    /// every event carries the attributes its type names.</summary>
+    private static string? Malformed(IReadOnlyList<HistoryEvent?> events)
+    {
+        if (events.Count == 0)
+            return "The history has no events; it starts with WorkflowExecutionStarted (event 1).";
+        for (int i = 0; i < events.Count; i++)
+        {
+            if (events[i] is null)
+                return $"Entry {i + 1} of the events is null.";
+        }
+        var ids = events.Select(e => e!.EventId).Order().ToList();
+        for (int i = 0; i < ids.Count; i++)
+        {
+            if (ids[i] == i + 1)
+                continue;
+            string why = i > 0 && ids[i] == ids[i - 1] ? $"event id {ids[i]} appears more than once"
+                : i == 0 ? $"the first event id is {ids[0]}"
+                : $"event id {i + 1} is missing (after {ids[i - 1]} comes {ids[i]})";
+            return $"The history's event ids must run 1..{ids.Count}, one per event, but {why}.";
+        }
+        foreach (var e in events.OrderBy(e => e!.EventId))
+        {
+            if (!e!.HasOwnAttributes)
+            {
+                string name = FailureText.Swf(e.EventType);
+                return $"Event {e.EventId} ({name}) has no {char.ToLowerInvariant(name[0])}{name[1..]}EventAttributes.";
+            }
+        }
+        return null;
     }
 
     /// <summary>Replays and throws <see cref="WorkflowReplayException"/> on a divergence or error.</summary>

@@ -187,6 +187,12 @@ def struct(name, s):
             val += tag_rule_lines(ms["shape"], prop, m)
         if PRIORITY_RULE in (ms.get("documentation") or ""):
             val.append('SwfValidation.Priority(%s, path, "%s");' % (prop, m))
+    if name == "HistoryEvent":
+        out.append("    /// <summary>Whether the attributes member that <see cref=\"EventType\"/> names is set (SWF always sets it).</summary>\n")
+        out.append("    internal bool HasOwnAttributes => EventType switch\n    {\n")
+        for v in shapes[s["members"]["eventType"]["shape"]]["enum"]:
+            out.append("        EventType.%s => %sEventAttributes is not null,\n" % (enum_member(v), pascal(v)))
+        out.append("        _ => false,\n    };\n\n")
     out.append("    internal void Validate(string path)\n    {\n")
     for v in val:
         out.append("        " + v + "\n")

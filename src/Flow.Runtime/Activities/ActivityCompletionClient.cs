@@ -24,7 +24,7 @@ public sealed class ActivityCompletionClient(ISwfClient swf)
         {
             TaskToken = taskToken,
             Reason = reason is null ? null : ActivityFailure.Reason(reason),
-            Details = details is { Length: > ActivityFailure.MaxDetails } ? details[..ActivityFailure.MaxDetails] : details,
+            Details = details is null ? null : ExceptionText.Prefix(details, ActivityFailure.MaxDetails),
         }, cancellationToken);
 
     /// <summary>Fails the task the way a worker reports an exception: reason = its type, details = JSON type, message and stack.</summary>

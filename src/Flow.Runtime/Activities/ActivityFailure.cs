@@ -1,71 +1,152 @@
-using System.Buffers;
+using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 
 namespace Flow.Workers;
 
 /// <summary>
 /// How an exception travels to SWF: reason = the exception's type name (≤ 256 characters), details = JSON
 /// <c>{"type","message","stack"}</c> (≤ 32,768 characters). Oversized text is cut, with a visible marker,
-/// inside the JSON so the details always stay parseable.
+/// inside the JSON so the details always stay parseable: the stack first, then the message, each keeping the
+/// longest prefix that fits.
 /// </summary>
+/// <remarks>
+/// SWF's model states these limits in characters (Smithy counts Unicode scalar values). Flow counts UTF-16 code
+/// units, as its own request validation does: never fewer than SWF counts, so whatever fits here fits there, and a
+/// cut never falls inside a surrogate pair. The JSON is written by hand so that only what JSON requires is escaped
+/// (quote, backslash, control characters; a lone surrogate, which JSON readers refuse, becomes U+FFFD): a general-
+/// purpose encoder writes every character outside the Basic Multilingual Plane as a 12-character escape, which would
+/// make an emoji message six times its length.
+/// </remarks>
 internal static class ActivityFailure
 {
     public const int MaxReason = 256;
     public const int MaxDetails = 32768;
     public const string CutMarker = " …[cut by Flow: {0} characters omitted]";
 
-    // Stacks are full of '<' and '>' (compiler-generated names); the default encoder would turn each into \u003C.
-    private static readonly JsonWriterOptions s_options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // {"type":"","message":"","stack":""}
+    private const int Envelope = 35;
 
-    public static string Reason(Exception exception) => Reason(exception.GetType().FullName ?? exception.GetType().Name);
+    public static string Reason(Exception exception) => Reason(ExceptionText.TypeName(exception));
 
-    public static string Reason(string reason) => reason.Length <= MaxReason ? reason : reason[..MaxReason];
+    public static string Reason(string reason) => ExceptionText.Prefix(reason, MaxReason);
 
     public static string Details(Exception exception)
     {
-        string stack = exception.StackTrace ?? "";
-        if (exception.InnerException is { } inner)
-            stack += (stack.Length > 0 ? "\n" : "") + "---> " + inner;
-        return Details(exception.GetType().FullName ?? exception.GetType().Name, exception.Message, stack);
+        string stack = ExceptionText.Stack(exception);
+        if (exception is AggregateException aggregate)
+        {
+            var inners = aggregate.InnerExceptions;
+            for (int i = 0; i < inners.Count; i++)
+                stack += (stack.Length > 0 ? "\n" : "") + $"---> (Inner Exception #{i}) " + ExceptionText.Full(inners[i]);
+        }
+        else if (exception.InnerException is { } inner)
+        {
+            stack += (stack.Length > 0 ? "\n" : "") + "---> " + ExceptionText.Full(inner);
+        }
+        return Details(ExceptionText.TypeName(exception), ExceptionText.Message(exception), stack);
     }
 
-    public static string Details(string type, string message, string stack)
+    public static string Details(string? type, string? message, string? stack)
     {
-        if (type.Length > MaxReason)
-            type = type[..MaxReason];
-        // Escaping makes the JSON longer than its parts: cut the stack first, then the message, until it fits.
-        int cutStack = 0, cutMessage = 0;
-        while (true)
+        type = ExceptionText.Prefix(type ?? "", MaxReason);
+        message ??= "";
+        stack ??= "";
+        int room = MaxDetails - Envelope - EscapedLength(type, 0, type.Length);
+        int messageLength = EscapedLength(message, 0, message.Length);
+        if (messageLength + EscapedLength(stack, 0, stack.Length) > room)
         {
-            string json = Write(type, Cut(message, cutMessage), Cut(stack, cutStack));
-            int excess = json.Length - MaxDetails;
-            if (excess <= 0)
-                return json;
-            int step = excess + CutMarker.Length + 8;
-            if (cutStack < stack.Length)
-                cutStack = Math.Min(stack.Length, cutStack + step);
-            else
-                cutMessage = Math.Min(message.Length, cutMessage + step);
+            // The stack gives way first; the message keeps all it can of what is left.
+            stack = Fit(stack, Math.Max(room - messageLength, stack.Length == 0 ? 0 : MarkerLength(stack.Length)));
+            message = Fit(message, room - EscapedLength(stack, 0, stack.Length));
         }
+        var json = new StringBuilder(Envelope + type.Length + message.Length + stack.Length + 16);
+        json.Append("{\"type\":\"");
+        Escape(json, type);
+        json.Append("\",\"message\":\"");
+        Escape(json, message);
+        json.Append("\",\"stack\":\"");
+        Escape(json, stack);
+        return json.Append("\"}").ToString();
     }
 
-    private static string Cut(string text, int omitted) => omitted == 0
-        ? text
-        : text[..(text.Length - omitted)] + string.Format(System.Globalization.CultureInfo.InvariantCulture, CutMarker, omitted);
-
-    private static string Write(string type, string message, string stack)
+    /// <summary><paramref name="text"/> whole when its escaped form fits <paramref name="room"/>; else its longest prefix
+    /// that fits together with the marker saying how much was cut; "" when not even the marker fits.</summary>
+    private static string Fit(string text, int room)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + (type.Length + message.Length + stack.Length) * 2);
-        using (var writer = new Utf8JsonWriter(buffer, s_options))
+        if (EscapedLength(text, 0, text.Length) <= room)
+            return text;
+        // used + marker never decreases as the prefix grows (each step adds at least 1 and the marker loses at most
+        // one digit), so the first prefix that does not fit ends the search.
+        int used = 0, best = -1;
+        for (int i = 0; i < text.Length;)
         {
-            writer.WriteStartObject();
-            writer.WriteString("type", type);
-            writer.WriteString("message", message);
-            writer.WriteString("stack", stack);
-            writer.WriteEndObject();
+            if (used + MarkerLength(text.Length - i) > room)
+                break;
+            best = i;
+            int step = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+            used += EscapedLength(text, i, step);
+            i += step;
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return best < 0 ? "" : text[..best] + string.Format(CultureInfo.InvariantCulture, CutMarker, text.Length - best);
+    }
+
+    private static int MarkerLength(int omitted) => CutMarker.Length - 3 + Digits(omitted);
+
+    private static int Digits(int n)
+    {
+        int digits = 1;
+        while (n >= 10)
+        {
+            n /= 10;
+            digits++;
+        }
+        return digits;
+    }
+
+    // Surrogates cost one each: a pair's half stays as it is, a lone one becomes U+FFFD.
+    private static int EscapedLength(string text, int start, int count)
+    {
+        int length = 0;
+        for (int i = start; i < start + count; i++)
+        {
+            length += text[i] switch
+            {
+                '"' or '\\' or '\b' or '\f' or '\n' or '\r' or '\t' => 2,
+                < ' ' => 6,
+                _ => 1,
+            };
+        }
+        return length;
+    }
+
+    private static void Escape(StringBuilder json, string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                json.Append(c).Append(text[++i]);
+                continue;
+            }
+            switch (c)
+            {
+                case '"': json.Append("\\\""); break;
+                case '\\': json.Append("\\\\"); break;
+                case '\b': json.Append("\\b"); break;
+                case '\f': json.Append("\\f"); break;
+                case '\n': json.Append("\\n"); break;
+                case '\r': json.Append("\\r"); break;
+                case '\t': json.Append("\\t"); break;
+                default:
+                    if (char.IsSurrogate(c))
+                        json.Append('\uFFFD'); // a lone surrogate is not text, and JSON readers refuse its escape
+                    else if (c < ' ')
+                        json.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    else
+                        json.Append(c);
+                    break;
+            }
+        }
     }
 }

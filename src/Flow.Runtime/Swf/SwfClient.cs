@@ -94,7 +94,8 @@ public sealed partial class SwfClient : ISwfClient, IDisposable
 
     private async Task InvokeAsync<TInput>(string operation, TInput input, JsonTypeInfo<TInput> inputInfo, CancellationToken cancellationToken)
     {
-        await SendAsync(operation, input, inputInfo, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(operation, input, inputInfo, cancellationToken).ConfigureAwait(false);
+        response.CheckNoOutput();
     }
 
     private async Task<TOutput> InvokeAsync<TInput, TOutput>(
@@ -131,7 +132,8 @@ public sealed partial class SwfClient : ISwfClient, IDisposable
                         .ConfigureAwait(false);
                     byte[] content = await response.Content.ReadAsByteArrayAsync(attemptCts.Token).ConfigureAwait(false);
                     if (response.IsSuccessStatusCode)
-                        return new SuccessfulResponse(operation, response.StatusCode, ReadRequestId(response), content);
+                        return new SuccessfulResponse(operation, response.StatusCode, response.Content.Headers.ContentType?.ToString(),
+                            ReadRequestId(response), content);
 
                     var fault = SwfErrorReader.Read(operation, response, content);
                     if (!canRetry || !IsRetryable(fault))
@@ -186,14 +188,31 @@ public sealed partial class SwfClient : ISwfClient, IDisposable
     private static string? ReadRequestId(HttpResponseMessage response) =>
         response.Headers.TryGetValues(SwfErrorReader.RequestIdHeader, out var values) ? values.FirstOrDefault() : null;
 
-    private readonly struct SuccessfulResponse(string operation, HttpStatusCode status, string? requestId, byte[] content)
+    /// <summary>
+    /// A 2xx answer. SWF answers JSON 1.0: an operation with output sends a JSON object; one without sends an empty
+    /// body (the developer guide's RegisterDomain example: <c>Content-Length: 0</c>), which botocore also reads as
+    /// <c>{}</c>. Anything else on a 2xx — an HTML page from a proxy, a truncated body, an empty body where output
+    /// belongs — did not come from SWF's protocol and is a service error that says what arrived, never a success.
+    /// </summary>
+    private readonly struct SuccessfulResponse(string operation, HttpStatusCode status, string? contentType, string? requestId, byte[] content)
     {
-        public TOutput Read<TOutput>(JsonTypeInfo<TOutput> info)
+        /// <summary>For operations without output: an empty body or a JSON object.</summary>
+        public void CheckNoOutput()
         {
-            // An empty answer (a long poll that found nothing, from some emulators) is an empty shape.
             ReadOnlySpan<byte> json = content.AsSpan().Trim(" \t\r\n"u8);
             if (json.IsEmpty)
-                json = "{}"u8;
+                return;
+            if (!IsJsonObject(json, out var error))
+                throw Invalid(error is null ? "a body that is not a JSON object" : $"a body that is not a JSON object ({error.Message})", error);
+        }
+
+        public TOutput Read<TOutput>(JsonTypeInfo<TOutput> info)
+        {
+            ReadOnlySpan<byte> json = content.AsSpan().Trim(" \t\r\n"u8);
+            if (json.IsEmpty)
+                throw Invalid("an empty body, where its output (a JSON object) belongs", null);
+            if (!IsJsonObject(json, out var error))
+                throw Invalid(error is null ? "a body that is not a JSON object" : $"a body that is not a JSON object ({error.Message})", error);
             try
             {
                 return JsonSerializer.Deserialize(json, info)
@@ -201,9 +220,34 @@ public sealed partial class SwfClient : ISwfClient, IDisposable
             }
             catch (JsonException e)
             {
-                throw new SwfException(
-                    "InvalidResponse", $"SWF answered {operation} with a body that is not a valid {typeof(TOutput).Name}: {e.Message}",
-                    status, requestId, e);
+                throw Invalid($"a body that is not a valid {typeof(TOutput).Name} ({e.Message})", e);
+            }
+        }
+
+        private SwfException Invalid(string what, Exception? inner)
+        {
+            string body = content.Length == 0 ? "" : $" It begins: \"{SwfErrorReader.Snippet(content)}\"";
+            return new SwfException("InvalidResponse",
+                $"SWF answered {operation} with HTTP {(int)status} ({contentType ?? "no content type"}) and {what}.{body}",
+                status, requestId, inner);
+        }
+
+        private static bool IsJsonObject(ReadOnlySpan<byte> json, out JsonException? error)
+        {
+            error = null;
+            if (json[0] != (byte)'{')
+                return false;
+            var reader = new Utf8JsonReader(json);
+            try
+            {
+                reader.Read();
+                reader.Skip();
+                return !reader.Read(); // a final block: a second value throws, so this is only "nothing more"
+            }
+            catch (JsonException e)
+            {
+                error = e;
+                return false;
             }
         }
     }

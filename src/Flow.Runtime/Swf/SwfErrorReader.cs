@@ -69,7 +69,7 @@ internal static class SwfErrorReader
         return !body.IsEmpty && body[0] == (byte)'{';
     }
 
-    private static string Snippet(ReadOnlySpan<byte> body)
+    internal static string Snippet(ReadOnlySpan<byte> body)
     {
         const int max = 200;
         string text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, max * 4)]);

@@ -115,18 +115,30 @@ public sealed class ActivityWorker : IAsyncDisposable
         span?.SetTag("flow.activity_id", task.ActivityId);
         span?.SetTag("flow.workflow_id", task.WorkflowExecution.WorkflowId);
         span?.SetTag("flow.run_id", task.WorkflowExecution.RunId);
+        var answer = new Answer();
         try
         {
             if (!_handlers.TryGetValue((task.ActivityType.Name, task.ActivityType.Version), out var handler))
             {
                 WorkerLog.UnknownActivityType(_log, task.ActivityId, task.WorkflowExecution.WorkflowId, $"{task.ActivityType.Name} {task.ActivityType.Version}");
                 FlowDiagnostics.Fail("activity", TaskList);
-                await RespondFailedAsync(task, ActivityFailure.Reason("Flow.UnknownActivityType"), ActivityFailure.Details("Flow.UnknownActivityType",
+                await RespondFailedAsync(answer, task, ActivityFailure.Reason("Flow.UnknownActivityType"), ActivityFailure.Details("Flow.UnknownActivityType",
                     $"Activity type {task.ActivityType.Name} {task.ActivityType.Version} is not known to worker {Identity} on task list {TaskList}. " +
                     $"Known types: {_knownTypes}.", "")).ConfigureAwait(false);
                 return;
             }
-            await RunHandlerAsync(task, handler, abandon).ConfigureAwait(false);
+            await RunHandlerAsync(answer, task, handler, abandon).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!answer.Sent)
+        {
+            // The worker's own code failed (a service scope, a logger, a report): the task still gets its answer,
+            // rather than waiting for its START_TO_CLOSE timeout.
+            const string reason = "Flow.ActivityWorkerError";
+            FlowDiagnostics.Fail("activity", TaskList);
+            await RespondFailedAsync(answer, task, reason, ActivityFailure.Details(reason,
+                $"Worker {Identity} failed while running activity {task.ActivityType.Name} {task.ActivityType.Version}: " +
+                $"{ExceptionText.TypeName(ex)}: {ExceptionText.Message(ex)}", ExceptionText.Stack(ex))).ConfigureAwait(false);
+            WorkerLog.TaskCrashed(_log, ex);
         }
         finally
         {
@@ -135,13 +147,20 @@ public sealed class ActivityWorker : IAsyncDisposable
         }
     }
 
-    private async Task RunHandlerAsync(ActivityTask task, ActivityHandler handler, CancellationToken abandon)
+    /// <summary>Whether the task's answer went out (or was deliberately left to someone else), so the safety net in
+    /// <see cref="RunTaskAsync"/> never answers twice.</summary>
+    private sealed class Answer
+    {
+        public bool Sent;
+    }
+
+    private async Task RunHandlerAsync(Answer answer, ActivityTask task, ActivityHandler handler, CancellationToken abandon)
     {
         var scope = _options.Services?.GetService<IServiceScopeFactory>()?.CreateAsyncScope();
-        using var context = new WorkerActivityContext(Domain, task, _swf, HeartbeatInterval(handler.Definition),
-            _options.TimeProvider, _log, abandon, scope?.ServiceProvider);
         try
         {
+            using var context = new WorkerActivityContext(Domain, task, _swf, HeartbeatInterval(handler.Definition),
+                _options.TimeProvider, _log, abandon, scope?.ServiceProvider);
             var invocation = InvokeAsync(handler, task, context);
             var abandoned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using (abandon.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), abandoned))
@@ -152,7 +171,7 @@ public sealed class ActivityWorker : IAsyncDisposable
                     // The activity ignored its token past the grace period: report it ourselves and let it run out.
                     _ = invocation.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
                         TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                    await RespondShutdownAsync(task, null).ConfigureAwait(false);
+                    await RespondShutdownAsync(answer, task, null).ConfigureAwait(false);
                     return;
                 }
             }
@@ -169,39 +188,48 @@ public sealed class ActivityWorker : IAsyncDisposable
             }
 
             if (context.Lost)
+            {
+                answer.Sent = true; // SWF no longer knows the task: nothing would take an answer
                 return;
+            }
             if (error is OperationCanceledException && context.CancelRequested)
             {
+                answer.Sent = true;
                 await RespondAsync("RespondActivityTaskCanceled",
                     ct => _swf.RespondActivityTaskCanceledAsync(new RespondActivityTaskCanceledInput { TaskToken = task.TaskToken }, ct)).ConfigureAwait(false);
                 return;
             }
             if (error is not null && abandon.IsCancellationRequested)
             {
-                await RespondShutdownAsync(task, error).ConfigureAwait(false);
+                await RespondShutdownAsync(answer, task, error).ConfigureAwait(false);
                 return;
             }
             if (error is not null)
             {
                 FlowDiagnostics.Fail("activity", TaskList);
                 string reason = ActivityFailure.Reason(error);
+                string details = ActivityFailure.Details(error);
                 WorkerLog.ActivityFailed(_log, task.ActivityType.Name, task.ActivityId, task.WorkflowExecution.WorkflowId, reason);
-                await RespondFailedAsync(task, reason, ActivityFailure.Details(error)).ConfigureAwait(false);
+                await RespondFailedAsync(answer, task, reason, details).ConfigureAwait(false);
                 return;
             }
             if (handler.Definition.ManualCompletion)
+            {
+                answer.Sent = true; // completed later through ActivityCompletionClient
                 return;
+            }
             if (result is { Length: > ActivityFailure.MaxDetails })
             {
                 FlowDiagnostics.Fail("activity", TaskList);
                 const string tooLarge = "Flow.ActivityResultTooLarge";
                 WorkerLog.ActivityFailed(_log, task.ActivityType.Name, task.ActivityId, task.WorkflowExecution.WorkflowId, tooLarge);
-                await RespondFailedAsync(task, tooLarge, ActivityFailure.Details(tooLarge,
+                await RespondFailedAsync(answer, task, tooLarge, ActivityFailure.Details(tooLarge,
                     $"The result of activity {task.ActivityType.Name} {task.ActivityType.Version} is " +
                     $"{result.Length.ToString("N0", CultureInfo.InvariantCulture)} characters long; SWF allows at most 32,768. " +
                     "Return a reference to the data (a file or object key) instead.", "")).ConfigureAwait(false);
                 return;
             }
+            answer.Sent = true;
             await RespondAsync("RespondActivityTaskCompleted",
                 ct => _swf.RespondActivityTaskCompletedAsync(new RespondActivityTaskCompletedInput { TaskToken = task.TaskToken, Result = result }, ct)).ConfigureAwait(false);
         }
@@ -220,19 +248,23 @@ public sealed class ActivityWorker : IAsyncDisposable
         return await handler.Invoke(task.Input, context).ConfigureAwait(false);
     }
 
-    private Task RespondShutdownAsync(ActivityTask task, Exception? error)
+    private Task RespondShutdownAsync(Answer answer, ActivityTask task, Exception? error)
     {
         const string reason = "Flow.WorkerShutdown";
         FlowDiagnostics.Fail("activity", TaskList);
         WorkerLog.ActivityFailed(_log, task.ActivityType.Name, task.ActivityId, task.WorkflowExecution.WorkflowId, reason);
         string message = $"Worker {Identity} shut down before the activity finished; it was cancelled after the shutdown timeout.";
-        string details = ActivityFailure.Details(reason, error is null ? message : message + " " + error.Message, error?.StackTrace ?? "");
-        return RespondFailedAsync(task, reason, details);
+        string details = ActivityFailure.Details(reason, error is null ? message : message + " " + ExceptionText.Message(error),
+            error is null ? "" : ExceptionText.Stack(error));
+        return RespondFailedAsync(answer, task, reason, details);
     }
 
-    private Task RespondFailedAsync(ActivityTask task, string reason, string details) =>
-        RespondAsync("RespondActivityTaskFailed",
+    private Task RespondFailedAsync(Answer answer, ActivityTask task, string reason, string details)
+    {
+        answer.Sent = true;
+        return RespondAsync("RespondActivityTaskFailed",
             ct => _swf.RespondActivityTaskFailedAsync(new RespondActivityTaskFailedInput { TaskToken = task.TaskToken, Reason = reason, Details = details }, ct));
+    }
 
     // A finished task's response is worth retrying even while the worker stops; once shutdown has given up
     // waiting, one more attempt only, so StopAsync stays bounded.

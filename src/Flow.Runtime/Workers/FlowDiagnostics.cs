@@ -28,6 +28,19 @@ public static class FlowDiagnostics
     internal static readonly Counter<long> Failures = Meter.CreateCounter<long>(
         "flow.failures", "{failure}", "Failed polls, responses, activity tasks and decision tasks, by kind.");
 
+    internal static readonly Counter<long> SignalsNotDelivered = Meter.CreateCounter<long>(
+        "flow.signals.not_delivered", "{signal}",
+        "Signals a workflow did not deliver, by workflow type and reason: input (it does not decode into the handler's " +
+        "parameters; the signal is named) or no_handler (an unknown name, not tagged: anyone can send any).");
+
+    internal static void SignalNotDelivered(string workflowType, string? signal, string reason)
+    {
+        var tags = new TagList { { "workflow_type", workflowType }, { "reason", reason } };
+        if (signal is not null)
+            tags.Add("signal", signal);
+        SignalsNotDelivered.Add(1, tags);
+    }
+
     internal static void Fail(string kind, string taskList) =>
         Failures.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("task_list", taskList));
 }

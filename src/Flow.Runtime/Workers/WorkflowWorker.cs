@@ -181,7 +181,7 @@ public sealed class WorkflowWorker : IAsyncDisposable
                 {
                     // The cached executor could not go on (say, a decision timed out in between): any doubt is a
                     // full replay, now, rather than after the task times out. (Blocked code would only block again.)
-                    WorkerLog.CacheDoubt(_log, execution.RunId, ex.Message);
+                    WorkerLog.CacheDoubt(_log, execution.RunId, ExceptionText.Message(ex));
                     (executor, events, _) = await LoadAsync(first, taskList, handler, useCache: false, abandon).ConfigureAwait(false);
                     result = await executor.ProcessDecisionTaskAsync(WithEvents(first, events)).ConfigureAwait(false);
                 }
@@ -192,7 +192,7 @@ public sealed class WorkflowWorker : IAsyncDisposable
                 // reading the history: no response; SWF times the task out and retries.
                 FlowDiagnostics.Fail("decision", TaskList);
                 WorkerLog.DecisionTaskFailed(_log, ex, execution.WorkflowId, execution.RunId);
-                span?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                span?.SetStatus(ActivityStatusCode.Error, ExceptionText.Message(ex));
                 return;
             }
 

@@ -649,7 +649,8 @@ internal sealed class WorkflowContext
                 DecisionType = DecisionType.CancelWorkflowExecution,
                 CancelWorkflowExecutionDecisionAttributes = new(),
             };
-        return FailDecision(error.GetType().FullName ?? error.GetType().Name, $"{error.Message}\n{error.StackTrace}");
+        // ExceptionText: a Message or StackTrace that throws must not keep the run from closing.
+        return FailDecision(Workers.ExceptionText.TypeName(error), $"{Workers.ExceptionText.Message(error)}\n{Workers.ExceptionText.Stack(error)}");
     }
 
     private Decision ContinueAsNewDecision(ContinueAsNewException can)
@@ -735,7 +736,8 @@ internal sealed class WorkflowContext
             case EventType.WorkflowExecutionSignaled:
             {
                 var a = e.WorkflowExecutionSignaledEventAttributes!;
-                _signalTasks.Add(_scheduler.Start(() => DeliverSignal(a.SignalName, a.Input)).Unwrap());
+                var eventId = e.EventId;
+                _signalTasks.Add(_scheduler.Start(() => DeliverSignal(a.SignalName, a.Input, eventId)).Unwrap());
                 break;
             }
             case EventType.WorkflowExecutionCancelRequested:
@@ -890,17 +892,33 @@ internal sealed class WorkflowContext
         }).Unwrap();
     }
 
-    private Task DeliverSignal(string name, string? input)
+    private Task DeliverSignal(string name, string? input, long eventId)
     {
         if (_instance is null)
         {
             Logger.LogWarning("Signal {Signal} arrived before the workflow started; ignored.", name);
             return Task.CompletedTask;
         }
-        var handled = _instance.HandleSignal(name, input);
+        Task? handled;
+        try
+        {
+            handled = _instance.HandleSignal(name, input);
+        }
+        catch (PayloadException ex)
+        {
+            // Generated dispatch decodes all arguments before it calls the handler: the handler never ran. Anyone may
+            // signal a run, so input that does not fit the handler is dropped, never the run's failure.
+            Logger.LogError("Signal {Signal} (history event {EventId}) was not delivered to workflow {Workflow}: its input does not fit the handler's parameters. {Error}",
+                name, eventId, _handler.Definition.Name, ex.Message);
+            if (!IsReplaying)
+                FlowDiagnostics.SignalNotDelivered(_handler.Definition.Name, name, "input");
+            return Task.CompletedTask;
+        }
         if (handled is null)
         {
             Logger.LogWarning("Workflow {Workflow} has no handler for signal {Signal}; ignored.", _handler.Definition.Name, name);
+            if (!IsReplaying)
+                FlowDiagnostics.SignalNotDelivered(_handler.Definition.Name, null, "no_handler");
             return Task.CompletedTask;
         }
         return handled;

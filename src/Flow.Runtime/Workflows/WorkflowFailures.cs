@@ -218,9 +218,9 @@ internal static class FailureText
                         return (type ?? reason, message, stack);
                 }
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
-                // Not Flow's shape: keep the raw details.
+                // Not Flow's shape (or a string JSON cannot give back, such as an escaped lone surrogate): keep the raw details.
             }
         }
         return (reason, details, null);

@@ -96,4 +96,15 @@ public static partial class Nested
 
         Task SendAsync(Card card);
     }
+
+    /// <summary>A signal whose parameters all have defaults of each kind the generator writes.</summary>
+    [Workflow(Version = "1", TaskList = "greetings", ExecutionStartToClose = "01:00:00", ChildPolicy = "ABANDON")]
+    public partial interface IPinged
+    {
+        [Execute]
+        Task RunAsync();
+
+        [Signal]
+        Task PingAsync(string? from = null, Tone tone = default, int times = 3, params string[] tags);
+    }
 }

@@ -100,7 +100,7 @@ public sealed class JsonMetadataTests
     [Test]
     public void An_unknown_enum_name_is_rejected()
     {
-        Assert.Throws<System.Text.Json.JsonException>(() => Payload.Decode("\"Medium\"", Json.TypeInfo<Priority>()));
+        Assert.Throws<PayloadException>(() => Payload.Decode("\"Medium\"", Json.TypeInfo<Priority>()));
     }
 
     [Test]

@@ -43,6 +43,50 @@ public sealed class WorkflowDispatchTests
         Assert.That(workflow.Events, Is.EqualTo(new[] { "approved by ann", "cancel late High" }));
     }
 
+    [TestCase("[]", TestName = "Signal input with no arguments")]
+    [TestCase("[\"ann\"]", TestName = "Signal input with too few arguments")]
+    [TestCase("[\"ann\",\"Low\",\"extra\"]", TestName = "Signal input with an extra argument")]
+    [TestCase("[\"ann\",\"Lowest\"]", TestName = "Signal input with an unknown enum name")]
+    [TestCase("[1,\"Low\"]", TestName = "Signal input with a number for a string")]
+    [TestCase("[\"ann\",\"Low\"", TestName = "Signal input that is not terminated")]
+    [TestCase(null, TestName = "Signal with no input")]
+    public void A_signal_whose_input_does_not_fit_throws_PayloadException_before_the_handler_runs(string? input)
+    {
+        var workflow = new OrderWorkflow();
+        var instance = OrderWorkflowDispatch.CreateHandler(() => workflow).CreateInstance();
+
+        Assert.Throws<PayloadException>(() => instance.HandleSignal("cancel-order", input));
+        Assert.That(workflow.Events, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_signal_argument_left_out_reads_as_its_declared_default()
+    {
+        var workflow = new PingedWorkflow();
+        var instance = Nested.PingedDispatch.CreateHandler(() => workflow).CreateInstance();
+
+        await instance.HandleSignal("Ping", null)!;
+        await instance.HandleSignal("Ping", "[]")!;
+        await instance.HandleSignal("Ping", """["ann"]""")!;
+        await instance.HandleSignal("Ping", """["ann","Loud",1,["a","b"]]""")!;
+        Assert.Throws<PayloadException>(() => instance.HandleSignal("Ping", """["ann","Loud",1,["a"],"more"]"""));
+
+        Assert.That(workflow.Pings, Is.EqualTo(new[] { "(none) Plain 3 []", "(none) Plain 3 []", "ann Plain 3 []", "ann Loud 1 [a,b]" }));
+    }
+
+    private sealed class PingedWorkflow : Nested.IPinged
+    {
+        public List<string> Pings { get; } = [];
+
+        public Task RunAsync() => Task.CompletedTask;
+
+        public Task PingAsync(string? from = null, Nested.Tone tone = default, int times = 3, params string[] tags)
+        {
+            Pings.Add($"{from ?? "(none)"} {tone} {times} [{string.Join(",", tags)}]");
+            return Task.CompletedTask;
+        }
+    }
+
     [Test]
     public void An_unknown_signal_is_not_handled()
     {

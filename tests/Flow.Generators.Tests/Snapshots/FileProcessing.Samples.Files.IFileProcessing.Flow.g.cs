@@ -211,8 +211,10 @@ namespace Samples.Files
                 {
                     case "Cancel":
                     {
-                        var reader = new global::Flow.Serialization.PayloadReader(input);
-                        return workflow.CancelAsync(reader.Read(FlowJson_Contracts.TypeInfo<string>()));
+                        var reader = global::Flow.Serialization.PayloadReader.Exact(input);
+                        var arg0 = reader.Read(FlowJson_Contracts.TypeInfo<string>());
+                        reader.End();
+                        return workflow.CancelAsync(arg0);
                     }
                     default:
                         return null;

@@ -198,8 +198,10 @@ namespace Samples.Small
                 {
                     case "Note":
                     {
-                        var reader = new global::Flow.Serialization.PayloadReader(input);
-                        return workflow.NoteAsync(reader.Read(FlowJson_Contracts.TypeInfo<string>()));
+                        var reader = global::Flow.Serialization.PayloadReader.Exact(input);
+                        var arg0 = reader.Read(FlowJson_Contracts.TypeInfo<string>());
+                        reader.End();
+                        return workflow.NoteAsync(arg0);
                     }
                     default:
                         return null;

@@ -230,12 +230,15 @@ namespace Samples.Small
                 {
                     case "Add":
                     {
-                        var reader = new global::Flow.Serialization.PayloadReader(input);
-                        workflow.Add(reader.Read(FlowJson_Contracts.TypeInfo<int>()));
+                        var reader = global::Flow.Serialization.PayloadReader.Exact(input);
+                        var arg0 = reader.Read(FlowJson_Contracts.TypeInfo<int>());
+                        reader.End();
+                        workflow.Add(arg0);
                         return global::System.Threading.Tasks.Task.CompletedTask;
                     }
                     case "reset":
                     {
+                        global::Flow.Serialization.PayloadReader.Exact(input).End();
                         return workflow.ResetAsync();
                     }
                     default:

@@ -234,11 +234,12 @@ namespace Samples.Users.Deep
                     {
                         case "Nudge":
                         {
-                            var reader = new global::Flow.Serialization.PayloadReader(input);
-                            return workflow.NudgeAsync(
-                                reader.Read(FlowJson_Contracts.TypeInfo<string>()),
-                                reader.Read(FlowJson_Contracts.TypeInfo<string>()),
-                                reader.Read(FlowJson_Contracts.TypeInfo<int>(), 1));
+                            var reader = global::Flow.Serialization.PayloadReader.Exact(input);
+                            var arg0 = reader.Read(FlowJson_Contracts.TypeInfo<string>());
+                            var arg1 = reader.Read(FlowJson_Contracts.TypeInfo<string>());
+                            var arg2 = reader.Read(FlowJson_Contracts.TypeInfo<int>(), 1);
+                            reader.End();
+                            return workflow.NudgeAsync(arg0, arg1, arg2);
                         }
                         default:
                             return null;

@@ -109,6 +109,69 @@ public class SwfErrorTests
         Assert.That(thrown.InnerException, Is.Not.Null);
     }
 
+    private static readonly RegisterDomainInput Register = new() { Name = "orders", WorkflowExecutionRetentionPeriodInDays = "1" };
+
+    [Test]
+    public void An_HTML_page_with_status_200_is_not_the_success_of_an_operation_without_output()
+    {
+        _server.Enqueue(Reply.Html(404) with { Status = 200 });
+
+        var thrown = Assert.CatchAsync<SwfException>(() => _client.RegisterDomainAsync(Register));
+
+        Assert.That(thrown!.ErrorCode, Is.EqualTo("InvalidResponse"));
+        Assert.That(thrown.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(thrown.Message, Does.StartWith("SWF answered RegisterDomain with HTTP 200 (text/html; charset=utf-8) and a body that is not a JSON object.")
+            .And.Contain("It begins: \"<!doctype html> <html><title>404 Error</title>"));
+    }
+
+    [TestCase("")]
+    [TestCase("{}")]
+    [TestCase(" {} \r\n")]
+    public void An_operation_without_output_succeeds_on_an_empty_body_or_an_empty_object(string body)
+    {
+        _server.Enqueue(Reply.Json(body));
+
+        Assert.DoesNotThrowAsync(() => _client.RegisterDomainAsync(Register));
+    }
+
+    [TestCase("""{"oops": """, "application/x-amz-json-1.0", TestName = "A truncated JSON body with status 200")]
+    [TestCase("OK", "text/plain", TestName = "A plain-text body with status 200")]
+    [TestCase("{} {}", "application/x-amz-json-1.0", TestName = "Two JSON objects with status 200")]
+    public void A_body_that_is_not_one_json_object_fails_an_operation_without_output(string body, string contentType)
+    {
+        _server.Enqueue(Reply.Json(body) with { ContentType = contentType });
+
+        var thrown = Assert.CatchAsync<SwfException>(() => _client.RegisterDomainAsync(Register));
+
+        Assert.That(thrown!.ErrorCode, Is.EqualTo("InvalidResponse"));
+        Assert.That(thrown.Message, Does.StartWith($"SWF answered RegisterDomain with HTTP 200 ({contentType}) and a body that is not a JSON object"));
+    }
+
+    [Test]
+    public void An_empty_body_where_output_belongs_is_an_invalid_response()
+    {
+        _server.Enqueue(Reply.Empty(200));
+
+        var thrown = Assert.CatchAsync<SwfException>(() => _client.ListDomainsAsync(new ListDomainsInput { RegistrationStatus = RegistrationStatus.Registered }));
+
+        Assert.That(thrown!.ErrorCode, Is.EqualTo("InvalidResponse"));
+        Assert.That(thrown.Message, Is.EqualTo("SWF answered ListDomains with HTTP 200 (no content type) and an empty body, where its output (a JSON object) belongs."));
+    }
+
+    [TestCase("<html><body>Welcome</body></html>")]
+    [TestCase("[]")]
+    [TestCase("""{"domainInfos": []""")]
+    public void A_body_with_output_that_is_not_one_json_object_is_an_invalid_response(string body)
+    {
+        _server.Enqueue(Reply.Json(body));
+
+        var thrown = Assert.CatchAsync<SwfException>(() => _client.ListDomainsAsync(new ListDomainsInput { RegistrationStatus = RegistrationStatus.Registered }));
+
+        Assert.That(thrown!.ErrorCode, Is.EqualTo("InvalidResponse"));
+        Assert.That(thrown.Message, Does.StartWith("SWF answered ListDomains with HTTP 200 (application/x-amz-json-1.0) and a body that is not a JSON object")
+            .And.Contain("It begins: \"" + body[..Math.Min(body.Length, 10)]));
+    }
+
     [Test]
     public void The_fault_name_can_come_from_the_error_type_header_alone()
     {
