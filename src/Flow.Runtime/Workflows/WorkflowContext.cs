@@ -924,6 +924,9 @@ internal sealed class WorkflowContext
         return handled;
     }
 
+    /// <summary>The [GetState] value for this response. State is for clients to read; a [GetState] that throws or is
+    /// too long must not stop the run, so the response goes without it (clients keep the last state sent) and the
+    /// error is logged at every decision until the code is fixed.</summary>
     private string? State()
     {
         if (_instance is null)
@@ -936,15 +939,22 @@ internal sealed class WorkflowContext
             BeginStep("its [GetState] member");
             state = _instance.GetState();
         }
+        catch (Exception ex)
+        {
+            Logger.LogError("The workflow's [GetState] member threw {Error}; this decision is sent without state.", $"{Workers.ExceptionText.TypeName(ex)}: {Workers.ExceptionText.Message(ex)}");
+            return null;
+        }
         finally
         {
             EndStep();
             t_callback = previous;
         }
         if (state is { Length: > MaxPayload })
-            throw new InvalidOperationException(
-                $"The workflow's [GetState] value is {state.Length} characters long; SWF's executionContext allows at most {MaxPayload}. " +
-                "Report less state.");
+        {
+            Logger.LogError("The workflow's [GetState] value is {Length} characters long; SWF's executionContext allows at most {Limit}. " +
+                            "This decision is sent without state: report less state.", state.Length, MaxPayload);
+            return null;
+        }
         return state;
     }
 

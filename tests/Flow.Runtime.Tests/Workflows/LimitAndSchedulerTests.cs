@@ -72,14 +72,33 @@ public class LimitTests
     }
 
     [Test]
-    public void A_GetState_value_over_SWFs_limit_is_refused_before_sending()
+    public void A_GetState_value_over_SWFs_limit_is_left_out_and_logged_and_the_decisions_still_go()
     {
         var h = new HistoryBuilder().Started();
         h.Decide();
+        var logs = new TestLoggerFactory();
 
-        var error = Assert.Throws<InvalidOperationException>(() => Defs.Executor(() => new TestWorkflow(_ => Task.FromResult<string?>(null))
-        { State = () => new string('s', 40_000) }).ProcessDecisionTask(h.Task()));
-        Assert.That(error!.Message, Does.Contain("executionContext").And.Contain("40000"));
+        var result = Defs.Executor(() => new TestWorkflow(_ => Workflow.ExecuteActivityAsync(Defs.Act, null))
+        { State = () => new string('s', 40_000) }, new ReplayOptions { LoggerFactory = logs }).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.ExecutionContext, Is.Null);
+        Assert.That(result.Types(), Is.EqualTo(new[] { DecisionType.ScheduleActivityTask }));
+        Assert.That(logs.Messages, Has.Some.Contains("executionContext").And.Some.Contains("40000"));
+    }
+
+    [Test]
+    public void A_GetState_member_that_throws_is_left_out_and_logged_and_the_decisions_still_go()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+        var logs = new TestLoggerFactory();
+
+        var result = Defs.Executor(() => new TestWorkflow(_ => Workflow.ExecuteActivityAsync(Defs.Act, null))
+        { State = () => throw new InvalidOperationException("state is broken") }, new ReplayOptions { LoggerFactory = logs }).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.ExecutionContext, Is.Null);
+        Assert.That(result.Types(), Is.EqualTo(new[] { DecisionType.ScheduleActivityTask }));
+        Assert.That(logs.Messages, Has.Some.Contains("[GetState]").And.Some.Contains("state is broken"));
     }
 }
 
