@@ -5,9 +5,10 @@ namespace Flow.Testing;
 /// <summary>
 /// The environment's view of every call into the engine: each runs under the environment's shared gate (time moves
 /// only under the exclusive one), and polls are tracked, so the environment knows when every poller of a worker is
-/// parked in the engine with nothing handed to it.
+/// parked in the engine with nothing handed to it. <c>worker</c> tells the environment's workers' clients from the one
+/// tests call through (a task a test polls itself never holds time).
 /// </summary>
-internal sealed class GatedSwfClient(WorkflowTestEnvironment env, ISwfClient inner) : ISwfClient
+internal sealed class GatedSwfClient(WorkflowTestEnvironment env, ISwfClient inner, bool worker) : ISwfClient
 {
     private readonly WorkflowTestEnvironment _env = env;
     private readonly ISwfClient _inner = inner;
@@ -40,7 +41,7 @@ internal sealed class GatedSwfClient(WorkflowTestEnvironment env, ISwfClient inn
         try
         {
             var task = await inner.ConfigureAwait(false);
-            _env.Seen(task!);
+            _env.Seen(task!, worker);
             return task;
         }
         finally

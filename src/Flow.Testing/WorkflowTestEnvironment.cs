@@ -16,12 +16,23 @@ public sealed record WorkflowTestEnvironmentOptions
     /// <see cref="WorkflowReplayException"/> when the workflow code no longer matches a history it wrote.</summary>
     public bool ReplayOnDispose { get; init; } = true;
 
-    /// <summary>A running activity holds virtual time still (the default), so an activity's own timeouts never fire
-    /// under it while it works. Set false to let time skip while activities run, e.g. to test timeouts of fakes
-    /// that never finish without calling <see cref="WorkflowTestEnvironment.SkipAsync"/>.</summary>
+    /// <summary>A running activity holds virtual time still (the default): neither a test waiting for a result nor
+    /// <see cref="WorkflowTestEnvironment.SkipAsync"/> moves time while an activity of the environment's workers runs, so
+    /// an activity's own timeouts never fire under it while it works. An activity still running after
+    /// <see cref="IdleTimeout"/> (real time) fails the wait with a <see cref="VirtualTimeHeldException"/> naming it.
+    /// Set false to let time move under activities once they have run for <see cref="RunningActivityGrace"/>, e.g. to
+    /// test the timeouts of fakes that never finish.</summary>
     public bool ActivitiesHoldTime { get; init; } = true;
 
-    /// <summary>How long (real time) <see cref="WorkflowTestEnvironment.SkipAsync"/> waits for the workers to go idle.</summary>
+    /// <summary>With <see cref="ActivitiesHoldTime"/> false: how long (real time) a running activity still holds virtual
+    /// time, so that quick activities and fakes finish before time moves on; past it, time moves under the activity and
+    /// its timeouts fire as SWF's would.</summary>
+    public TimeSpan RunningActivityGrace { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long (real time) <see cref="WorkflowTestEnvironment.SkipAsync"/> and
+    /// <see cref="WorkflowTestEnvironment.WaitIdleAsync"/> wait for the workers to settle at each step, and how long a
+    /// running activity may hold time while a test waits for a result, before a <see cref="VirtualTimeHeldException"/>
+    /// says what still runs.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public ILoggerFactory? LoggerFactory { get; init; }
@@ -31,7 +42,8 @@ public sealed record WorkflowTestEnvironmentOptions
 /// An in-memory SWF (<see cref="LocalSwf"/>) on virtual time, with real workflow and activity workers in process.
 /// Register workflows and activities, then start runs through <see cref="Client"/> (or the generated clients over it).
 /// While a test waits for a result and every worker is idle, with only timers and timeouts pending, virtual time
-/// jumps to the next of them: a 30-day timer takes milliseconds. <see cref="SkipAsync"/> moves time by hand.
+/// jumps to the next of them: a 30-day timer takes milliseconds. <see cref="SkipAsync"/> moves time by hand, as if that
+/// much time passed with the workers doing their work.
 /// Disposing replays every run against the registered workflow code and throws on a divergence.
 /// </summary>
 public sealed class WorkflowTestEnvironment : IAsyncDisposable
@@ -48,7 +60,11 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
     private readonly Dictionary<(string Name, string Version), ActivityHandler> _activities = [];
     private readonly List<WorkerEntry> _workers = [];
     private readonly List<ActivityDefinition> _typesOnly = [];
-    private readonly HashSet<(string RunId, long StartedEventId)> _seen = [];
+    // Tasks that reached a poller, by (run id, started event id): true when the poller was one of the environment's workers.
+    private readonly Dictionary<(string RunId, long StartedEventId), bool> _seen = [];
+    // Activity invocations of the environment's workers whose tasks are still open.
+    private readonly Dictionary<(string RunId, long StartedEventId), RunningActivity> _running = [];
+    private Stuck? _stuck;
     private readonly TaskCompletionSource _heldByActivity = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _startLock = new();
     private readonly CancellationTokenSource _stop = new();
@@ -69,7 +85,7 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
                 $"Flow.Testing expected the local engine to create one timer for its timeouts when constructed, found {_clock.Watched.Count}.");
         _local = _engine.Client;
         _waiterClock = new WaiterClock(this);
-        Swf = new StartingSwfClient(this, new GatedSwfClient(this, _local));
+        Swf = new StartingSwfClient(this, new GatedSwfClient(this, _local, worker: false));
         Client = new WorkflowClient(Swf, _options.Domain)
         {
             TimeProvider = _waiterClock,
@@ -159,14 +175,14 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
 
     private async Task StartCoreAsync()
     {
-        var gated = new GatedSwfClient(this, _local);
+        var gated = new GatedSwfClient(this, _local, worker: false);
         await gated.RegisterDomainAsync(new RegisterDomainInput { Name = Domain, WorkflowExecutionRetentionPeriodInDays = "90" }).ConfigureAwait(false);
         var registration = new FlowRegistration(gated, Domain, _options.LoggerFactory);
         foreach (var definition in _typesOnly)
             await registration.RegisterActivityTypeAsync(definition, definition.DefaultTaskList ?? "default").ConfigureAwait(false);
         foreach (var group in _workflows.Values.GroupBy(h => h.Definition.DefaultTaskList ?? "default"))
         {
-            var client = new GatedSwfClient(this, _local);
+            var client = new GatedSwfClient(this, _local, worker: true);
             var worker = new WorkflowWorker(client, new WorkflowWorkerOptions
             {
                 Domain = Domain, TaskList = group.Key, Pollers = Pollers, Identity = "flow-test-decider",
@@ -176,13 +192,13 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
         }
         foreach (var group in _activities.Values.GroupBy(h => h.Definition.DefaultTaskList ?? "default"))
         {
-            var client = new GatedSwfClient(this, _local);
+            var client = new GatedSwfClient(this, _local, worker: true);
             var worker = new ActivityWorker(client, new ActivityWorkerOptions
             {
                 Domain = Domain, TaskList = group.Key, Pollers = Pollers, Identity = "flow-test-worker",
                 LoggerFactory = _options.LoggerFactory, ShutdownTimeout = TimeSpan.Zero,
                 ShutdownCancelGrace = TimeSpan.FromMilliseconds(100),
-            }, group);
+            }, group.Select(Tracked));
             _workers.Add(new WorkerEntry(client, group.Key, false, () => worker.InFlight, worker.StartAsync, worker.StopAsync));
         }
         foreach (var w in _workers)
@@ -255,25 +271,32 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
 
     // ------------------------------------------------------------------ time
 
-    /// <summary>Moves virtual time forward by <paramref name="duration"/>. Whatever comes due on the way fires in order,
-    /// and the workers get to react (until they are idle) before time moves on to the next due time.
-    /// Running activities do not hold time here.</summary>
+    /// <summary>
+    /// Moves virtual time forward by <paramref name="duration"/>, as if that much time passed with the workers doing their
+    /// work. In steps: the workers settle (every task handed out is processed, and running activities finish — with
+    /// <see cref="WorkflowTestEnvironmentOptions.ActivitiesHoldTime"/> off, only those within
+    /// <see cref="WorkflowTestEnvironmentOptions.RunningActivityGrace"/>), then time moves to the next timer or timeout
+    /// due within the skip, which fires; this repeats until nothing more is due by the target, where time lands exactly;
+    /// the workers settle once more before it returns. A step that does not settle within
+    /// <see cref="WorkflowTestEnvironmentOptions.IdleTimeout"/> (real time) throws <see cref="VirtualTimeHeldException"/>
+    /// naming what still runs, with time where it was then.
+    /// </summary>
     public async Task SkipAsync(TimeSpan duration, CancellationToken cancellationToken = default)
     {
         if (duration < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(duration), duration, "Time only moves forward.");
         await StartAsync(cancellationToken).ConfigureAwait(false);
         var target = UtcNow + duration;
+        string what = $"SkipAsync({duration}) to {target:O}";
         while (true)
         {
-            await WaitIdleAsync(strict: false, cancellationToken).ConfigureAwait(false);
+            await SettleAsync(what, cancellationToken).ConfigureAwait(false);
             _gate.EnterWriteLock();
             try
             {
-                if (!Idle(strict: false))
+                if (Busy().Count > 0)
                     continue;
-                var next = _clock.NextDue(_clock.Watched);
-                if (next is { } due && due <= target)
+                if (_clock.NextDue(_clock.Watched) is { } due && due <= target)
                 {
                     _clock.AdvanceTo(due);
                     continue;
@@ -284,116 +307,198 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
             {
                 _gate.ExitWriteLock();
             }
-            await WaitIdleAsync(strict: false, cancellationToken).ConfigureAwait(false);
+            await SettleAsync(what, cancellationToken).ConfigureAwait(false);
             return;
         }
     }
 
-    /// <summary>Waits (real time) until every worker is idle: nothing pending or in flight.</summary>
+    /// <summary>Waits (real time) until the workers are idle: nothing pending, every task handed out processed, and no
+    /// activity running (with <see cref="WorkflowTestEnvironmentOptions.ActivitiesHoldTime"/> off, none that has run
+    /// less than <see cref="WorkflowTestEnvironmentOptions.RunningActivityGrace"/>). Throws
+    /// <see cref="VirtualTimeHeldException"/> after <see cref="WorkflowTestEnvironmentOptions.IdleTimeout"/>.</summary>
     public async Task WaitIdleAsync(CancellationToken cancellationToken = default)
     {
         await StartAsync(cancellationToken).ConfigureAwait(false);
-        await WaitIdleAsync(strict: true, cancellationToken).ConfigureAwait(false);
+        await SettleAsync("WaitIdleAsync", cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WaitIdleAsync(bool strict, CancellationToken cancellationToken)
+    private async Task SettleAsync(string what, CancellationToken cancellationToken)
     {
         var deadline = Environment.TickCount64 + (long)_options.IdleTimeout.TotalMilliseconds;
-        while (!IdleNow(strict))
+        while (true)
         {
+            List<Holder> busy;
+            _gate.EnterWriteLock();
+            try
+            {
+                busy = Busy();
+            }
+            finally
+            {
+                _gate.ExitWriteLock();
+            }
+            if (busy.Count == 0)
+                return;
+            if (busy.TrueForAll(h => h.Running is not null))
+                _heldByActivity.TrySetResult();
             if (Environment.TickCount64 > deadline)
-                throw new TimeoutException($"The workers were not idle after {_options.IdleTimeout} (real time).");
+                throw new VirtualTimeHeldException(Explain($"{what} could not move on from {UtcNow:O}: after {_options.IdleTimeout} (real time, IdleTimeout)", busy),
+                    [.. busy.Select(h => h.Description)]);
             await _wake.WaitAsync(TimeSpan.FromMilliseconds(2), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private bool IdleNow(bool strict)
+    private string Explain(string headline, List<Holder> busy)
     {
-        _gate.EnterWriteLock();
-        try
-        {
-            return Idle(strict);
-        }
-        finally
-        {
-            _gate.ExitWriteLock();
-        }
+        var text = headline + " these still hold virtual time:\n" + string.Join("\n", busy.Select(h => "- " + h.Description));
+        if (busy.Exists(h => h.Running is not null))
+            text += "\nA running activity holds virtual time until it returns (ActivitiesHoldTime), so its own timeouts never fire under it. " +
+                "Let it finish (release what it waits for), raise IdleTimeout for activities that take long, or set ActivitiesHoldTime = false " +
+                "so that time moves under activities running longer than RunningActivityGrace and their timeouts fire as SWF's would.";
+        return text;
     }
 
-    /// <summary>Every poller of every worker is parked in the engine with nothing handed to it, no task is pending on a
-    /// worker's list, and no decision (and, when <paramref name="strict"/>, no activity) is being worked on.
-    /// Called under the exclusive gate, so no call is inside the engine; but a task the engine handed to a parked poll
-    /// before it still travels to its worker meanwhile (handed, seen by the poll, poll returned, task in flight). So the
-    /// checks run against that direction: a task that moves on between two checks is caught by the later one. (Checked
-    /// the other way round, a task handed over looked parked, then seen, and time moved under it.)</summary>
-    private bool Idle(bool strict)
+    /// <summary>
+    /// What keeps virtual time from moving now; empty when the workers are idle. Called under the exclusive gate, so no
+    /// call is inside the engine and its histories and task lists stand still. A task travels engine list → parked poll →
+    /// seen by its worker → worked on → answer recorded; every stage short of the answer holds time, except an activity
+    /// running past its grace when activities do not hold time, one a test polled itself, and a manually completed one
+    /// whose code has returned. The checks run against that direction (task lists, started tasks, polls parked, deciders
+    /// in flight), so a task that moves on between two checks is caught by the later one.
+    /// </summary>
+    private List<Holder> Busy()
     {
+        List<Holder> busy = [];
         foreach (var w in _workers)
         {
             var pending = w.Decider
                 ? _engine.CountPendingDecisionTasks(new CountPendingDecisionTasksInput { Domain = Domain, TaskList = new TaskList { Name = w.TaskList } })
                 : _engine.CountPendingActivityTasks(new CountPendingActivityTasksInput { Domain = Domain, TaskList = new TaskList { Name = w.TaskList } });
             if (pending.Count > 0)
-                return false;
+                busy.Add(new Holder($"{pending.Count} {(w.Decider ? "decision" : "activity")} task(s) wait on task list {w.TaskList}"));
         }
-        if (!AllHandOffsSeen())
-            return false;
+        StartedTasks(busy);
         foreach (var w in _workers)
         {
             if (!w.Client.AllParked(Pollers))
-                return false;
-            if ((w.Decider || (strict && _options.ActivitiesHoldTime)) && w.InFlight() > 0)
-                return false;
+                busy.Add(new Holder($"the {(w.Decider ? "decider" : "activity worker")} of task list {w.TaskList} has not come back to poll"));
+            else if (w.Decider && w.InFlight() > 0)
+                busy.Add(new Holder($"the decider of task list {w.TaskList} is working on {w.InFlight()} decision task(s)"));
         }
-        return true;
+        return busy;
     }
 
-    /// <summary>Every decision and activity task the engine has started (per the open runs' histories) has reached its
-    /// worker. A task handed to a parked poll reaches the worker a thread hop later; until then time must not move.</summary>
-    private bool AllHandOffsSeen()
+    /// <summary>The decision and activity tasks the engine has started (per the open runs' histories) and not closed:
+    /// those still on their way to a worker, and the activities the workers run.</summary>
+    private void StartedTasks(List<Holder> busy)
     {
         var open = _engine.ListOpenWorkflowExecutions(new ListOpenWorkflowExecutionsInput
         {
             Domain = Domain, StartTimeFilter = new ExecutionTimeFilter { OldestDate = DateTimeOffset.UnixEpoch },
         });
+        var openActivities = new HashSet<(string, long)>();
+        long now = Environment.TickCount64;
         foreach (var info in open.ExecutionInfos)
         {
-            var started = new HashSet<long>();
+            var execution = info.Execution;
+            var decisions = new HashSet<long>();
+            var scheduled = new Dictionary<long, ActivityTaskScheduledEventAttributes>();
+            var activities = new Dictionary<long, ActivityTaskScheduledEventAttributes>();
             string? token = null;
             do
             {
                 var page = _engine.GetWorkflowExecutionHistory(new GetWorkflowExecutionHistoryInput
                 {
-                    Domain = Domain, Execution = info.Execution, MaximumPageSize = 1000, NextPageToken = token,
+                    Domain = Domain, Execution = execution, MaximumPageSize = 1000, NextPageToken = token,
                 });
                 foreach (var e in page.Events)
                 {
                     switch (e.EventType)
                     {
-                        case EventType.DecisionTaskStarted:
-                        case EventType.ActivityTaskStarted:
-                            started.Add(e.EventId);
-                            break;
-                        case EventType.DecisionTaskCompleted: started.Remove(e.DecisionTaskCompletedEventAttributes!.StartedEventId); break;
-                        case EventType.DecisionTaskTimedOut: started.Remove(e.DecisionTaskTimedOutEventAttributes!.StartedEventId); break;
-                        case EventType.ActivityTaskCompleted: started.Remove(e.ActivityTaskCompletedEventAttributes!.StartedEventId); break;
-                        case EventType.ActivityTaskFailed: started.Remove(e.ActivityTaskFailedEventAttributes!.StartedEventId); break;
-                        case EventType.ActivityTaskTimedOut: started.Remove(e.ActivityTaskTimedOutEventAttributes!.StartedEventId); break;
-                        case EventType.ActivityTaskCanceled: started.Remove(e.ActivityTaskCanceledEventAttributes!.StartedEventId); break;
+                        case EventType.DecisionTaskStarted: decisions.Add(e.EventId); break;
+                        case EventType.DecisionTaskCompleted: decisions.Remove(e.DecisionTaskCompletedEventAttributes!.StartedEventId); break;
+                        case EventType.DecisionTaskTimedOut: decisions.Remove(e.DecisionTaskTimedOutEventAttributes!.StartedEventId); break;
+                        case EventType.ActivityTaskScheduled: scheduled[e.EventId] = e.ActivityTaskScheduledEventAttributes!; break;
+                        case EventType.ActivityTaskStarted: activities[e.EventId] = scheduled[e.ActivityTaskStartedEventAttributes!.ScheduledEventId]; break;
+                        case EventType.ActivityTaskCompleted: activities.Remove(e.ActivityTaskCompletedEventAttributes!.StartedEventId); break;
+                        case EventType.ActivityTaskFailed: activities.Remove(e.ActivityTaskFailedEventAttributes!.StartedEventId); break;
+                        case EventType.ActivityTaskTimedOut: activities.Remove(e.ActivityTaskTimedOutEventAttributes!.StartedEventId); break;
+                        case EventType.ActivityTaskCanceled: activities.Remove(e.ActivityTaskCanceledEventAttributes!.StartedEventId); break;
                     }
                 }
                 token = page.NextPageToken;
             }
             while (!string.IsNullOrEmpty(token));
+
+            string run = $"workflow {execution.WorkflowId} (run {execution.RunId})";
             lock (_seen)
             {
-                foreach (var id in started)
-                    if (!_seen.Contains((info.Execution.RunId, id)))
-                        return false;
+                foreach (var id in decisions)
+                    if (!_seen.ContainsKey((execution.RunId, id)))
+                        busy.Add(new Holder($"a decision task of {run} is on its way to its decider"));
+            }
+            foreach (var (id, a) in activities)
+            {
+                var key = (execution.RunId, id);
+                openActivities.Add(key);
+                string activity = $"activity {a.ActivityType.Name} {a.ActivityType.Version} (activity id {a.ActivityId}) of {run}";
+                bool byWorker;
+                lock (_seen)
+                {
+                    if (!_seen.TryGetValue(key, out byWorker))
+                    {
+                        busy.Add(new Holder($"{activity} is on its way to its worker"));
+                        continue;
+                    }
+                }
+                if (!byWorker)
+                    continue; // the test polled it itself: it answers when it likes
+                RunningActivity? running;
+                lock (_running)
+                    _running.TryGetValue(key, out running);
+                if (running is null)
+                    busy.Add(new Holder($"{activity} reached its worker and has not started running"));
+                else if (running.Returned)
+                    busy.Add(new Holder($"{activity} returned and its answer is on its way"));
+                else if (_options.ActivitiesHoldTime || now - running.Since < (long)_options.RunningActivityGrace.TotalMilliseconds)
+                    busy.Add(new Holder($"{activity} has been running for {TimeSpan.FromMilliseconds(now - running.Since).TotalSeconds:0.0} s (real time)", running));
             }
         }
-        return true;
+        lock (_running)
+        {
+            // A task that closed (answered, timed out, canceled, or its run closed) no longer concerns time.
+            foreach (var key in _running.Keys.Where(k => !openActivities.Contains(k)).ToList())
+                _running.Remove(key);
+        }
     }
+
+    /// <summary>Wraps an activity handler so the environment knows which activities its workers are running.</summary>
+    private ActivityHandler Tracked(ActivityHandler handler) => handler with
+    {
+        Invoke = async (input, context) =>
+        {
+            var key = (context.WorkflowExecution.RunId, context.StartedEventId);
+            var running = new RunningActivity(Environment.TickCount64);
+            lock (_running)
+                _running[key] = running;
+            try
+            {
+                return await handler.Invoke(input, context).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_running)
+                {
+                    // A manually completed activity's answer comes from elsewhere, whenever it comes.
+                    if (handler.Definition.ManualCompletion)
+                        _running.Remove(key);
+                    else
+                        running.Returned = true;
+                }
+                Wake();
+            }
+        },
+    };
 
     private bool AnyOpen() =>
         _engine.CountOpenWorkflowExecutions(new CountOpenWorkflowExecutionsInput
@@ -401,7 +506,7 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
             Domain = Domain, StartTimeFilter = new ExecutionTimeFilter { OldestDate = DateTimeOffset.UnixEpoch },
         }).Count > 0;
 
-    internal void Seen(object task)
+    internal void Seen(object task, bool byWorker)
     {
         var key = task switch
         {
@@ -411,10 +516,10 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
         };
         if (key.RunId is not null)
             lock (_seen)
-                _seen.Add(key);
+                _seen[key] = byWorker;
     }
 
-    /// <summary>Completes the first time the environment would have skipped time but a running activity held it.</summary>
+    /// <summary>Completes the first time the environment would have moved time but a running activity held it.</summary>
     internal Task HeldByActivity => _heldByActivity.Task;
 
     /// <summary>The time-skipping loop: while a test waits for a result and everything is idle, jump to the next due time.</summary>
@@ -435,12 +540,15 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
             _gate.EnterWriteLock();
             try
             {
-                if (_stop.IsCancellationRequested || !Idle(strict: true))
+                if (_stop.IsCancellationRequested)
+                    continue;
+                var busy = Busy();
+                if (busy.Count > 0)
                 {
-                    if (_options.ActivitiesHoldTime && !_stop.IsCancellationRequested && Idle(strict: false))
-                        _heldByActivity.TrySetResult();
+                    Held(busy);
                     continue;
                 }
+                Volatile.Write(ref _stuck, null);
                 // The engine keeps the due times of closed runs until they pass; with no run open, nothing is due.
                 if (_clock.NextDue(_clock.Watched) is { } due && AnyOpen())
                     _clock.AdvanceTo(due);
@@ -451,6 +559,33 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Only running activities keep time from moving while a test waits: past the idle timeout, the test's
+    /// next wait through <see cref="Client"/> throws instead of waiting forever.</summary>
+    private void Held(List<Holder> busy)
+    {
+        if (!busy.TrueForAll(h => h.Running is not null))
+        {
+            Volatile.Write(ref _stuck, null);
+            return;
+        }
+        _heldByActivity.TrySetResult();
+        long since = busy.Min(h => h.Running!.Since);
+        Volatile.Write(ref _stuck, Environment.TickCount64 - since > (long)_options.IdleTimeout.TotalMilliseconds
+            ? new Stuck(Explain($"A test waits for a result at {UtcNow:O}, but after {_options.IdleTimeout} (real time, IdleTimeout)", busy),
+                [.. busy.Select(h => h.Description)], [.. busy.Select(h => h.Running!)])
+            : null);
+    }
+
+    /// <summary>Throws when running activities have held time past the idle timeout while a test waited for a result, and
+    /// still run: the wait would never end.</summary>
+    internal void ThrowIfStuck()
+    {
+        if (Volatile.Read(ref _stuck) is { } stuck && stuck.Activities.Exists(a => !a.Returned))
+            throw new VirtualTimeHeldException(stuck.Message, stuck.Holders);
+    }
+
+    private sealed record Stuck(string Message, List<string> Holders, List<RunningActivity> Activities);
 
     internal T Call<T>(Func<T> body) where T : Task
     {
@@ -518,6 +653,15 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
         return pending;
     }
 
+    /// <summary>One thing that keeps time from moving; <paramref name="Running"/> when it is an activity at work.</summary>
+    private sealed record Holder(string Description, RunningActivity? Running = null);
+
+    private sealed class RunningActivity(long since)
+    {
+        public long Since { get; } = since;
+        public volatile bool Returned;
+    }
+
     private sealed record WorkerEntry(GatedSwfClient Client, string TaskList, bool Decider, Func<int> InFlight,
         Func<CancellationToken, Task> Start, Func<CancellationToken, Task> Stop);
 
@@ -531,6 +675,7 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            env.ThrowIfStuck();
             Interlocked.Increment(ref _waiting);
             env.Wake();
             return new Counted(this, System.CreateTimer(callback, state, dueTime, period));
@@ -561,6 +706,14 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
 /// <summary>An activity scheduled by an open run and not closed yet.</summary>
 public sealed record PendingActivity(WorkflowExecution Execution, string ActivityId, ActivityType ActivityType, string? Input,
     long ScheduledEventId, bool Started);
+
+/// <summary>Virtual time could not move on: the workers did not settle within
+/// <see cref="WorkflowTestEnvironmentOptions.IdleTimeout"/> (real time). The message names what still runs.</summary>
+public sealed class VirtualTimeHeldException(string message, IReadOnlyList<string> holders) : Exception(message)
+{
+    /// <summary>What held time, one line each (empty when the message is all there is).</summary>
+    public IReadOnlyList<string> Holders { get; } = holders;
+}
 
 /// <summary>Runs of the environment whose histories no longer replay against their workflow code.</summary>
 public sealed class WorkflowReplayException(IReadOnlyList<ReplayResult> failures)

@@ -63,3 +63,14 @@ public partial interface IStateful
     [GetState]
     string State { get; }
 }
+
+/// <summary>A quick activity (1-minute start-to-close), a durable 5-minute timer, then a signal it waits for.</summary>
+[Workflow(Version = "1", TaskList = "test-decisions", ExecutionStartToClose = "1.00:00:00", TaskStartToClose = "00:00:10", ChildPolicy = "TERMINATE")]
+public partial interface IFollowUp
+{
+    [Execute]
+    Task<string> RunAsync(string customer);
+
+    [Signal]
+    Task ConfirmAsync(string by);
+}

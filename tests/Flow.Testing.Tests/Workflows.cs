@@ -73,6 +73,10 @@ public sealed class ScenarioWorkflow : IScenario
                         return $"child timed out after {(Workflow.UtcNow - start).TotalMinutes:0} min";
                     }
                 }
+                case "two-timers":
+                    await Workflow.DelayAsync(TimeSpan.FromMinutes(5));
+                    await Workflow.DelayAsync(TimeSpan.FromMinutes(10));
+                    return $"both timers fired after {(Workflow.UtcNow - start).TotalMinutes:0} min";
                 case "cancel":
                     await Workflow.DelayAsync(TimeSpan.FromDays(1), Workflow.CancellationToken);
                     return "not canceled";
@@ -84,6 +88,30 @@ public sealed class ScenarioWorkflow : IScenario
         {
             return $"timed out {e.TimeoutType} after {(Workflow.UtcNow - start).TotalSeconds:0} s";
         }
+    }
+}
+
+public sealed class FollowUpWorkflow : IFollowUp
+{
+    private string? _by;
+
+    public async Task<string> RunAsync(string customer)
+    {
+        var start = Workflow.UtcNow;
+        var quick = new TestActivitiesClient().WithOptions(new ActivityOptions
+        {
+            StartToCloseTimeout = TimeSpan.FromMinutes(1), HeartbeatTimeout = Timeout.InfiniteTimeSpan,
+        });
+        var sent = await quick.EchoAsync("mail to " + customer);
+        await Workflow.DelayAsync(TimeSpan.FromMinutes(5));
+        await Workflow.WaitConditionAsync(() => _by is not null);
+        return $"{sent}, confirmed by {_by} at +{(Workflow.UtcNow - start).TotalMinutes:0} min";
+    }
+
+    public Task ConfirmAsync(string by)
+    {
+        _by = by;
+        return Task.CompletedTask;
     }
 }
 
