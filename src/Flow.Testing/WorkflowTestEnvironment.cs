@@ -1,5 +1,6 @@
 using Flow.Local;
 using Flow.Swf;
+using Flow.Workflows;
 using Microsoft.Extensions.Logging;
 
 namespace Flow.Testing;
@@ -34,6 +35,10 @@ public sealed record WorkflowTestEnvironmentOptions
     /// running activity may hold time while a test waits for a result, before a <see cref="VirtualTimeHeldException"/>
     /// says what still runs.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long (real time) workflow code may run without handing control back before the decision task is
+    /// dropped as blocked (see <see cref="ReplayOptions.DeadlockDetectionTimeout"/>).</summary>
+    public TimeSpan DeadlockDetectionTimeout { get; init; } = new ReplayOptions().DeadlockDetectionTimeout;
 
     public ILoggerFactory? LoggerFactory { get; init; }
 }
@@ -187,6 +192,7 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
             {
                 Domain = Domain, TaskList = group.Key, Pollers = Pollers, Identity = "flow-test-decider",
                 LoggerFactory = _options.LoggerFactory, ShutdownTimeout = TimeSpan.Zero,
+                ReplayOptions = new ReplayOptions { LoggerFactory = _options.LoggerFactory, DeadlockDetectionTimeout = _options.DeadlockDetectionTimeout },
             }, group);
             _workers.Add(new WorkerEntry(client, group.Key, true, () => worker.InFlight, worker.StartAsync, worker.StopAsync));
         }

@@ -253,7 +253,7 @@ public sealed class TimeSkippingTests
     [Test]
     public async Task A_decision_task_start_to_close_timeout_fires_in_virtual_time()
     {
-        await using var env = Environment();
+        await using var env = new WorkflowTestEnvironment(new WorkflowTestEnvironmentOptions { DeadlockDetectionTimeout = TimeSpan.FromMilliseconds(100) });
         int instances = 0;
         env.AddWorkflow(StatefulDispatch.CreateHandler(() => new StatefulWorkflow(broken: Interlocked.Increment(ref instances) == 1)));
 
