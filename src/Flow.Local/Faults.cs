@@ -3,7 +3,7 @@ using Flow.Swf;
 
 namespace Flow.Local;
 
-/// <summary>SWF's faults, as the service names and shapes them (all are 400s).</summary>
+/// <summary>SWF's faults, as the service names and shapes them (400s, but for InternalFailure).</summary>
 internal static class Faults
 {
     static string NewRequestId() => Guid.NewGuid().ToString();
@@ -37,6 +37,11 @@ internal static class Faults
 
     public static SwfException TooManyTags(string message) =>
         new TooManyTagsException(message, HttpStatusCode.BadRequest, NewRequestId());
+
+    /// <summary>SWF's 500: the engine could not do the call (its store failed); nothing was changed, and the
+    /// caller may retry.</summary>
+    public static SwfException InternalFailure(string message, Exception inner) =>
+        new("InternalFailure", message, HttpStatusCode.InternalServerError, NewRequestId(), inner);
 
     public static SwfException Validation(string message) =>
         new SwfValidationException("ValidationException", message, HttpStatusCode.BadRequest, NewRequestId());

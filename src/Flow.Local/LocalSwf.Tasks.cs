@@ -60,7 +60,7 @@ public sealed partial class LocalSwf
             var w = wn.Value;
             w.Node = null;
             var result = start(w);
-            _afterUnlock.Add(() => w.Complete(result));
+            _woken.Add((w, result));
             return;
         }
         var at = list.Tasks.Last;
@@ -310,6 +310,18 @@ public sealed partial class LocalSwf
         catch (ObjectDisposedException)
         {
         }
+        catch (SwfException e) when (e.InnerException is StoreFailedException)
+        {
+            // What came due could not be saved (and is undone): try again shortly; the next try reloads first.
+            lock (_gate)
+            {
+                if (!_disposed)
+                {
+                    _timerAt = _time.GetUtcNow() + StoreRetryDelay;
+                    _timer.Change(StoreRetryDelay, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
     }
 
     /// <summary>Fires everything due by now; called at the end of every API call and by the timer.</summary>
@@ -324,6 +336,9 @@ public sealed partial class LocalSwf
     }
 
     static readonly TimeSpan MaxTimerDelay = TimeSpan.FromHours(1);
+
+    /// <summary>How soon timeouts that failed to save are tried again.</summary>
+    internal static readonly TimeSpan StoreRetryDelay = TimeSpan.FromSeconds(1);
 
     void Rearm()
     {

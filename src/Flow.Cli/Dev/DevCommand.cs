@@ -63,6 +63,8 @@ internal static class DevCommand
             await Console.Error.WriteLineAsync($"flow dev: cannot open the store: {e.Message}").ConfigureAwait(false);
             return 1;
         }
+        foreach (string problem in engine.StoreProblems)
+            await Console.Error.WriteLineAsync($"flow dev: warning: {problem}").ConfigureAwait(false);
 
         await using (engine.ConfigureAwait(false))
         {

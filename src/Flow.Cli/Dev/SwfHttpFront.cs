@@ -162,6 +162,9 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
                 }
                 catch (SwfException e)
                 {
+                    // A 500 from the engine is its store failing: say why where the operator looks.
+                    if ((int)e.StatusCode >= 500)
+                        await errors.WriteLineAsync($"flow dev: {e.Message}").ConfigureAwait(false);
                     fault = HttpFault.From(e);
                 }
                 catch (ArgumentException e)
