@@ -88,7 +88,7 @@ public sealed partial class LocalSwf
         }
         var first = poll.StartAtPreviousStartedEvent == true && e.PreviousStartedEventId > 0 ? e.PreviousStartedEventId : 1;
         var previous = e.PreviousStartedEventId.ToString(CultureInfo.InvariantCulture);
-        var (events, next) = HistoryPage(e, null, poll.MaximumPageSize, poll.ReverseOrder == true, first, ev.EventId, "d", previous);
+        var (events, next) = HistoryPage(e, null, poll.MaximumPageSize, poll.ReverseOrder == true, first, ev.EventId, "p", previous);
         return new DecisionTask
         {
             TaskToken = DecisionToken(e), StartedEventId = ev.EventId,
@@ -218,13 +218,13 @@ public sealed partial class LocalSwf
     DecisionTask DecisionPage(PollForDecisionTaskInput input)
     {
         Domain(input.Domain, mustBeRegistered: false);
-        var p = DecodeToken(input.NextPageToken!);
-        if (p is not ["d", var runId, _, _, var last, _, var previous] || !_byRunId.TryGetValue(runId, out var e) || e.Domain != input.Domain)
+        var p = ReadToken(input.NextPageToken!);
+        if (p is not ["p", var runId, _, _, var last, _, var previous] || !_byRunId.TryGetValue(runId, out var e) || e.Domain != input.Domain)
             throw Faults.Validation("Invalid nextPageToken.");
-        var (events, next) = HistoryPage(e, input.NextPageToken, input.MaximumPageSize, false, 0, 0, "d", previous);
+        var (events, next) = HistoryPage(e, input.NextPageToken, input.MaximumPageSize, false, 0, 0, "p", previous);
         return new DecisionTask
         {
-            TaskToken = EncodeToken("d", e.RunId, last), StartedEventId = ParseLong(last),
+            TaskToken = Token(["d", e.RunId, last]), StartedEventId = ParseLong(last),
             WorkflowExecution = new WorkflowExecution { WorkflowId = e.WorkflowId, RunId = e.RunId },
             WorkflowType = e.WorkflowType, Events = events, NextPageToken = next, PreviousStartedEventId = ParseLong(previous),
         };

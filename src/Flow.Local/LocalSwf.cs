@@ -61,6 +61,7 @@ public sealed partial class LocalSwf : IDisposable
         try
         {
             var state = _store.Load();
+            _tokenKey = state.TokenKey;
             StoreProblems = state.Problems;
             Restore(state);
         }
@@ -330,33 +331,54 @@ public sealed partial class LocalSwf : IDisposable
             throw Faults.Validation($"Invalid value for {field}: '{value}' (1 to 31536000 seconds).");
     }
 
-    // ---- tokens: opaque to callers, enough for us to find the task again after a restart ----
+    // ---- tokens: opaque to callers, enough for us to find the task (or page) again after a restart, and signed
+    // with the engine's key, which the store keeps: no one can make one up, not even knowing the run id ----
 
-    static string EncodeToken(params string[] parts) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\u001f', parts)));
+    readonly byte[] _tokenKey;
 
-    static string[]? DecodeToken(string token)
+    /// <summary>A token of <paramref name="parts"/>, valid only where the same <paramref name="boundTo"/> is given back
+    /// (an operation and its query, for list pages).</summary>
+    string Token(string[] parts, params string[] boundTo) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\u001f', [.. parts, Mac(parts, boundTo)])));
+
+    /// <summary>The parts of a token this engine signed for <paramref name="boundTo"/>; null for any other string.</summary>
+    string[]? ReadToken(string token, params string[] boundTo)
     {
+        string[] all;
         try
         {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('\u001f');
+            all = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('\u001f');
         }
         catch (FormatException)
         {
             return null;
         }
+        if (all.Length < 2)
+            return null;
+        var parts = all[..^1];
+        var expected = Encoding.ASCII.GetBytes(Mac(parts, boundTo));
+        var given = Encoding.UTF8.GetBytes(all[^1]);
+        return CryptographicOperations.FixedTimeEquals(expected, given) ? parts : null;
+    }
+
+    string Mac(string[] parts, string[] boundTo)
+    {
+        var data = Encoding.UTF8.GetBytes(string.Join('\u001f', [.. parts, "\u001e", .. boundTo]));
+        // 128 bits of HMAC-SHA256, URL-safe base64 without padding.
+        return Convert.ToBase64String(HMACSHA256.HashData(_tokenKey, data), 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
     static long ParseLong(string s) => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : -1;
 
-    static string DecisionToken(ExecutionState e) => EncodeToken("d", e.RunId, e.DecisionStartedId.ToString(CultureInfo.InvariantCulture));
+    static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
 
-    static string ActivityToken(ExecutionState e, ActivityState a) =>
-        EncodeToken("a", e.RunId, a.ScheduledEventId.ToString(CultureInfo.InvariantCulture), a.StartedEventId.ToString(CultureInfo.InvariantCulture));
+    string DecisionToken(ExecutionState e) => Token(["d", e.RunId, Number(e.DecisionStartedId)]);
+
+    string ActivityToken(ExecutionState e, ActivityState a) => Token(["a", e.RunId, Number(a.ScheduledEventId), Number(a.StartedEventId)]);
 
     ExecutionState ResolveDecisionToken(string token)
     {
-        var p = DecodeToken(token);
+        var p = ReadToken(token);
         if (p is not ["d", var runId, var started] || !_byRunId.TryGetValue(runId, out var e) || !e.IsOpen
             || e.DecisionStartedId == 0 || e.DecisionStartedId != ParseLong(started))
             throw Faults.UnknownResource("Unknown task token (the decision task is closed, timed out or was never started).");
@@ -365,7 +387,7 @@ public sealed partial class LocalSwf : IDisposable
 
     (ExecutionState, ActivityState) ResolveActivityToken(string token)
     {
-        var p = DecodeToken(token);
+        var p = ReadToken(token);
         if (p is ["a", var runId, var scheduled, var started] && _byRunId.TryGetValue(runId, out var e) && e.IsOpen)
         {
             var sid = ParseLong(scheduled);

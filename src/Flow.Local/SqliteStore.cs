@@ -17,6 +17,7 @@ namespace Flow.Local;
 internal sealed class SqliteStore : ILocalStore
 {
     readonly string _path;
+    readonly byte[] _tokenKey;
     readonly FileStream _lock;
     readonly SqliteConnection _db;
     readonly SqliteCommand _putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents;
@@ -63,7 +64,9 @@ internal sealed class SqliteStore : ILocalStore
                 CREATE TABLE IF NOT EXISTS executions (seq INTEGER PRIMARY KEY, run_id TEXT NOT NULL, json TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS events (seq INTEGER NOT NULL, event_id INTEGER NOT NULL, run_id TEXT NOT NULL, json TEXT NOT NULL,
                     PRIMARY KEY (seq, event_id)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
                 """);
+            _tokenKey = TokenKey();
         }
         catch (SqliteException e)
         {
@@ -81,6 +84,15 @@ internal sealed class SqliteStore : ILocalStore
         _commands = [_putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents];
         foreach (var c in _commands)
             c.Prepare();
+    }
+
+    /// <summary>The file's token key, made on first use: tokens handed out before a restart stay valid after it.</summary>
+    byte[] TokenKey()
+    {
+        using var c = _db.CreateCommand();
+        c.CommandText = "INSERT OR IGNORE INTO meta (key, value) VALUES ('token_key', $v); SELECT value FROM meta WHERE key = 'token_key'";
+        c.Parameters.AddWithValue("$v", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        return (byte[])c.ExecuteScalar()!;
     }
 
     /// <summary>One engine per file: a second one would hold its own copy of the state and overwrite the first's.
@@ -163,7 +175,7 @@ internal sealed class SqliteStore : ILocalStore
 
     public LoadedState Load()
     {
-        var state = new LoadedState();
+        var state = new LoadedState { TokenKey = _tokenKey };
         using (var c = _db.CreateCommand())
         {
             c.CommandText = "SELECT name, json FROM domains";

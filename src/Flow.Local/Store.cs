@@ -49,6 +49,9 @@ internal sealed class LoadedState
     public List<TypeState> Types { get; } = [];
     public List<ExecutionState> Executions { get; } = [];
 
+    /// <summary>The key task and page tokens are signed with: the store's own, so its tokens outlive a restart.</summary>
+    public byte[] TokenKey { get; set; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
     /// <summary>Records the store holds but could not load (kept in the file, reported, never dropped).</summary>
     public List<string> Problems { get; } = [];
 }
