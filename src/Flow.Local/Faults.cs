@@ -55,7 +55,14 @@ internal static class Faults
         }
         catch (ArgumentException e)
         {
-            throw Validation(e.Message);
+            throw Validation(MessageOf(e));
         }
+    }
+
+    /// <summary>An argument error's message as SWF would word it: without .NET's " (Parameter 'name')" suffix.</summary>
+    public static string MessageOf(ArgumentException e)
+    {
+        var suffix = e.ParamName is { } name ? $" (Parameter '{name}')" : null;
+        return suffix is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
     }
 }

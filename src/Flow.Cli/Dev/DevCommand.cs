@@ -19,6 +19,8 @@ internal static class DevCommand
 
     public const int DefaultPort = 8600;
 
+    private static readonly System.Text.Encoding LenientUtf8 = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: false);
+
     internal sealed record Options(
         int Port, IPAddress Bind, string? DatabasePath, TimeSpan? LongPollHold,
         bool VerifySigV4, string? AccessKey, string? SecretKey);
@@ -107,7 +109,10 @@ internal static class DevCommand
             // The front enforces SWF's 1 MB itself, with an SWF-shaped answer; Kestrel's own (higher) limit
             // bounds what it would read to drain a rejected body, so a liar's Content-Length cannot hold a connection.
             k.Limits.MaxRequestBodySize = 2 * SwfHttpFront.MaxBodyBytes;
-            k.Listen(options.Bind, options.Port);
+            // An X-Amz-Target that is not UTF-8 reaches the front (as an unknown operation) instead of a bodiless 400.
+            k.RequestHeaderEncodingSelector = name =>
+                name.Equals("X-Amz-Target", StringComparison.OrdinalIgnoreCase) ? LenientUtf8 : null;
+            k.Listen(options.Bind, options.Port, RejectionBodies.Use);
         });
 
         WebApplication app = builder.Build();

@@ -114,7 +114,7 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
             }
             catch (ArgumentException e)
             {
-                await WriteFaultAsync(response, HttpFault.Validation(e.Message)).ConfigureAwait(false);
+                await WriteFaultAsync(response, HttpFault.Validation(Flow.Local.Faults.MessageOf(e))).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (e is InvalidOperationException or NotSupportedException or FormatException or OverflowException)
@@ -169,7 +169,7 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
                 }
                 catch (ArgumentException e)
                 {
-                    fault = HttpFault.Validation(e.Message);
+                    fault = HttpFault.Validation(Flow.Local.Faults.MessageOf(e));
                 }
                 catch (Exception e)
                 {
