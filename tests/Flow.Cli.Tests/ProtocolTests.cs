@@ -201,6 +201,11 @@ public sealed class ProtocolTests
     [TestCase("ListDomains", """{"registrationStatus":"registered"}""")]
     [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"childPolicy":7}""")]
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":3}]}""")]
+    // The tester's inputs.
+    [TestCase("ListDomains", """{"registrationStatus":5}""")]
+    [TestCase("RegisterWorkflowType", """{"domain":"d","name":"W","version":"2","defaultChildPolicy":99}""")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"childPolicy":-3}""")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":42}]}""")]
     public async Task An_enum_value_that_is_not_one_of_its_names_is_a_serialization_exception(string operation, string body)
     {
         AssertFault(await Swf.CallAsync(server, operation, body), 400, "SerializationException");
@@ -218,7 +223,17 @@ public sealed class ProtocolTests
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"a:1","activityType":{"name":"A","version":"1"}}}]}""", "activityId")]
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"StartTimer","startTimerDecisionAttributes":{"timerId":"t|1","startToFireTimeout":"1"}}]}""", "timerId")]
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"StartChildWorkflowExecution","startChildWorkflowExecutionDecisionAttributes":{"workflowId":"p/c","workflowType":{"name":"n","version":"1"}}}]}""", "workflowId")]
+    // The tester's names: control characters (NUL, tab, DEL, NEL) and the literal arn, on each kind of name.
+    [TestCase("RegisterDomain", """{"name":"a\u0000b","workflowExecutionRetentionPeriodInDays":"1"}""", "name")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"a\tb","workflowType":{"name":"n","version":"1"}}""", "workflowId")]
+    [TestCase("RegisterWorkflowType", """{"domain":"d","name":"a\u007fb","version":"1"}""", "name")]
+    [TestCase("RegisterActivityType", """{"domain":"d","name":"A","version":"a\u0085b"}""", "version")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"arn","workflowType":{"name":"n","version":"1"}}""", "workflowId")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"arn","activityType":{"name":"A","version":"1"}}}]}""", "activityId")]
     // Task priorities are 32-bit integers.
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"taskPriority":"not-a-number"}""", "taskPriority")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"taskPriority":"99999999999"}""", "taskPriority")]
+    [TestCase("RegisterWorkflowType", """{"domain":"d","name":"W","version":"1","defaultTaskPriority":"-2147483649"}""", "defaultTaskPriority")]
     [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"taskPriority":"high"}""", "taskPriority")]
     [TestCase("RegisterActivityType", """{"domain":"d","name":"A","version":"1","defaultTaskPriority":"2147483648"}""", "defaultTaskPriority")]
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"a","activityType":{"name":"A","version":"1"},"taskPriority":"1.5"}}]}""", "taskPriority")]
