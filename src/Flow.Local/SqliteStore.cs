@@ -175,6 +175,18 @@ internal sealed class SqliteStore : ILocalStore
 
     public LoadedState Load()
     {
+        try
+        {
+            return Read();
+        }
+        catch (SqliteException e)
+        {
+            throw new InvalidOperationException($"{_path} cannot be read: {e.Message}", e);
+        }
+    }
+
+    LoadedState Read()
+    {
         var state = new LoadedState { TokenKey = _tokenKey };
         using (var c = _db.CreateCommand())
         {
