@@ -312,15 +312,7 @@ public sealed partial class LocalSwf
         }
         catch (SwfException e) when (e.InnerException is StoreFailedException)
         {
-            // What came due could not be saved (and is undone): try again shortly; the next try reloads first.
-            lock (_gate)
-            {
-                if (!_disposed)
-                {
-                    _timerAt = _time.GetUtcNow() + StoreRetryDelay;
-                    _timer.Change(StoreRetryDelay, Timeout.InfiniteTimeSpan);
-                }
-            }
+            // What came due could not be saved and is undone; Execute has set the timer to try again shortly.
         }
     }
 

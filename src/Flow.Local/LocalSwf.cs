@@ -122,6 +122,7 @@ public sealed partial class LocalSwf : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var done = false;
+            var failed = false;
             try
             {
                 if (_dirty || _store.Failed)
@@ -147,6 +148,7 @@ public sealed partial class LocalSwf : IDisposable
             }
             catch (StoreFailedException e)
             {
+                failed = true;
                 throw Faults.InternalFailure(e.Message, e);
             }
             finally
@@ -164,6 +166,8 @@ public sealed partial class LocalSwf : IDisposable
                 }
                 _woken.Clear();
                 Rearm();
+                if (failed)
+                    RetrySoon();
             }
         }
         // Durable before anyone hears of it: the caller's answer and the pollers woken by this call.
@@ -178,12 +182,24 @@ public sealed partial class LocalSwf : IDisposable
                 // The tasks handed out were never recorded: their pollers get an empty poll and poll again.
                 foreach (var (w, _) in woken)
                     w.Complete(null);
+                lock (_gate)
+                    RetrySoon();
                 throw Faults.InternalFailure(e.Message, e);
             }
         }
         foreach (var (w, task) in woken)
             w.Complete(task);
         return result;
+    }
+
+    /// <summary>After a failed commit: what came due in it (undone with it) must not wait for the next API call, so
+    /// the timer comes back shortly, reloads and fires it again. Caller holds the lock.</summary>
+    void RetrySoon()
+    {
+        if (_disposed)
+            return;
+        _timerAt = _time.GetUtcNow() + StoreRetryDelay;
+        _timer.Change(StoreRetryDelay, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Drops the state in memory and loads what the store committed. Waiting polls get an empty answer
