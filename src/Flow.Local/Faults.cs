@@ -3,7 +3,7 @@ using Flow.Swf;
 
 namespace Flow.Local;
 
-/// <summary>SWF's faults, as the service names and shapes them (all are 400s).</summary>
+/// <summary>SWF's faults, as the service names and shapes them (400s, but for InternalFailure).</summary>
 internal static class Faults
 {
     static string NewRequestId() => Guid.NewGuid().ToString();
@@ -38,6 +38,11 @@ internal static class Faults
     public static SwfException TooManyTags(string message) =>
         new TooManyTagsException(message, HttpStatusCode.BadRequest, NewRequestId());
 
+    /// <summary>SWF's 500: the engine could not do the call (its store failed); nothing was changed, and the
+    /// caller may retry.</summary>
+    public static SwfException InternalFailure(string message, Exception inner) =>
+        new("InternalFailure", message, HttpStatusCode.InternalServerError, NewRequestId(), inner);
+
     public static SwfException Validation(string message) =>
         new SwfValidationException("ValidationException", message, HttpStatusCode.BadRequest, NewRequestId());
 
@@ -50,7 +55,14 @@ internal static class Faults
         }
         catch (ArgumentException e)
         {
-            throw Validation(e.Message);
+            throw Validation(MessageOf(e));
         }
+    }
+
+    /// <summary>An argument error's message as SWF would word it: without .NET's " (Parameter 'name')" suffix.</summary>
+    public static string MessageOf(ArgumentException e)
+    {
+        var suffix = e.ParamName is { } name ? $" (Parameter '{name}')" : null;
+        return suffix is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
     }
 }

@@ -299,7 +299,10 @@ public sealed partial class LocalSwf
     {
         Faults.Validate(() => input.Validate(""));
         var all = Query(new(input.Domain, true, input.StartTimeFilter, null, input.ExecutionFilter, input.TypeFilter, input.TagFilter, null));
-        var (page, next) = Page(all.Select(Info).ToList(), input.NextPageToken, input.MaximumPageSize, input.ReverseOrder);
+        var query = input.WithNextPageToken(null);
+        query.MaximumPageSize = null;
+        var (page, next) = Page(all.Select(Info).ToList(), input.NextPageToken, input.MaximumPageSize, input.ReverseOrder,
+            nameof(ListOpenWorkflowExecutions), QueryOf(query, SwfJsonContext.Default.ListOpenWorkflowExecutionsInput));
         return new WorkflowExecutionInfos { ExecutionInfos = page, NextPageToken = next };
     });
 
@@ -308,7 +311,10 @@ public sealed partial class LocalSwf
         Faults.Validate(() => input.Validate(""));
         var all = Query(new(input.Domain, false, input.StartTimeFilter, input.CloseTimeFilter, input.ExecutionFilter, input.TypeFilter,
             input.TagFilter, input.CloseStatusFilter));
-        var (page, next) = Page(all.Select(Info).ToList(), input.NextPageToken, input.MaximumPageSize, input.ReverseOrder);
+        var query = input.WithNextPageToken(null);
+        query.MaximumPageSize = null;
+        var (page, next) = Page(all.Select(Info).ToList(), input.NextPageToken, input.MaximumPageSize, input.ReverseOrder,
+            nameof(ListClosedWorkflowExecutions), QueryOf(query, SwfJsonContext.Default.ListClosedWorkflowExecutionsInput));
         return new WorkflowExecutionInfos { ExecutionInfos = page, NextPageToken = next };
     });
 
@@ -344,7 +350,7 @@ public sealed partial class LocalSwf
         long cursor = reverse ? last : first;
         if (token is not null)
         {
-            var p = DecodeToken(token);
+            var p = ReadToken(token);
             if (p is null || p.Length < 6 || p[0] != kind || p[1] != e.RunId)
                 throw Faults.Validation("Invalid nextPageToken.");
             cursor = ParseLong(p[2]);
@@ -363,11 +369,7 @@ public sealed partial class LocalSwf
             cursor += reverse ? -1 : 1;
         }
         var more = cursor >= first && cursor <= last && cursor <= e.Events.Count;
-        string? next = more
-            ? EncodeToken([kind, e.RunId, cursor.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                first.ToString(System.Globalization.CultureInfo.InvariantCulture), last.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                reverse ? "r" : "f", .. extra])
-            : null;
+        string? next = more ? Token([kind, e.RunId, Number(cursor), Number(first), Number(last), reverse ? "r" : "f", .. extra]) : null;
         return (events, next);
     }
 }

@@ -54,7 +54,10 @@ public sealed partial class LocalSwf
     {
         Faults.Validate(() => input.Validate(""));
         var all = _domains.Values.Where(d => d.Status == input.RegistrationStatus).OrderBy(d => d.Name, StringComparer.Ordinal).Select(Info).ToList();
-        var (page, next) = Page(all, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder);
+        var query = input.WithNextPageToken(null);
+        query.MaximumPageSize = null;
+        var (page, next) = Page(all, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder, nameof(ListDomains),
+            QueryOf(query, SwfJsonContext.Default.ListDomainsInput));
         return new DomainInfos { Items = page, NextPageToken = next };
     });
 
@@ -223,7 +226,10 @@ public sealed partial class LocalSwf
     {
         Faults.Validate(() => input.Validate(""));
         var all = TypesOf(input.Domain, "a", input.Name, input.RegistrationStatus).Select(ActivityInfo).ToList();
-        var (page, next) = Page(all, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder);
+        var query = input.WithNextPageToken(null);
+        query.MaximumPageSize = null;
+        var (page, next) = Page(all, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder, nameof(ListActivityTypes),
+            QueryOf(query, SwfJsonContext.Default.ListActivityTypesInput));
         return new ActivityTypeInfos { TypeInfos = page, NextPageToken = next };
     });
 
@@ -231,7 +237,10 @@ public sealed partial class LocalSwf
     {
         Faults.Validate(() => input.Validate(""));
         var all = TypesOf(input.Domain, "w", input.Name, input.RegistrationStatus).Select(WorkflowInfo).ToList();
-        var (page, next) = Page(all, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder);
+        var query = input.WithNextPageToken(null);
+        query.MaximumPageSize = null;
+        var (page, next) = Page(all, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder, nameof(ListWorkflowTypes),
+            QueryOf(query, SwfJsonContext.Default.ListWorkflowTypesInput));
         return new WorkflowTypeInfos { TypeInfos = page, NextPageToken = next };
     });
 
@@ -301,22 +310,27 @@ public sealed partial class LocalSwf
         Delete(input.Domain, "w", input.WorkflowType.Name, input.WorkflowType.Version);
     });
 
-    // ---- paging of lists: the token is the offset of the next item, made opaque ----
+    // ---- paging of lists: the token is the offset of the next item, signed for its operation and query ----
 
-    static (List<T> Page, string? Next) Page<T>(List<T> all, string? token, int? maximumPageSize, bool? reverseOrder)
+    /// <summary>What a list request asks, apart from its page token and size: a page token is good only for the
+    /// same question (SWF: "keep all other arguments unchanged").</summary>
+    static string QueryOf<T>(T query, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(query, info)), 0, 16);
+
+    (List<T> Page, string? Next) Page<T>(List<T> all, string? token, int? maximumPageSize, bool? reverseOrder, string operation, string query)
     {
         if (reverseOrder == true)
             all.Reverse();
         var start = 0;
         if (token is not null)
         {
-            if (DecodeToken(token) is not ["o", var offset] || ParseLong(offset) < 0)
-                throw Faults.Validation("Invalid nextPageToken.");
+            if (ReadToken(token, operation, query) is not ["o", var offset] || ParseLong(offset) < 0)
+                throw Faults.Validation("Invalid nextPageToken: it was not given by this operation for this query.");
             start = (int)Math.Min(ParseLong(offset), all.Count);
         }
         var size = maximumPageSize is null or 0 ? 1000 : maximumPageSize.Value;
         var page = all.Skip(start).Take(size).ToList();
-        var next = start + page.Count < all.Count ? EncodeToken("o", (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+        var next = start + page.Count < all.Count ? Token(["o", Number(start + page.Count)], operation, query) : null;
         return (page, next);
     }
 }

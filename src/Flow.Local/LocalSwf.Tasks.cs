@@ -60,7 +60,7 @@ public sealed partial class LocalSwf
             var w = wn.Value;
             w.Node = null;
             var result = start(w);
-            _afterUnlock.Add(() => w.Complete(result));
+            _woken.Add((w, result));
             return;
         }
         var at = list.Tasks.Last;
@@ -88,7 +88,7 @@ public sealed partial class LocalSwf
         }
         var first = poll.StartAtPreviousStartedEvent == true && e.PreviousStartedEventId > 0 ? e.PreviousStartedEventId : 1;
         var previous = e.PreviousStartedEventId.ToString(CultureInfo.InvariantCulture);
-        var (events, next) = HistoryPage(e, null, poll.MaximumPageSize, poll.ReverseOrder == true, first, ev.EventId, "d", previous);
+        var (events, next) = HistoryPage(e, null, poll.MaximumPageSize, poll.ReverseOrder == true, first, ev.EventId, "p", previous);
         return new DecisionTask
         {
             TaskToken = DecisionToken(e), StartedEventId = ev.EventId,
@@ -218,13 +218,13 @@ public sealed partial class LocalSwf
     DecisionTask DecisionPage(PollForDecisionTaskInput input)
     {
         Domain(input.Domain, mustBeRegistered: false);
-        var p = DecodeToken(input.NextPageToken!);
-        if (p is not ["d", var runId, _, _, var last, _, var previous] || !_byRunId.TryGetValue(runId, out var e) || e.Domain != input.Domain)
+        var p = ReadToken(input.NextPageToken!);
+        if (p is not ["p", var runId, _, _, var last, _, var previous] || !_byRunId.TryGetValue(runId, out var e) || e.Domain != input.Domain)
             throw Faults.Validation("Invalid nextPageToken.");
-        var (events, next) = HistoryPage(e, input.NextPageToken, input.MaximumPageSize, false, 0, 0, "d", previous);
+        var (events, next) = HistoryPage(e, input.NextPageToken, input.MaximumPageSize, false, 0, 0, "p", previous);
         return new DecisionTask
         {
-            TaskToken = EncodeToken("d", e.RunId, last), StartedEventId = ParseLong(last),
+            TaskToken = Token(["d", e.RunId, last]), StartedEventId = ParseLong(last),
             WorkflowExecution = new WorkflowExecution { WorkflowId = e.WorkflowId, RunId = e.RunId },
             WorkflowType = e.WorkflowType, Events = events, NextPageToken = next, PreviousStartedEventId = ParseLong(previous),
         };
@@ -310,6 +310,10 @@ public sealed partial class LocalSwf
         catch (ObjectDisposedException)
         {
         }
+        catch (SwfException e) when (e.InnerException is StoreFailedException)
+        {
+            // What came due could not be saved and is undone; Execute has set the timer to try again shortly.
+        }
     }
 
     /// <summary>Fires everything due by now; called at the end of every API call and by the timer.</summary>
@@ -324,6 +328,9 @@ public sealed partial class LocalSwf
     }
 
     static readonly TimeSpan MaxTimerDelay = TimeSpan.FromHours(1);
+
+    /// <summary>How soon timeouts that failed to save are tried again.</summary>
+    internal static readonly TimeSpan StoreRetryDelay = TimeSpan.FromSeconds(1);
 
     void Rearm()
     {

@@ -10,7 +10,9 @@ namespace Flow.Local;
 /// An SWF-compatible engine in process: SWF's semantics for every operation, decision and timeout, with
 /// its state in memory or in a SQLite file. One lock guards all state; every API call runs under it and
 /// stages what it changed; outside the lock it waits for the store to commit that (concurrent calls share
-/// one commit), and only then answers and wakes long-poll waiters.
+/// one commit), and only then answers and wakes long-poll waiters. Memory never gets ahead of the file: when
+/// a commit fails, its calls (and those that saw their changes) answer InternalFailure, and the next call
+/// first reloads the state from the file, so a failed call is a call not done.
 /// Use <see cref="Client"/> to talk to it as to SWF.
 /// </summary>
 public sealed partial class LocalSwf : IDisposable
@@ -21,7 +23,8 @@ public sealed partial class LocalSwf : IDisposable
     readonly LocalSwfOptions _options;
     readonly ILocalStore _store;
     readonly ChangeSet _changes = new();
-    readonly List<Action> _afterUnlock = [];
+    readonly List<(Waiter Waiter, object? Task)> _woken = [];
+    bool _dirty;
     readonly HashSet<ExecutionState> _overLimit = [];
 
     /// <summary>SWF's limit on events in one execution's history; reaching it terminates the execution.</summary>
@@ -53,12 +56,14 @@ public sealed partial class LocalSwf : IDisposable
         _options = options ?? new LocalSwfOptions();
         _time = _options.TimeProvider;
         _hold = _options.LongPollHold;
-        _store = _options.DatabasePath is { } path ? new SqliteStore(path) : new MemoryStore();
+        _store = _options.DatabasePath is { } path ? new SqliteStore(path, _options.StoreBusyTimeout) : new MemoryStore();
         _timer = _time.CreateTimer(static s => ((LocalSwf)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         try
         {
-            Restore(_store.Load());
-            Execute(() => 0);
+            var state = _store.Load();
+            _tokenKey = state.TokenKey;
+            StoreProblems = state.Problems;
+            Restore(state);
         }
         catch
         {
@@ -66,7 +71,22 @@ public sealed partial class LocalSwf : IDisposable
             _store.Dispose();
             throw;
         }
+        try
+        {
+            // Timeouts that came due while stopped; if they cannot be saved now, the next call retries them.
+            Execute(() => 0);
+        }
+        catch (SwfException e) when (e.InnerException is StoreFailedException)
+        {
+        }
     }
+
+    /// <summary>Records the SQLite file holds but that could not be loaded (each says which and why); they stay
+    /// in the file untouched. Empty for a sound file and in memory.</summary>
+    public IReadOnlyList<string> StoreProblems { get; private set; }
+
+    /// <summary>The SQLite store, for tests that reach its connection; null in memory.</summary>
+    internal SqliteStore? Sqlite => _store as SqliteStore;
 
     /// <summary>An <see cref="ISwfClient"/> over this engine.</summary>
     public ISwfClient Client => new LocalSwfClient(this);
@@ -96,34 +116,138 @@ public sealed partial class LocalSwf : IDisposable
     internal T Execute<T>(Func<T> body)
     {
         T result;
-        Action[] after;
-        long ticket = 0;
+        (Waiter Waiter, object? Task)[] woken = [];
+        StoreCommit? commit = null;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            var done = false;
+            var failed = false;
             try
             {
-                result = body();
-                ProcessDue();
-                EnforceEventLimit();
-                if (!_changes.IsEmpty)
-                    ticket = _store.Stage(_changes);
+                if (_dirty || _store.Failed)
+                    Reload();
+                try
+                {
+                    result = body();
+                    ProcessDue();
+                    EnforceEventLimit();
+                    // A call that changed nothing still waits for the commit of what it saw.
+                    commit = _changes.IsEmpty ? _store.Latest : _store.Stage(_changes);
+                }
+                catch when (!_changes.IsEmpty && _store is not MemoryStore)
+                {
+                    // Memory changed, then the call failed (the store refusing it, or a fault past a change):
+                    // back to what the file holds, so the failed call is a call not done.
+                    _dirty = true;
+                    WakeEmpty();
+                    Reload();
+                    throw;
+                }
+                done = true;
+            }
+            catch (StoreFailedException e)
+            {
+                failed = true;
+                throw Faults.InternalFailure(e.Message, e);
             }
             finally
             {
                 _overLimit.Clear();
                 _changes.Clear();
-                after = _afterUnlock.Count == 0 ? [] : [.. _afterUnlock];
-                _afterUnlock.Clear();
+                if (done)
+                    woken = [.. _woken];
+                else
+                {
+                    // Nothing this call did happened: polls it handed a task to get an empty answer (continuations
+                    // run asynchronously, so completing them under the lock runs no caller code here).
+                    foreach (var (w, _) in _woken)
+                        w.Complete(null);
+                }
+                _woken.Clear();
                 Rearm();
+                if (failed)
+                    RetrySoon();
             }
         }
         // Durable before anyone hears of it: the caller's answer and the pollers woken by this call.
-        if (ticket != 0)
-            _store.WaitDurable(ticket);
-        foreach (var a in after)
-            a();
+        if (commit is not null)
+        {
+            try
+            {
+                _store.WaitDurable(commit);
+            }
+            catch (StoreFailedException e)
+            {
+                // The tasks handed out were never recorded: their pollers get an empty poll and poll again.
+                foreach (var (w, _) in woken)
+                    w.Complete(null);
+                lock (_gate)
+                    RetrySoon();
+                throw Faults.InternalFailure(e.Message, e);
+            }
+        }
+        foreach (var (w, task) in woken)
+            w.Complete(task);
         return result;
+    }
+
+    /// <summary>After a failed commit: what came due in it (undone with it) must not wait for the next API call, so
+    /// the timer comes back shortly, reloads and fires it again. Caller holds the lock.</summary>
+    void RetrySoon()
+    {
+        if (_disposed)
+            return;
+        _timerAt = _time.GetUtcNow() + StoreRetryDelay;
+        _timer.Change(StoreRetryDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Drops the state in memory and loads what the store committed. Waiting polls get an empty answer
+    /// (they poll again); whatever memory held that the file lacks is gone, as it never happened.</summary>
+    void Reload()
+    {
+        _dirty = true;
+        LoadedState state;
+        try
+        {
+            state = _store.Reload();
+        }
+        catch (Exception e) when (e is not StoreFailedException)
+        {
+            // The engine stays dirty and tries again on the next call.
+            throw new StoreFailedException($"The store could not be read back after a failed call ({e.Message.TrimEnd('.')}).", e);
+        }
+        WakeEmpty();
+        foreach (var list in _taskLists.Values)
+        {
+            foreach (var w in list.Waiters)
+            {
+                w.Node = null;
+                _woken.Add((w, null));
+            }
+        }
+        _taskLists.Clear();
+        _domains.Clear();
+        _types.Clear();
+        _typeCounts.Clear();
+        _byRunId.Clear();
+        _openByWorkflowId.Clear();
+        _openCounts.Clear();
+        _executionsByDomain.Clear();
+        _dues.Clear();
+        _overLimit.Clear();
+        _changes.Clear();
+        _timerAt = null;
+        StoreProblems = state.Problems;
+        Restore(state);
+        _dirty = false;
+    }
+
+    /// <summary>Turns the tasks this call handed to waiting polls into empty answers: the tasks stay unrecorded.</summary>
+    void WakeEmpty()
+    {
+        for (var i = 0; i < _woken.Count; i++)
+            _woken[i] = (_woken[i].Waiter, null);
     }
 
     void EnforceEventLimit()
@@ -223,33 +347,54 @@ public sealed partial class LocalSwf : IDisposable
             throw Faults.Validation($"Invalid value for {field}: '{value}' (1 to 31536000 seconds).");
     }
 
-    // ---- tokens: opaque to callers, enough for us to find the task again after a restart ----
+    // ---- tokens: opaque to callers, enough for us to find the task (or page) again after a restart, and signed
+    // with the engine's key, which the store keeps: no one can make one up, not even knowing the run id ----
 
-    static string EncodeToken(params string[] parts) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\u001f', parts)));
+    readonly byte[] _tokenKey;
 
-    static string[]? DecodeToken(string token)
+    /// <summary>A token of <paramref name="parts"/>, valid only where the same <paramref name="boundTo"/> is given back
+    /// (an operation and its query, for list pages).</summary>
+    string Token(string[] parts, params string[] boundTo) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\u001f', [.. parts, Mac(parts, boundTo)])));
+
+    /// <summary>The parts of a token this engine signed for <paramref name="boundTo"/>; null for any other string.</summary>
+    string[]? ReadToken(string token, params string[] boundTo)
     {
+        string[] all;
         try
         {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('\u001f');
+            all = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('\u001f');
         }
         catch (FormatException)
         {
             return null;
         }
+        if (all.Length < 2)
+            return null;
+        var parts = all[..^1];
+        var expected = Encoding.ASCII.GetBytes(Mac(parts, boundTo));
+        var given = Encoding.UTF8.GetBytes(all[^1]);
+        return CryptographicOperations.FixedTimeEquals(expected, given) ? parts : null;
+    }
+
+    string Mac(string[] parts, string[] boundTo)
+    {
+        var data = Encoding.UTF8.GetBytes(string.Join('\u001f', [.. parts, "\u001e", .. boundTo]));
+        // 128 bits of HMAC-SHA256, URL-safe base64 without padding.
+        return Convert.ToBase64String(HMACSHA256.HashData(_tokenKey, data), 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
     static long ParseLong(string s) => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : -1;
 
-    static string DecisionToken(ExecutionState e) => EncodeToken("d", e.RunId, e.DecisionStartedId.ToString(CultureInfo.InvariantCulture));
+    static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
 
-    static string ActivityToken(ExecutionState e, ActivityState a) =>
-        EncodeToken("a", e.RunId, a.ScheduledEventId.ToString(CultureInfo.InvariantCulture), a.StartedEventId.ToString(CultureInfo.InvariantCulture));
+    string DecisionToken(ExecutionState e) => Token(["d", e.RunId, Number(e.DecisionStartedId)]);
+
+    string ActivityToken(ExecutionState e, ActivityState a) => Token(["a", e.RunId, Number(a.ScheduledEventId), Number(a.StartedEventId)]);
 
     ExecutionState ResolveDecisionToken(string token)
     {
-        var p = DecodeToken(token);
+        var p = ReadToken(token);
         if (p is not ["d", var runId, var started] || !_byRunId.TryGetValue(runId, out var e) || !e.IsOpen
             || e.DecisionStartedId == 0 || e.DecisionStartedId != ParseLong(started))
             throw Faults.UnknownResource("Unknown task token (the decision task is closed, timed out or was never started).");
@@ -258,7 +403,7 @@ public sealed partial class LocalSwf : IDisposable
 
     (ExecutionState, ActivityState) ResolveActivityToken(string token)
     {
-        var p = DecodeToken(token);
+        var p = ReadToken(token);
         if (p is ["a", var runId, var scheduled, var started] && _byRunId.TryGetValue(runId, out var e) && e.IsOpen)
         {
             var sid = ParseLong(scheduled);

@@ -15,6 +15,10 @@ public sealed class LocalSwfOptions
     /// <summary>The account id put into domain ARNs.</summary>
     public string AccountId { get; init; } = "000000000000";
 
+    /// <summary>How long a commit waits for a lock another program holds on the SQLite file before the call
+    /// fails (and is not done); null for the default, 5 s.</summary>
+    internal TimeSpan? StoreBusyTimeout { get; init; }
+
     /// <summary>The region put into domain ARNs.</summary>
     public string Region { get; init; } = "us-east-1";
 }

@@ -9,11 +9,15 @@ namespace Flow.Local;
 /// JSON) and a row per history event. Executions are keyed by an increasing number, so the rows that busy
 /// (recent) runs rewrite share a few pages at the end of each table. Calls stage their changes under the
 /// engine's lock; the first caller to wait commits everything staged so far in one transaction while the
-/// others wait for it (group commit), so every call is committed before it answers.
+/// others wait for it (group commit), so every call is committed before it answers. A commit that fails
+/// (the file locked by another program past the busy timeout, a full disk) rolls back whole: the calls in
+/// it, and those staged after it, fail, and nothing is written until the engine has reloaded.
 /// synchronous=NORMAL in WAL mode keeps every committed transaction through a process crash.
 /// </summary>
 internal sealed class SqliteStore : ILocalStore
 {
+    readonly string _path;
+    readonly byte[] _tokenKey;
     readonly FileStream _lock;
     readonly SqliteConnection _db;
     readonly SqliteCommand _putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents;
@@ -22,39 +26,54 @@ internal sealed class SqliteStore : ILocalStore
     // Staged rows, guarded by _staging; commits, guarded by _committing (taken first, never inside _staging).
     readonly object _staging = new();
     readonly object _committing = new();
-    List<Row> _staged = [];
-    List<Row> _spare = [];
-    long _stagedTicket, _durableTicket;
+    Commit _open = new();
+    Commit? _inFlight;
     long _nextKey = 1;
-    (long From, long To, Exception Error)? _failed;
+    Exception? _failure;
     bool _disposed;
+
+    /// <summary>How long a commit waits for a lock another program holds on the file before it fails.</summary>
+    internal static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
 
     enum RowKind : byte { Domain, Type, DeleteType, Execution, Event, DeleteExecution }
 
     readonly record struct Row(RowKind Kind, long Key, long EventId, string? Text, string? Json);
 
-    public SqliteStore(string path)
+    sealed class Commit : StoreCommit
     {
-        // One engine per file: a second one would hold its own copy of the state and overwrite the first's.
+        public List<Row> Rows { get; } = [];
+    }
+
+    public SqliteStore(string path, TimeSpan? busyTimeout = null)
+    {
+        _path = path;
+        _lock = OpenLockFile(path);
         try
         {
-            _lock = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            _db = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = path, Pooling = false,
+                DefaultTimeout = Math.Max(1, (int)Math.Ceiling((busyTimeout ?? DefaultBusyTimeout).TotalSeconds)),
+            }.ToString());
+            _db.Open();
+            Run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+            MigrateRunIdKeys();
+            Run("""
+                CREATE TABLE IF NOT EXISTS domains (name TEXT PRIMARY KEY, json TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS types (key TEXT PRIMARY KEY, json TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS executions (seq INTEGER PRIMARY KEY, run_id TEXT NOT NULL, json TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS events (seq INTEGER NOT NULL, event_id INTEGER NOT NULL, run_id TEXT NOT NULL, json TEXT NOT NULL,
+                    PRIMARY KEY (seq, event_id)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+                """);
+            _tokenKey = TokenKey();
         }
-        catch (IOException e)
+        catch (SqliteException e)
         {
-            throw new InvalidOperationException($"{path} is in use by another Flow.Local engine.", e);
+            _db?.Dispose();
+            _lock.Dispose();
+            throw new InvalidOperationException($"{path} cannot be used as a store: {e.Message}", e);
         }
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _db.Open();
-        Run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-        MigrateRunIdKeys();
-        Run("""
-            CREATE TABLE IF NOT EXISTS domains (name TEXT PRIMARY KEY, json TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS types (key TEXT PRIMARY KEY, json TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS executions (seq INTEGER PRIMARY KEY, run_id TEXT NOT NULL, json TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS events (seq INTEGER NOT NULL, event_id INTEGER NOT NULL, run_id TEXT NOT NULL, json TEXT NOT NULL,
-                PRIMARY KEY (seq, event_id)) WITHOUT ROWID;
-            """);
         _putDomain = Prepare("INSERT OR REPLACE INTO domains (name, json) VALUES ($t, $j)");
         _putType = Prepare("INSERT OR REPLACE INTO types (key, json) VALUES ($t, $j)");
         _deleteType = Prepare("DELETE FROM types WHERE key = $t");
@@ -66,6 +85,42 @@ internal sealed class SqliteStore : ILocalStore
         foreach (var c in _commands)
             c.Prepare();
     }
+
+    /// <summary>The file's token key, made on first use: tokens handed out before a restart stay valid after it.</summary>
+    byte[] TokenKey()
+    {
+        using var c = _db.CreateCommand();
+        c.CommandText = "INSERT OR IGNORE INTO meta (key, value) VALUES ('token_key', $v); SELECT value FROM meta WHERE key = 'token_key'";
+        c.Parameters.AddWithValue("$v", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        return (byte[])c.ExecuteScalar()!;
+    }
+
+    /// <summary>One engine per file: a second one would hold its own copy of the state and overwrite the first's.
+    /// The lock is a file beside the store; each way of failing to take it gets its own message.</summary>
+    static FileStream OpenLockFile(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new InvalidOperationException($"{path} is a folder; --db takes a file (created if missing).");
+        if (Path.GetDirectoryName(full) is { } folder && !Directory.Exists(folder))
+            throw new InvalidOperationException($"{path} cannot be created: the folder {folder} does not exist.");
+        try
+        {
+            return new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (e.GetType() == typeof(IOException) && IsLockHeld(e))
+        {
+            throw new InvalidOperationException($"{path} is in use by another Flow.Local engine.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"{path} cannot be used as a store: its lock file {path}.lock cannot be created ({e.Message.TrimEnd('.')}).", e);
+        }
+    }
+
+    /// <summary>The lock is taken by another process: EWOULDBLOCK on Linux (11) and macOS (35), a sharing or lock
+    /// violation on Windows.</summary>
+    static bool IsLockHeld(IOException e) => e.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     /// <summary>Files written before executions had numeric keys (keyed by run id) are rewritten once.</summary>
     void MigrateRunIdKeys()
@@ -120,56 +175,125 @@ internal sealed class SqliteStore : ILocalStore
 
     public LoadedState Load()
     {
-        var state = new LoadedState();
-        foreach (var json in Read("SELECT json FROM domains"))
-            state.Domains.Add(JsonSerializer.Deserialize(json, LocalJsonContext.Default.DomainState)!);
-        foreach (var json in Read("SELECT json FROM types"))
-            state.Types.Add(JsonSerializer.Deserialize(json, LocalJsonContext.Default.TypeState)!);
-        var byKey = new Dictionary<long, ExecutionState>();
+        try
+        {
+            return Read();
+        }
+        catch (SqliteException e)
+        {
+            throw new InvalidOperationException($"{_path} cannot be read: {e.Message}", e);
+        }
+    }
+
+    LoadedState Read()
+    {
+        var state = new LoadedState { TokenKey = _tokenKey };
         using (var c = _db.CreateCommand())
         {
-            c.CommandText = "SELECT seq, json FROM executions";
+            c.CommandText = "SELECT name, json FROM domains";
+            using var r = c.ExecuteReader();
+            while (r.Read())
+                state.Domains.Add(Parse(r.GetString(1), LocalJsonContext.Default.DomainState, $"domain {r.GetString(0)}"));
+        }
+        using (var c = _db.CreateCommand())
+        {
+            c.CommandText = "SELECT key, json FROM types";
+            using var r = c.ExecuteReader();
+            while (r.Read())
+                state.Types.Add(Parse(r.GetString(1), LocalJsonContext.Default.TypeState, $"type {r.GetString(0).Replace('\u001f', ' ')}"));
+        }
+        var byKey = new Dictionary<long, ExecutionState>();
+        var damaged = new Dictionary<long, string>();
+        using (var c = _db.CreateCommand())
+        {
+            c.CommandText = "SELECT seq, run_id, json FROM executions";
             using var r = c.ExecuteReader();
             while (r.Read())
             {
-                var e = JsonSerializer.Deserialize(r.GetString(1), LocalJsonContext.Default.ExecutionState)!;
-                e.StoreKey = r.GetInt64(0);
-                _nextKey = Math.Max(_nextKey, e.StoreKey + 1);
-                byKey[e.StoreKey] = e;
-                state.Executions.Add(e);
+                var key = r.GetInt64(0);
+                _nextKey = Math.Max(_nextKey, key + 1);
+                try
+                {
+                    var e = JsonSerializer.Deserialize(r.GetString(2), LocalJsonContext.Default.ExecutionState)
+                        ?? throw new JsonException("the row holds null");
+                    e.StoreKey = key;
+                    byKey[key] = e;
+                }
+                catch (JsonException x)
+                {
+                    damaged[key] = $"execution row {key} (run {r.GetString(1)}) cannot be read: {x.Message}";
+                }
             }
         }
         using (var c = _db.CreateCommand())
         {
-            c.CommandText = "SELECT seq, json FROM events ORDER BY seq, event_id";
+            c.CommandText = "SELECT seq, event_id, json FROM events ORDER BY seq, event_id";
             using var r = c.ExecuteReader();
             while (r.Read())
-                if (byKey.TryGetValue(r.GetInt64(0), out var e))
-                    e.Events.Add(JsonSerializer.Deserialize(r.GetString(1), LocalJsonContext.Default.HistoryEvent)!);
+            {
+                if (!byKey.TryGetValue(r.GetInt64(0), out var e) || damaged.ContainsKey(e.StoreKey))
+                    continue;
+                try
+                {
+                    var ev = JsonSerializer.Deserialize(r.GetString(2), LocalJsonContext.Default.HistoryEvent) ?? throw new JsonException("the row holds null");
+                    if (ev.EventId != r.GetInt64(1))
+                        throw new JsonException($"the row is keyed {r.GetInt64(1)} but holds event {ev.EventId}");
+                    e.Events.Add(ev);
+                }
+                catch (JsonException x)
+                {
+                    damaged[e.StoreKey] = $"{Describe(e)}: event {r.GetInt64(1)} cannot be read: {x.Message}";
+                }
+            }
         }
-        // An execution row and its events are written in one transaction, so they agree; keep only what both say.
-        foreach (var e in state.Executions)
-            if (e.Events.Count > e.EventCount)
-                e.Events.RemoveRange((int)e.EventCount, e.Events.Count - (int)e.EventCount);
+        // An execution row and its events are written in one transaction, so they agree: events 1 to eventCount.
+        // One that does not (written by an engine before commits rolled back whole, or edited by hand) is left in
+        // the file untouched and reported, and the rest loads.
+        foreach (var e in byKey.Values)
+        {
+            if (damaged.ContainsKey(e.StoreKey))
+                continue;
+            if (e.Events.Count != e.EventCount || (e.Events.Count > 0 && e.Events[^1].EventId != e.Events.Count))
+            {
+                var held = e.Events.Select(ev => ev.EventId).ToHashSet();
+                var missing = Enumerable.Range(1, (int)Math.Min(e.EventCount, int.MaxValue)).Where(i => !held.Contains(i)).Take(10).ToList();
+                damaged[e.StoreKey] = $"{Describe(e)}: its record counts {e.EventCount} events but the file holds {e.Events.Count}"
+                    + (missing.Count > 0 ? $" (missing event {string.Join(", ", missing)}{(missing.Count == 10 ? ", …" : "")})" : "");
+            }
+            else if (e.IsOpen && (e.DecisionScheduledId > e.EventCount || e.DecisionStartedId > e.EventCount))
+                damaged[e.StoreKey] = $"{Describe(e)}: its decision task refers to events past its last ({e.EventCount})";
+            else
+                state.Executions.Add(e);
+        }
+        foreach (var (_, problem) in damaged.OrderBy(d => d.Key))
+            state.Problems.Add($"{_path}: {problem}; it was not loaded, and its rows are kept in the file.");
         state.Executions.Sort((a, b) => a.StartTimestamp.CompareTo(b.StartTimestamp));
         return state;
     }
 
-    IEnumerable<string> Read(string sql)
+    static string Describe(ExecutionState e) => $"execution {e.WorkflowId} (run {e.RunId}, domain {e.Domain})";
+
+    /// <summary>Domains and types are few and small: one that cannot be read stops the load, saying which.</summary>
+    T Parse<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info, string what)
     {
-        using var c = _db.CreateCommand();
-        c.CommandText = sql;
-        using var r = c.ExecuteReader();
-        while (r.Read())
-            yield return r.GetString(0);
+        try
+        {
+            return JsonSerializer.Deserialize(json, info) ?? throw new JsonException("the row holds null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOperationException($"{_path}: the {what} cannot be read: {e.Message}", e);
+        }
     }
 
-    public long Stage(ChangeSet changes)
+    public StoreCommit? Stage(ChangeSet changes)
     {
         lock (_staging)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var rows = _staged;
+            if (_failure is { } failure)
+                throw new StoreFailedException(FailureMessage(failure), failure);
+            var rows = _open.Rows;
             foreach (var d in changes.Domains)
                 rows.Add(new Row(RowKind.Domain, 0, 0, d.Name, JsonSerializer.Serialize(d, LocalJsonContext.Default.DomainState)));
             foreach (var t in changes.Types)
@@ -191,48 +315,105 @@ internal sealed class SqliteStore : ILocalStore
             foreach (var e in changes.DeletedExecutions)
                 if (e.StoreKey != 0)
                     rows.Add(new Row(RowKind.DeleteExecution, e.StoreKey, 0, null, null));
-            return ++_stagedTicket;
+            return _open;
         }
     }
 
-    public void WaitDurable(long ticket)
+    public StoreCommit? Latest
+    {
+        get
+        {
+            lock (_staging)
+            {
+                // A commit failed while the caller looked: what it saw may be undone.
+                if (_failure is { } failure)
+                    throw new StoreFailedException(FailureMessage(failure), failure);
+                return _open.Rows.Count > 0 ? _open : _inFlight;
+            }
+        }
+    }
+
+    public bool Failed
+    {
+        get
+        {
+            lock (_staging)
+                return _failure is not null;
+        }
+    }
+
+    public void WaitDurable(StoreCommit commit)
     {
         lock (_committing)
         {
-            if (_durableTicket < ticket)
-                CommitStaged();
-            if (_failed is { } f && ticket >= f.From && ticket <= f.To)
-                throw new InvalidOperationException("The SQLite store failed to commit this call.", f.Error);
+            // Commits run in order under this lock, so one not done yet is the open one.
+            if (!commit.Done)
+                CommitOpen();
+            if (commit.Error is { } error)
+                throw new StoreFailedException(FailureMessage(error), error);
         }
     }
 
+    static string FailureMessage(Exception error) =>
+        $"The store could not save this call, so it was not done ({error.Message.TrimEnd('.')}).";
+
     /// <summary>Writes every staged row in one transaction. Caller holds _committing.</summary>
-    void CommitStaged()
+    void CommitOpen()
     {
-        List<Row> rows;
-        long upTo;
+        Commit commit;
         lock (_staging)
         {
-            rows = _staged;
-            _staged = _spare;
-            upTo = _stagedTicket;
+            commit = _open;
+            _open = new Commit();
+            _inFlight = commit;
         }
-        var from = _durableTicket + 1;
         try
         {
-            if (rows.Count > 0)
-                Write(rows);
+            if (commit.Rows.Count > 0)
+                Write(commit.Rows);
         }
         catch (Exception e)
         {
-            _failed = (from, upTo, e);
+            commit.Error = e;
+            lock (_staging)
+            {
+                // Calls staged meanwhile saw this commit's changes in memory: they fail with it, and nothing more is
+                // staged until the engine has reloaded what the file holds.
+                _failure = e;
+                _open.Error = e;
+                _open.Done = true;
+                _open = new Commit();
+            }
         }
         finally
         {
-            _durableTicket = upTo;
-            rows.Clear();
-            _spare = rows;
+            commit.Done = true;
+            commit.Rows.Clear();
+            lock (_staging)
+                _inFlight = null;
         }
+    }
+
+    public LoadedState Reload()
+    {
+        lock (_committing)
+        {
+            var state = Load();
+            lock (_staging)
+            {
+                _failure = null;
+                _open = new Commit();
+            }
+            return state;
+        }
+    }
+
+    /// <summary>Runs a statement on the store's own connection, between commits: tests use it for per-connection
+    /// settings such as <c>PRAGMA max_page_count</c>, which caps the file as a full disk would.</summary>
+    internal void Execute(string sql)
+    {
+        lock (_committing)
+            Run(sql);
     }
 
     void Write(List<Row> rows)
@@ -273,9 +454,13 @@ internal sealed class SqliteStore : ILocalStore
     {
         lock (_committing)
         {
-            // Calls staged but not yet waited for were acknowledged to nobody; commit them anyway.
-            if (_durableTicket < _stagedTicket)
-                CommitStaged();
+            // Calls staged but not yet waited for were acknowledged to nobody; commit them anyway (unless the
+            // store failed: then they rest on changes the file never got).
+            bool pending;
+            lock (_staging)
+                pending = _failure is null && _open.Rows.Count > 0;
+            if (pending)
+                CommitOpen();
             lock (_staging)
             {
                 if (_disposed)

@@ -3,25 +3,57 @@ using Flow.Swf;
 namespace Flow.Local;
 
 /// <summary>Where the engine's state lives between restarts. The engine holds everything in memory and
-/// hands the store what one API call changed, to be written durably before the call returns.</summary>
+/// hands the store what one API call changed, to be written durably before the call returns. A commit that
+/// fails fails every call in it and every call staged after it (they saw its changes), and the store
+/// refuses new changes until the engine has reloaded its state from what was committed.</summary>
 internal interface ILocalStore : IDisposable
 {
     LoadedState Load();
 
     /// <summary>Takes a snapshot of what one call changed (under the engine's lock, so the state cannot move
-    /// underneath); returns a ticket for <see cref="WaitDurable"/>, or 0 when nothing needs saving.</summary>
-    long Stage(ChangeSet changes);
+    /// underneath); returns the commit it joins, for <see cref="WaitDurable"/>. Throws
+    /// <see cref="StoreFailedException"/> while <see cref="Failed"/>.</summary>
+    StoreCommit? Stage(ChangeSet changes);
 
-    /// <summary>Returns once everything staged up to <paramref name="ticket"/> is committed (outside the
-    /// engine's lock, so calls that arrive meanwhile share the next commit: group commit).</summary>
-    void WaitDurable(long ticket);
+    /// <summary>The newest commit not yet known durable, if any: a call that changed nothing but saw the state
+    /// waits for it too, so no answer tells of a change that may yet be lost.</summary>
+    StoreCommit? Latest { get; }
+
+    /// <summary>Returns once <paramref name="commit"/> is durable (outside the engine's lock, so calls that arrive
+    /// meanwhile share the next commit: group commit); throws <see cref="StoreFailedException"/> if it failed.</summary>
+    void WaitDurable(StoreCommit commit);
+
+    /// <summary>True from a failed commit until <see cref="Reload"/>: the engine's memory is ahead of the store.</summary>
+    bool Failed { get; }
+
+    /// <summary>After a failure: waits out any commit in progress, reads back what was committed, and accepts
+    /// changes again.</summary>
+    LoadedState Reload();
 }
+
+/// <summary>One group commit: the calls staged into it learn together whether it reached the file.</summary>
+internal class StoreCommit
+{
+    /// <summary>Set once the commit has been attempted (guarded by the store's commit lock).</summary>
+    public bool Done { get; set; }
+
+    public Exception? Error { get; set; }
+}
+
+/// <summary>A call's changes could not be saved; the call is not done and the engine rolls back to the store.</summary>
+internal sealed class StoreFailedException(string message, Exception? inner) : Exception(message, inner);
 
 internal sealed class LoadedState
 {
     public List<DomainState> Domains { get; } = [];
     public List<TypeState> Types { get; } = [];
     public List<ExecutionState> Executions { get; } = [];
+
+    /// <summary>The key task and page tokens are signed with: the store's own, so its tokens outlive a restart.</summary>
+    public byte[] TokenKey { get; set; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>Records the store holds but could not load (kept in the file, reported, never dropped).</summary>
+    public List<string> Problems { get; } = [];
 }
 
 /// <summary>What one API call (or one round of timeouts) changed.</summary>
@@ -48,16 +80,22 @@ internal sealed class ChangeSet
     }
 }
 
-/// <summary>Nothing to save: the engine's memory is the store.</summary>
+/// <summary>Nothing to save: the engine's memory is the store, and it cannot fail.</summary>
 internal sealed class MemoryStore : ILocalStore
 {
     public LoadedState Load() => new();
 
-    public long Stage(ChangeSet changes) => 0;
+    public StoreCommit? Stage(ChangeSet changes) => null;
 
-    public void WaitDurable(long ticket)
+    public StoreCommit? Latest => null;
+
+    public void WaitDurable(StoreCommit commit)
     {
     }
+
+    public bool Failed => false;
+
+    public LoadedState Reload() => throw new NotSupportedException("An in-memory engine has no store to reload from.");
 
     public void Dispose()
     {

@@ -49,6 +49,11 @@ internal sealed class DevServer : IAsyncDisposable
 
     public static Task<DevServer> StartAsync(params string[] args) => StartAsync(StartProcess(["dev", "--port", "0", .. args]));
 
+    /// <summary>Starts <c>flow dev</c> from bash after <paramref name="setup"/> (process limits, signal dispositions),
+    /// by exec, so the process is flow dev itself.</summary>
+    public static Task<DevServer> StartAfterAsync(string setup, params string[] args) =>
+        StartAsync(StartProcess("bash", ["-c", setup + "; exec dotnet exec \"$0\" dev --port 0 \"$@\"", ToolPath, .. args]));
+
     /// <summary>Starts <c>flow dev</c> from an installed <c>flow</c> command instead of the built dll.</summary>
     public static Task<DevServer> StartCommandAsync(string command, params string[] args) => StartAsync(StartProcess(command, ["dev", "--port", "0", .. args]));
 
@@ -78,10 +83,11 @@ internal sealed class DevServer : IAsyncDisposable
         }
     }
 
+    private Task drained = Task.CompletedTask;
+
     private void Drain()
     {
-        _ = Pump(process.StandardError, stderr);
-        _ = Pump(process.StandardOutput, stdout);
+        drained = Task.WhenAll(Pump(process.StandardError, stderr), Pump(process.StandardOutput, stdout));
 
         static async Task Pump(StreamReader reader, StringBuilder into)
         {
@@ -100,6 +106,8 @@ internal sealed class DevServer : IAsyncDisposable
         }
         using var timeout = new CancellationTokenSource(within);
         await process.WaitForExitAsync(timeout.Token);
+        // Every line it wrote is in StandardError and LaterOutput once it has exited.
+        await drained.WaitAsync(timeout.Token);
         return process.ExitCode;
     }
 

@@ -121,7 +121,26 @@ public sealed class LifetimeTests
         await process.WaitForExitAsync();
         Assert.That(process.ExitCode, Is.EqualTo(1), stderr);
         Assert.That(stdout, Is.Empty);
-        Assert.That(stderr, Does.Contain("cannot listen"));
+        Assert.That(stderr, Is.EqualTo($"flow dev: cannot listen on 127.0.0.1:{first.Url.Port}: Failed to bind to address http://127.0.0.1:{first.Url.Port}: address already in use.\n"),
+            "one line, no logged stack trace");
+    }
+
+    [TestCase("missing/dir/x.db", "cannot be created: the folder", "does not exist")]
+    [TestCase("", "is a folder; --db takes a file", "")]
+    [TestCase("/proc/version", "its lock file /proc/version.lock cannot be created", "")]
+    [TestCase("not-a-db.txt", "cannot be used as a store: SQLite Error 26: 'file is not a database'", "")]
+    public async Task A_store_file_that_cannot_be_used_is_reported_for_what_it_is(string path, string says, string andSays)
+    {
+        await File.WriteAllTextAsync(Path.Combine(folder, "not-a-db.txt"), "hello, not SQLite\n");
+        string db = path.StartsWith('/') ? path : Path.Combine(folder, path);
+        using Process process = DevServer.StartProcess(["dev", "--port", "0", "--db", db]);
+        string stdout = await process.StandardOutput.ReadToEndAsync();
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.That(process.ExitCode, Is.EqualTo(1), stderr);
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr, Does.StartWith("flow dev: cannot open the store: ").And.Contain(says).And.Contain(andSays).And.Not.Contain("in use"));
+        Assert.That(stderr.TrimEnd('\n'), Does.Not.Contain("\n"), "one line");
     }
 
     private static Swf.Answer Ok(Swf.Answer answer)

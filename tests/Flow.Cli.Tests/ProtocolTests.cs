@@ -110,7 +110,67 @@ public sealed class ProtocolTests
     {
         var answer = await Swf.CallAsync(server, "RegisterDomain", "{\"workflowExecutionRetentionPeriodInDays\": \"1\"}");
         AssertFault(answer, 400, "ValidationException");
-        Assert.That(answer.Json.GetProperty("message").GetString(), Does.Contain("name"));
+        // SWF's wording, without .NET's "(Parameter 'name')".
+        Assert.That(answer.Json.GetProperty("message").GetString(), Is.EqualTo("name is required."));
+    }
+
+    /// <summary>Sends raw bytes on a fresh connection and reads the whole answer (the server closes after it).</summary>
+    private async Task<(string Head, string Body)> RawAsync(byte[] request)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(System.Net.IPAddress.Loopback, server.Url.Port);
+        await socket.SendAsync(request);
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token)) > 0)
+            received.Write(buffer, 0, n);
+        string answer = Encoding.UTF8.GetString(received.ToArray());
+        int end = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.That(end, Is.GreaterThan(0), answer);
+        return (answer[..end], answer[(end + 4)..]);
+    }
+
+    // Requests Kestrel itself refuses before the front sees them (the tester's three): the answer is still SWF's
+    // error JSON, with a Content-Length that matches it.
+    [TestCase("POST / HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: SimpleWorkflowService.ListDomains\r\nContent-Length: -1\r\n\r\n{}", 400)]
+    [TestCase("POST / HTTP/1.0\r\nHost: h\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: SimpleWorkflowService.ListDomains\r\n\r\n{}", 400)]
+    [TestCase("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400)]
+    [TestCase("NOT HTTP AT ALL\r\n\r\n", 400)]
+    public async Task Malformed_http_that_kestrel_refuses_gets_an_swf_shaped_answer(string request, int status)
+    {
+        var (head, body) = await RawAsync(Encoding.ASCII.GetBytes(request));
+        Assert.That(head, Does.StartWith($"HTTP/1.1 {status} "));
+        Assert.That(head, Does.Contain("Content-Type: application/x-amz-json-1.0").And.Contain($"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n"));
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        Assert.That(json.RootElement.GetProperty("__type").GetString(), Is.EqualTo("com.amazon.coral.service#SerializationException"));
+        Assert.That(json.RootElement.GetProperty("message").GetString(), Does.Contain("HTTP"));
+    }
+
+    [Test]
+    public async Task A_target_that_is_not_utf8_is_an_unknown_operation_not_a_bodiless_400()
+    {
+        byte[] body = "{\"registrationStatus\":\"REGISTERED\"}"u8.ToArray();
+        byte[] request = [.. Encoding.ASCII.GetBytes("POST / HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-amz-json-1.0\r\nConnection: close\r\nX-Amz-Target: SimpleWorkflowService.List"),
+            0xE9, .. Encoding.ASCII.GetBytes($"Domains\r\nContent-Length: {body.Length}\r\n\r\n"), .. body];
+        var (head, answer) = await RawAsync(request);
+        Assert.That(head, Does.StartWith("HTTP/1.1 400 "));
+        Assert.That(answer, Does.Contain("UnknownOperationException"));
+    }
+
+    [Test]
+    public async Task Answers_on_a_kept_alive_connection_pass_through_unchanged()
+    {
+        // A fault, a success and a fault again on one connection: nothing held back or written twice.
+        string Request(string op, string json) =>
+            $"POST / HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: SimpleWorkflowService.{op}\r\nContent-Length: {json.Length}\r\n\r\n{json}";
+        string all = Request("ListDomains", "{}") + Request("ListDomains", "{\"registrationStatus\":\"REGISTERED\"}")
+            + Request("LaunchRocket", "{}").Replace("HTTP/1.1\r\n", "HTTP/1.1\r\nConnection: close\r\n", StringComparison.Ordinal);
+        var (head, rest) = await RawAsync(Encoding.ASCII.GetBytes(all));
+        string whole = head + "\r\n\r\n" + rest;
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(whole, "HTTP/1.1 ").Count, Is.EqualTo(3), whole);
+        Assert.That(whole, Does.Contain("registrationStatus is required.").And.Contain("\"domainInfos\"").And.Contain("UnknownOperationException"));
     }
 
     // JSON null where the model requires a structure or list, or as a list's element: the request names it.
@@ -141,6 +201,11 @@ public sealed class ProtocolTests
     [TestCase("ListDomains", """{"registrationStatus":"registered"}""")]
     [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"childPolicy":7}""")]
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":3}]}""")]
+    // The tester's inputs.
+    [TestCase("ListDomains", """{"registrationStatus":5}""")]
+    [TestCase("RegisterWorkflowType", """{"domain":"d","name":"W","version":"2","defaultChildPolicy":99}""")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"childPolicy":-3}""")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":42}]}""")]
     public async Task An_enum_value_that_is_not_one_of_its_names_is_a_serialization_exception(string operation, string body)
     {
         AssertFault(await Swf.CallAsync(server, operation, body), 400, "SerializationException");
@@ -158,7 +223,17 @@ public sealed class ProtocolTests
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"a:1","activityType":{"name":"A","version":"1"}}}]}""", "activityId")]
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"StartTimer","startTimerDecisionAttributes":{"timerId":"t|1","startToFireTimeout":"1"}}]}""", "timerId")]
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"StartChildWorkflowExecution","startChildWorkflowExecutionDecisionAttributes":{"workflowId":"p/c","workflowType":{"name":"n","version":"1"}}}]}""", "workflowId")]
+    // The tester's names: control characters (NUL, tab, DEL, NEL) and the literal arn, on each kind of name.
+    [TestCase("RegisterDomain", """{"name":"a\u0000b","workflowExecutionRetentionPeriodInDays":"1"}""", "name")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"a\tb","workflowType":{"name":"n","version":"1"}}""", "workflowId")]
+    [TestCase("RegisterWorkflowType", """{"domain":"d","name":"a\u007fb","version":"1"}""", "name")]
+    [TestCase("RegisterActivityType", """{"domain":"d","name":"A","version":"a\u0085b"}""", "version")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"arn","workflowType":{"name":"n","version":"1"}}""", "workflowId")]
+    [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"arn","activityType":{"name":"A","version":"1"}}}]}""", "activityId")]
     // Task priorities are 32-bit integers.
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"taskPriority":"not-a-number"}""", "taskPriority")]
+    [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"taskPriority":"99999999999"}""", "taskPriority")]
+    [TestCase("RegisterWorkflowType", """{"domain":"d","name":"W","version":"1","defaultTaskPriority":"-2147483649"}""", "defaultTaskPriority")]
     [TestCase("StartWorkflowExecution", """{"domain":"d","workflowId":"w","workflowType":{"name":"n","version":"1"},"taskPriority":"high"}""", "taskPriority")]
     [TestCase("RegisterActivityType", """{"domain":"d","name":"A","version":"1","defaultTaskPriority":"2147483648"}""", "defaultTaskPriority")]
     [TestCase("RespondDecisionTaskCompleted", """{"taskToken":"x","decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"a","activityType":{"name":"A","version":"1"},"taskPriority":"1.5"}}]}""", "taskPriority")]

@@ -16,13 +16,16 @@ internal sealed class Harness : IDisposable
     public string? DatabasePath { get; }
 
     readonly TimeSpan _hold;
+    readonly TimeSpan? _busyTimeout;
 
-    public Harness(string? databasePath = null, FakeTimeProvider? time = null, bool register = true, TimeSpan? longPollHold = null)
+    public Harness(string? databasePath = null, FakeTimeProvider? time = null, bool register = true, TimeSpan? longPollHold = null,
+        TimeSpan? busyTimeout = null)
     {
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         DatabasePath = databasePath;
         _hold = longPollHold ?? TimeSpan.FromSeconds(60);
-        Engine = new LocalSwf(new LocalSwfOptions { DatabasePath = databasePath, TimeProvider = Time, LongPollHold = _hold });
+        _busyTimeout = busyTimeout;
+        Engine = new LocalSwf(Options());
         Swf = Engine.Client;
         if (register)
             Register();
@@ -32,9 +35,12 @@ internal sealed class Harness : IDisposable
     public void Restart()
     {
         Engine.Dispose();
-        Engine = new LocalSwf(new LocalSwfOptions { DatabasePath = DatabasePath, TimeProvider = Time, LongPollHold = _hold });
+        Engine = new LocalSwf(Options());
         Swf = Engine.Client;
     }
+
+    LocalSwfOptions Options() =>
+        new() { DatabasePath = DatabasePath, TimeProvider = Time, LongPollHold = _hold, StoreBusyTimeout = _busyTimeout };
 
     void Register()
     {

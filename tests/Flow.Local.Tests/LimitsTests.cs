@@ -228,6 +228,59 @@ public class ForgedTokenTests
     }
 
     [Test]
+    public void A_task_token_built_by_hand_for_another_pollers_open_task_is_refused_and_the_real_one_still_works()
+    {
+        var wf = _h.Start();
+        var task = _h.PollDecision();
+        // The old token format, which anyone knowing the (public) run id could build.
+        foreach (var forged in new[] { Token("d", wf.RunId, "3"), Token("d", wf.RunId, "3", "AAAAAAAAAAAAAAAAAAAAAA") })
+            Assert.That(() => _h.Decide(new DecisionTask { TaskToken = forged }, ScheduleActivity("a")), Throws.TypeOf<UnknownResourceException>());
+        Assert.That(_h.EventTypes(wf), Does.Not.Contain(EventType.DecisionTaskCompleted));
+        _h.Decide(task, ScheduleActivity("a"));
+        var work = _h.PollActivity();
+        Assert.That(() => Run(_h.Swf.RespondActivityTaskCompletedAsync(new RespondActivityTaskCompletedInput { TaskToken = Token("a", wf.RunId, "5", "6") })),
+            Throws.TypeOf<UnknownResourceException>());
+        Run(_h.Swf.RespondActivityTaskCompletedAsync(new RespondActivityTaskCompletedInput { TaskToken = work.TaskToken }));
+    }
+
+    [Test]
+    public void A_token_of_another_engine_is_refused()
+    {
+        using var other = new Harness();
+        var wf = other.Start();
+        var task = other.PollDecision();
+        // Same domain, workflow id and run state here, under a different key.
+        _h.Start(wf.WorkflowId);
+        Assert.That(() => _h.Decide(task, Complete()), Throws.TypeOf<UnknownResourceException>());
+    }
+
+    [Test]
+    public void A_list_page_token_is_good_only_for_its_operation_and_query()
+    {
+        foreach (var name in new[] { "d1", "d2", "d3" })
+            Run(_h.Swf.RegisterDomainAsync(new RegisterDomainInput { Name = name, WorkflowExecutionRetentionPeriodInDays = "1" }));
+        var first = Run(_h.Swf.ListDomainsAsync(new ListDomainsInput { RegistrationStatus = RegistrationStatus.Registered, MaximumPageSize = 2 }));
+        var token = first.NextPageToken!;
+        // The tester's misuses: another operation, another domain, another question, an offset made up.
+        Assert.That(() => Run(_h.Swf.ListWorkflowTypesAsync(new ListWorkflowTypesInput { Domain = Domain, RegistrationStatus = RegistrationStatus.Registered, NextPageToken = token })),
+            Throws.TypeOf<SwfValidationException>().With.Message.Contains("nextPageToken"));
+        Assert.That(() => Run(_h.Swf.ListOpenWorkflowExecutionsAsync(new ListOpenWorkflowExecutionsInput
+        {
+            Domain = "d1", StartTimeFilter = new ExecutionTimeFilter { OldestDate = DateTimeOffset.UnixEpoch }, NextPageToken = token,
+        })), Throws.TypeOf<SwfValidationException>());
+        Assert.That(() => Run(_h.Swf.ListDomainsAsync(new ListDomainsInput { RegistrationStatus = RegistrationStatus.Deprecated, NextPageToken = token })),
+            Throws.TypeOf<SwfValidationException>());
+        Assert.That(() => Run(_h.Swf.ListDomainsAsync(new ListDomainsInput { RegistrationStatus = RegistrationStatus.Registered, ReverseOrder = true, NextPageToken = token })),
+            Throws.TypeOf<SwfValidationException>());
+        Assert.That(() => Run(_h.Swf.ListDomainsAsync(new ListDomainsInput { RegistrationStatus = RegistrationStatus.Registered, NextPageToken = Token("o", "999999999") })),
+            Throws.TypeOf<SwfValidationException>());
+        // The same question (page size aside) gets the next page.
+        var second = Run(_h.Swf.ListDomainsAsync(new ListDomainsInput { RegistrationStatus = RegistrationStatus.Registered, MaximumPageSize = 5, NextPageToken = token }));
+        Assert.That(first.Items.Concat(second.Items).Select(d => d.Name), Is.EqualTo(new[] { "d1", "d2", "d3", Domain }));
+        Assert.That(second.NextPageToken, Is.Null);
+    }
+
+    [Test]
     public void A_forged_list_page_token_is_a_validation_error()
     {
         foreach (var token in new[] { Token("o", "-1"), Token("o", "x"), Token("h", "1"), "not base64!" })

@@ -166,6 +166,33 @@ public class SqliteTests
     }
 
     [Test]
+    public void Task_and_page_tokens_handed_out_before_a_restart_are_good_after_it()
+    {
+        var wf = _h.Start();
+        var decision = _h.PollDecision(configure: p => p.MaximumPageSize = 2);
+        Assert.That(decision.NextPageToken, Is.Not.Null);
+        Run(_h.Swf.RegisterActivityTypeAsync(new RegisterActivityTypeInput { Domain = Domain, Name = "More", Version = "1" }));
+        var types = Run(_h.Swf.ListActivityTypesAsync(new ListActivityTypesInput { Domain = Domain, RegistrationStatus = RegistrationStatus.Registered, MaximumPageSize = 1 }));
+        var history = Run(_h.Swf.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput { Domain = Domain, Execution = wf, MaximumPageSize = 1 }));
+        _h.Restart();
+        var rest = Run(_h.Swf.PollForDecisionTaskAsync(new PollForDecisionTaskInput
+        {
+            Domain = Domain, TaskList = new TaskList { Name = Decisions }, NextPageToken = decision.NextPageToken,
+        }));
+        Assert.That(rest.Events.Select(e => e.EventId), Is.EqualTo(new long[] { 3 }));
+        Assert.That(Run(_h.Swf.ListActivityTypesAsync(new ListActivityTypesInput
+        {
+            Domain = Domain, RegistrationStatus = RegistrationStatus.Registered, MaximumPageSize = 1, NextPageToken = types.NextPageToken,
+        })).TypeInfos.Single().ActivityType.Name, Is.EqualTo("Work"));
+        Assert.That(Run(_h.Swf.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput
+        {
+            Domain = Domain, Execution = wf, MaximumPageSize = 1, NextPageToken = history.NextPageToken,
+        })).Events.Single().EventId, Is.EqualTo(2));
+        _h.Decide(decision, Complete());
+        Assert.That(_h.Describe(wf).ExecutionInfo.CloseStatus, Is.EqualTo(CloseStatus.Completed));
+    }
+
+    [Test]
     public void A_second_engine_cannot_open_a_file_in_use()
     {
         Assert.That(() => new LocalSwf(new LocalSwfOptions { DatabasePath = _path, TimeProvider = _h.Time }),

@@ -157,9 +157,52 @@ HISTORY_EVENT_STORAGE = """    private object? _attributes;
 """
 
 
+def reachable(roots):
+    seen = set()
+
+    def walk(n):
+        if n in seen:
+            return
+        seen.add(n)
+        s = shapes[n]
+        if s["type"] == "structure":
+            for ms in s["members"].values():
+                walk(ms["shape"])
+        elif s["type"] == "list":
+            walk(s["member"]["shape"])
+
+    for r in roots:
+        walk(r)
+    return seen
+
+
+# Shapes a request can carry: the server side (flow dev) decodes them from JSON and must tell a required member
+# that is absent from one that holds its C# default (an enum's first value, a timestamp's zero, an empty list or
+# structure). A required string needs no tracking: absent, it stays "" and Required() rejects it.
+INPUT_SHAPES = reachable(o["input"]["shape"] for o in ops.values())
+
+
+def tracked_members(name, s):
+    if name not in INPUT_SHAPES:
+        return []
+
+    def untold(ms):  # absent, its C# default would pass for a value
+        t = shapes[ms["shape"]]
+        return t["type"] != "string" or "enum" in t
+
+    return [m for m, ms in s["members"].items() if m in s.get("required", []) and untold(ms)]
+
+
 def struct(name, s):
     out = [doc(s.get("documentation"), "")]
-    out.append("public sealed partial class %s\n{\n" % name)
+    tracked = tracked_members(name, s)
+    if tracked:
+        out.append("public sealed partial class %s : IJsonOnDeserializing\n{\n" % name)
+        out.append("    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).\n")
+        out.append("    private uint _absent;\n\n")
+        out.append("    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x%Xu;\n\n" % ((1 << len(tracked)) - 1))
+    else:
+        out.append("public sealed partial class %s\n{\n" % name)
     if name == "HistoryEvent":
         out.append(HISTORY_EVENT_STORAGE)
     req = set(s.get("required", []))
@@ -178,6 +221,10 @@ def struct(name, s):
             # An event carries one attributes member: one field for all of them keeps an event ~70 bytes instead of
             # ~470 (replay reads thousands); HISTORY_EVENT_STORAGE keeps any others, so each member acts as its own.
             out.append("    public %s %s { get => GetAttributes<%s>(); set => SetAttributes(value); }\n\n" % (t, prop, t.rstrip("?")))
+        elif m in tracked:
+            bit = 1 << tracked.index(m)
+            out.append("    public %s %s { get; set { field = value; _absent &= ~0x%Xu; } }%s\n\n" % (t, prop, bit, initializer(ms["shape"])))
+            val.append('SwfValidation.Given(_absent, 0x%Xu, path, "%s");' % (bit, m))
         else:
             out.append("    public %s %s { get; set; }%s\n\n" % (t, prop, initializer(ms["shape"]) if r else ""))
         val += validation_lines(m, ms["shape"], r, prop, m)

@@ -19,6 +19,8 @@ internal static class DevCommand
 
     public const int DefaultPort = 8600;
 
+    private static readonly System.Text.Encoding LenientUtf8 = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: false);
+
     internal sealed record Options(
         int Port, IPAddress Bind, string? DatabasePath, TimeSpan? LongPollHold,
         bool VerifySigV4, string? AccessKey, string? SecretKey);
@@ -63,6 +65,8 @@ internal static class DevCommand
             await Console.Error.WriteLineAsync($"flow dev: cannot open the store: {e.Message}").ConfigureAwait(false);
             return 1;
         }
+        foreach (string problem in engine.StoreProblems)
+            await Console.Error.WriteLineAsync($"flow dev: warning: {problem}").ConfigureAwait(false);
 
         await using (engine.ConfigureAwait(false))
         {
@@ -94,6 +98,8 @@ internal static class DevCommand
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter(level => level >= LogLevel.Warning);
+        // The host logs a failed start (a port in use) with its stack trace; RunAsync reports it in one line.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
@@ -103,7 +109,10 @@ internal static class DevCommand
             // The front enforces SWF's 1 MB itself, with an SWF-shaped answer; Kestrel's own (higher) limit
             // bounds what it would read to drain a rejected body, so a liar's Content-Length cannot hold a connection.
             k.Limits.MaxRequestBodySize = 2 * SwfHttpFront.MaxBodyBytes;
-            k.Listen(options.Bind, options.Port);
+            // An X-Amz-Target that is not UTF-8 reaches the front (as an unknown operation) instead of a bodiless 400.
+            k.RequestHeaderEncodingSelector = name =>
+                name.Equals("X-Amz-Target", StringComparison.OrdinalIgnoreCase) ? LenientUtf8 : null;
+            k.Listen(options.Bind, options.Port, RejectionBodies.Use);
         });
 
         WebApplication app = builder.Build();

@@ -17,6 +17,9 @@ internal sealed class LocalEngine : IAsyncDisposable
 
     public ISwfClient Client { get; }
 
+    /// <summary>Records in the file that could not be loaded (kept there untouched), each saying which and why.</summary>
+    public IReadOnlyList<string> StoreProblems => engine.StoreProblems;
+
     public static LocalEngine Open(string? databasePath, TimeSpan? longPollHold)
     {
         var options = new LocalSwfOptions { DatabasePath = databasePath };

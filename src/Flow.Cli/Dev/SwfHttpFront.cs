@@ -114,7 +114,7 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
             }
             catch (ArgumentException e)
             {
-                await WriteFaultAsync(response, HttpFault.Validation(e.Message)).ConfigureAwait(false);
+                await WriteFaultAsync(response, HttpFault.Validation(Flow.Local.Faults.MessageOf(e))).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (e is InvalidOperationException or NotSupportedException or FormatException or OverflowException)
@@ -162,11 +162,14 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
                 }
                 catch (SwfException e)
                 {
+                    // A 500 from the engine is its store failing: say why where the operator looks.
+                    if ((int)e.StatusCode >= 500)
+                        await errors.WriteLineAsync($"flow dev: {e.Message}").ConfigureAwait(false);
                     fault = HttpFault.From(e);
                 }
                 catch (ArgumentException e)
                 {
-                    fault = HttpFault.Validation(e.Message);
+                    fault = HttpFault.Validation(Flow.Local.Faults.MessageOf(e));
                 }
                 catch (Exception e)
                 {

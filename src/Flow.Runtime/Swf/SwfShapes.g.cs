@@ -623,14 +623,20 @@ public sealed partial class ChildWorkflowExecutionTimedOutEventAttributes
 }
 
 /// <summary>Used to filter the closed workflow executions in visibility APIs by their close status.</summary>
-public sealed partial class CloseStatusFilter
+public sealed partial class CloseStatusFilter : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The close status that must match the close status of an execution for it to meet the criteria of this filter.</summary>
     [JsonPropertyName("status")]
-    public CloseStatus Status { get; set; }
+    public CloseStatus Status { get; set { field = value; _absent &= ~0x1u; } }
 
     internal void Validate(string path)
     {
+        SwfValidation.Given(_absent, 0x1u, path, "status");
     }
 }
 
@@ -776,15 +782,20 @@ public sealed partial class CountClosedWorkflowExecutionsInput
     }
 }
 
-public sealed partial class CountOpenWorkflowExecutionsInput
+public sealed partial class CountOpenWorkflowExecutionsInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain containing the workflow executions to count.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>Specifies the start time criteria that workflow executions must meet in order to be counted.</summary>
     [JsonPropertyName("startTimeFilter")]
-    public ExecutionTimeFilter StartTimeFilter { get; set; } = new();
+    public ExecutionTimeFilter StartTimeFilter { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     /// <summary>Specifies the type of the workflow executions to be counted.</summary>
     [JsonPropertyName("typeFilter")]
@@ -802,6 +813,7 @@ public sealed partial class CountOpenWorkflowExecutionsInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "startTimeFilter");
         SwfValidation.Present(StartTimeFilter, path, "startTimeFilter").Validate(SwfValidation.Join(path, "startTimeFilter"));
         TypeFilter?.Validate(SwfValidation.Join(path, "typeFilter"));
         TagFilter?.Validate(SwfValidation.Join(path, "tagFilter"));
@@ -809,48 +821,65 @@ public sealed partial class CountOpenWorkflowExecutionsInput
     }
 }
 
-public sealed partial class CountPendingActivityTasksInput
+public sealed partial class CountPendingActivityTasksInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain that contains the task list.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>The name of the task list.</summary>
     [JsonPropertyName("taskList")]
-    public TaskList TaskList { get; set; } = new();
+    public TaskList TaskList { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     internal void Validate(string path)
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "taskList");
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
     }
 }
 
-public sealed partial class CountPendingDecisionTasksInput
+public sealed partial class CountPendingDecisionTasksInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain that contains the task list.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>The name of the task list.</summary>
     [JsonPropertyName("taskList")]
-    public TaskList TaskList { get; set; } = new();
+    public TaskList TaskList { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     internal void Validate(string path)
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "taskList");
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
     }
 }
 
 /// <summary>Specifies a decision made by the decider.</summary>
-public sealed partial class Decision
+public sealed partial class Decision : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>Specifies the type of the decision.</summary>
     [JsonPropertyName("decisionType")]
-    public DecisionType DecisionType { get; set; }
+    public DecisionType DecisionType { get; set { field = value; _absent &= ~0x1u; } }
 
     /// <summary>Provides the details of the ScheduleActivityTask decision.</summary>
     [JsonPropertyName("scheduleActivityTaskDecisionAttributes")]
@@ -906,6 +935,7 @@ public sealed partial class Decision
 
     internal void Validate(string path)
     {
+        SwfValidation.Given(_absent, 0x1u, path, "decisionType");
         ScheduleActivityTaskDecisionAttributes?.Validate(SwfValidation.Join(path, "scheduleActivityTaskDecisionAttributes"));
         RequestCancelActivityTaskDecisionAttributes?.Validate(SwfValidation.Join(path, "requestCancelActivityTaskDecisionAttributes"));
         CompleteWorkflowExecutionDecisionAttributes?.Validate(SwfValidation.Join(path, "completeWorkflowExecutionDecisionAttributes"));
@@ -1061,56 +1091,74 @@ public sealed partial class DecisionTaskTimedOutEventAttributes
     }
 }
 
-public sealed partial class DeleteActivityTypeInput
+public sealed partial class DeleteActivityTypeInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain in which the activity type is registered.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>The activity type to delete.</summary>
     [JsonPropertyName("activityType")]
-    public ActivityType ActivityType { get; set; } = new();
+    public ActivityType ActivityType { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     internal void Validate(string path)
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "activityType");
         SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
     }
 }
 
-public sealed partial class DeleteWorkflowTypeInput
+public sealed partial class DeleteWorkflowTypeInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain in which the workflow type is registered.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>The workflow type to delete.</summary>
     [JsonPropertyName("workflowType")]
-    public WorkflowType WorkflowType { get; set; } = new();
+    public WorkflowType WorkflowType { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     internal void Validate(string path)
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "workflowType");
         SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
     }
 }
 
-public sealed partial class DeprecateActivityTypeInput
+public sealed partial class DeprecateActivityTypeInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain in which the activity type is registered.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>The activity type to deprecate.</summary>
     [JsonPropertyName("activityType")]
-    public ActivityType ActivityType { get; set; } = new();
+    public ActivityType ActivityType { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     internal void Validate(string path)
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "activityType");
         SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
     }
 }
@@ -1128,38 +1176,50 @@ public sealed partial class DeprecateDomainInput
     }
 }
 
-public sealed partial class DeprecateWorkflowTypeInput
+public sealed partial class DeprecateWorkflowTypeInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain in which the workflow type is registered.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>The workflow type to deprecate.</summary>
     [JsonPropertyName("workflowType")]
-    public WorkflowType WorkflowType { get; set; } = new();
+    public WorkflowType WorkflowType { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     internal void Validate(string path)
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "workflowType");
         SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
     }
 }
 
-public sealed partial class DescribeActivityTypeInput
+public sealed partial class DescribeActivityTypeInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain in which the activity type is registered.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>The activity type to get information about.</summary>
     [JsonPropertyName("activityType")]
-    public ActivityType ActivityType { get; set; } = new();
+    public ActivityType ActivityType { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     internal void Validate(string path)
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "activityType");
         SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
     }
 }
@@ -1177,38 +1237,50 @@ public sealed partial class DescribeDomainInput
     }
 }
 
-public sealed partial class DescribeWorkflowExecutionInput
+public sealed partial class DescribeWorkflowExecutionInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain containing the workflow execution.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>The workflow execution to describe.</summary>
     [JsonPropertyName("execution")]
-    public WorkflowExecution Execution { get; set; } = new();
+    public WorkflowExecution Execution { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     internal void Validate(string path)
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "execution");
         SwfValidation.Present(Execution, path, "execution").Validate(SwfValidation.Join(path, "execution"));
     }
 }
 
-public sealed partial class DescribeWorkflowTypeInput
+public sealed partial class DescribeWorkflowTypeInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain in which this workflow type is registered.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>The workflow type to describe.</summary>
     [JsonPropertyName("workflowType")]
-    public WorkflowType WorkflowType { get; set; } = new();
+    public WorkflowType WorkflowType { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     internal void Validate(string path)
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "workflowType");
         SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
     }
 }
@@ -1293,12 +1365,17 @@ public sealed partial class DomainInfos
 }
 
 /// <summary>Used to filter the workflow executions in visibility APIs by various time-based rules.</summary>
-public sealed partial class ExecutionTimeFilter
+public sealed partial class ExecutionTimeFilter : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>Specifies the oldest start or close date and time to return.</summary>
     [JsonPropertyName("oldestDate")]
     [JsonConverter(typeof(EpochSecondsConverter))]
-    public DateTimeOffset OldestDate { get; set; }
+    public DateTimeOffset OldestDate { get; set { field = value; _absent &= ~0x1u; } }
 
     /// <summary>Specifies the latest start or close date and time to return.</summary>
     [JsonPropertyName("latestDate")]
@@ -1307,6 +1384,7 @@ public sealed partial class ExecutionTimeFilter
 
     internal void Validate(string path)
     {
+        SwfValidation.Given(_absent, 0x1u, path, "oldestDate");
     }
 }
 
@@ -1378,15 +1456,20 @@ public sealed partial class FailWorkflowExecutionFailedEventAttributes
     }
 }
 
-public sealed partial class GetWorkflowExecutionHistoryInput
+public sealed partial class GetWorkflowExecutionHistoryInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain containing the workflow execution.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>Specifies the workflow execution for which to return the history.</summary>
     [JsonPropertyName("execution")]
-    public WorkflowExecution Execution { get; set; } = new();
+    public WorkflowExecution Execution { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     /// <summary>If NextPageToken is returned there are more results available.</summary>
     [JsonPropertyName("nextPageToken")]
@@ -1404,6 +1487,7 @@ public sealed partial class GetWorkflowExecutionHistoryInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "execution");
         SwfValidation.Present(Execution, path, "execution").Validate(SwfValidation.Join(path, "execution"));
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
         SwfValidation.Range(MaximumPageSize, path, "maximumPageSize", 0, 1000);
@@ -1915,8 +1999,13 @@ public sealed partial class LambdaFunctionTimedOutEventAttributes
     }
 }
 
-public sealed partial class ListActivityTypesInput
+public sealed partial class ListActivityTypesInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain in which the activity types have been registered.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
@@ -1927,7 +2016,7 @@ public sealed partial class ListActivityTypesInput
 
     /// <summary>Specifies the registration status of the activity types to list.</summary>
     [JsonPropertyName("registrationStatus")]
-    public RegistrationStatus RegistrationStatus { get; set; }
+    public RegistrationStatus RegistrationStatus { get; set { field = value; _absent &= ~0x1u; } }
 
     /// <summary>If NextPageToken is returned there are more results available.</summary>
     [JsonPropertyName("nextPageToken")]
@@ -1946,6 +2035,7 @@ public sealed partial class ListActivityTypesInput
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
         SwfValidation.Length(Name, path, "name", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "registrationStatus");
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
         SwfValidation.Range(MaximumPageSize, path, "maximumPageSize", 0, 1000);
     }
@@ -2008,15 +2098,20 @@ public sealed partial class ListClosedWorkflowExecutionsInput
     }
 }
 
-public sealed partial class ListDomainsInput
+public sealed partial class ListDomainsInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>If NextPageToken is returned there are more results available.</summary>
     [JsonPropertyName("nextPageToken")]
     public string? NextPageToken { get; set; }
 
     /// <summary>Specifies the registration status of the domains to list.</summary>
     [JsonPropertyName("registrationStatus")]
-    public RegistrationStatus RegistrationStatus { get; set; }
+    public RegistrationStatus RegistrationStatus { get; set { field = value; _absent &= ~0x1u; } }
 
     /// <summary>The maximum number of results that are returned per call.</summary>
     [JsonPropertyName("maximumPageSize")]
@@ -2029,19 +2124,25 @@ public sealed partial class ListDomainsInput
     internal void Validate(string path)
     {
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
+        SwfValidation.Given(_absent, 0x1u, path, "registrationStatus");
         SwfValidation.Range(MaximumPageSize, path, "maximumPageSize", 0, 1000);
     }
 }
 
-public sealed partial class ListOpenWorkflowExecutionsInput
+public sealed partial class ListOpenWorkflowExecutionsInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain that contains the workflow executions to list.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>Workflow executions are included in the returned results based on whether their start times are within the range specified by this filter.</summary>
     [JsonPropertyName("startTimeFilter")]
-    public ExecutionTimeFilter StartTimeFilter { get; set; } = new();
+    public ExecutionTimeFilter StartTimeFilter { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     /// <summary>If specified, only executions of the type specified in the filter are returned.</summary>
     [JsonPropertyName("typeFilter")]
@@ -2071,6 +2172,7 @@ public sealed partial class ListOpenWorkflowExecutionsInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "startTimeFilter");
         SwfValidation.Present(StartTimeFilter, path, "startTimeFilter").Validate(SwfValidation.Join(path, "startTimeFilter"));
         TypeFilter?.Validate(SwfValidation.Join(path, "typeFilter"));
         TagFilter?.Validate(SwfValidation.Join(path, "tagFilter"));
@@ -2106,8 +2208,13 @@ public sealed partial class ListTagsForResourceOutput
     }
 }
 
-public sealed partial class ListWorkflowTypesInput
+public sealed partial class ListWorkflowTypesInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain in which the workflow types have been registered.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
@@ -2118,7 +2225,7 @@ public sealed partial class ListWorkflowTypesInput
 
     /// <summary>Specifies the registration status of the workflow types to list.</summary>
     [JsonPropertyName("registrationStatus")]
-    public RegistrationStatus RegistrationStatus { get; set; }
+    public RegistrationStatus RegistrationStatus { get; set { field = value; _absent &= ~0x1u; } }
 
     /// <summary>If NextPageToken is returned there are more results available.</summary>
     [JsonPropertyName("nextPageToken")]
@@ -2137,6 +2244,7 @@ public sealed partial class ListWorkflowTypesInput
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
         SwfValidation.Length(Name, path, "name", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "registrationStatus");
         SwfValidation.Length(NextPageToken, path, "nextPageToken", 0, 2048);
         SwfValidation.Range(MaximumPageSize, path, "maximumPageSize", 0, 1000);
     }
@@ -2182,15 +2290,20 @@ public sealed partial class PendingTaskCount
     }
 }
 
-public sealed partial class PollForActivityTaskInput
+public sealed partial class PollForActivityTaskInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain that contains the task lists being polled.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>Specifies the task list to poll for activity tasks.</summary>
     [JsonPropertyName("taskList")]
-    public TaskList TaskList { get; set; } = new();
+    public TaskList TaskList { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     /// <summary>Identity of the worker making the request, recorded in the ActivityTaskStarted event in the workflow history.</summary>
     [JsonPropertyName("identity")]
@@ -2200,21 +2313,27 @@ public sealed partial class PollForActivityTaskInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "taskList");
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(Identity, path, "identity", 0, 256);
     }
 }
 
-public sealed partial class PollForDecisionTaskInput
+public sealed partial class PollForDecisionTaskInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain containing the task lists to poll.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>Specifies the task list to poll for decision tasks.</summary>
     [JsonPropertyName("taskList")]
-    public TaskList TaskList { get; set; } = new();
+    public TaskList TaskList { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     /// <summary>Identity of the decider making the request, which is recorded in the DecisionTaskStarted event in the workflow history.</summary>
     [JsonPropertyName("identity")]
@@ -2240,6 +2359,7 @@ public sealed partial class PollForDecisionTaskInput
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "taskList");
         SwfValidation.Present(TaskList, path, "taskList").Validate(SwfValidation.Join(path, "taskList"));
         if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
         SwfValidation.Length(Identity, path, "identity", 0, 256);
@@ -2739,11 +2859,16 @@ public sealed partial class Run
 }
 
 /// <summary>Provides the details of the ScheduleActivityTask decision.</summary>
-public sealed partial class ScheduleActivityTaskDecisionAttributes
+public sealed partial class ScheduleActivityTaskDecisionAttributes : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The type of the activity task to schedule.</summary>
     [JsonPropertyName("activityType")]
-    public ActivityType ActivityType { get; set; } = new();
+    public ActivityType ActivityType { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     /// <summary>The activityId of the activity task.</summary>
     [JsonPropertyName("activityId")]
@@ -2783,6 +2908,7 @@ public sealed partial class ScheduleActivityTaskDecisionAttributes
 
     internal void Validate(string path)
     {
+        SwfValidation.Given(_absent, 0x1u, path, "activityType");
         SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
         SwfValidation.Required(ActivityId, path, "activityId");
         SwfValidation.Length(ActivityId, path, "activityId", 1, 256);
@@ -3036,11 +3162,16 @@ public sealed partial class SignalWorkflowExecutionInput
 }
 
 /// <summary>Provides the details of the StartChildWorkflowExecution decision.</summary>
-public sealed partial class StartChildWorkflowExecutionDecisionAttributes
+public sealed partial class StartChildWorkflowExecutionDecisionAttributes : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The type of the workflow execution to be started.</summary>
     [JsonPropertyName("workflowType")]
-    public WorkflowType WorkflowType { get; set; } = new();
+    public WorkflowType WorkflowType { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     /// <summary>The workflowId of the workflow execution.</summary>
     [JsonPropertyName("workflowId")]
@@ -3084,6 +3215,7 @@ public sealed partial class StartChildWorkflowExecutionDecisionAttributes
 
     internal void Validate(string path)
     {
+        SwfValidation.Given(_absent, 0x1u, path, "workflowType");
         SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         SwfValidation.Required(WorkflowId, path, "workflowId");
         SwfValidation.Length(WorkflowId, path, "workflowId", 1, 256);
@@ -3276,8 +3408,13 @@ public sealed partial class StartTimerFailedEventAttributes
     }
 }
 
-public sealed partial class StartWorkflowExecutionInput
+public sealed partial class StartWorkflowExecutionInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain in which the workflow execution is created.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
@@ -3288,7 +3425,7 @@ public sealed partial class StartWorkflowExecutionInput
 
     /// <summary>The type of the workflow to start.</summary>
     [JsonPropertyName("workflowType")]
-    public WorkflowType WorkflowType { get; set; } = new();
+    public WorkflowType WorkflowType { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     /// <summary>The task list to use for the decision tasks generated for this workflow execution.</summary>
     [JsonPropertyName("taskList")]
@@ -3330,6 +3467,7 @@ public sealed partial class StartWorkflowExecutionInput
         SwfValidation.Required(WorkflowId, path, "workflowId");
         SwfValidation.Length(WorkflowId, path, "workflowId", 1, 256);
         SwfValidation.Name(WorkflowId, path, "workflowId");
+        SwfValidation.Given(_absent, 0x1u, path, "workflowType");
         SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
         TaskList?.Validate(SwfValidation.Join(path, "taskList"));
         if (TaskList is not null) SwfValidation.Name(TaskList.Name, path, "taskList.name");
@@ -3359,20 +3497,26 @@ public sealed partial class TagFilter
     }
 }
 
-public sealed partial class TagResourceInput
+public sealed partial class TagResourceInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The Amazon Resource Name (ARN) for the Amazon SWF domain.</summary>
     [JsonPropertyName("resourceArn")]
     public string ResourceArn { get; set; } = "";
 
     /// <summary>The list of tags to add to a domain.</summary>
     [JsonPropertyName("tags")]
-    public List<ResourceTag> Tags { get; set; } = [];
+    public List<ResourceTag> Tags { get; set { field = value; _absent &= ~0x1u; } } = [];
 
     internal void Validate(string path)
     {
         SwfValidation.Required(ResourceArn, path, "resourceArn");
         SwfValidation.Length(ResourceArn, path, "resourceArn", 1, 1600);
+        SwfValidation.Given(_absent, 0x1u, path, "tags");
         SwfValidation.Present(Tags, path, "tags");
         SwfValidation.Count(Tags, path, "tags", 50);
         if (Tags is not null) for (var i = 0; i < Tags.Count; i++) SwfValidation.Present(Tags[i], path, $"tags[{i}]").Validate(SwfValidation.Join(path, $"tags[{i}]"));
@@ -3501,20 +3645,26 @@ public sealed partial class TimerStartedEventAttributes
     }
 }
 
-public sealed partial class UndeprecateActivityTypeInput
+public sealed partial class UndeprecateActivityTypeInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain of the deprecated activity type.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>The activity type to undeprecate.</summary>
     [JsonPropertyName("activityType")]
-    public ActivityType ActivityType { get; set; } = new();
+    public ActivityType ActivityType { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     internal void Validate(string path)
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "activityType");
         SwfValidation.Present(ActivityType, path, "activityType").Validate(SwfValidation.Join(path, "activityType"));
     }
 }
@@ -3532,38 +3682,50 @@ public sealed partial class UndeprecateDomainInput
     }
 }
 
-public sealed partial class UndeprecateWorkflowTypeInput
+public sealed partial class UndeprecateWorkflowTypeInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The name of the domain of the deprecated workflow type.</summary>
     [JsonPropertyName("domain")]
     public string Domain { get; set; } = "";
 
     /// <summary>The name of the domain of the deprecated workflow type.</summary>
     [JsonPropertyName("workflowType")]
-    public WorkflowType WorkflowType { get; set; } = new();
+    public WorkflowType WorkflowType { get; set { field = value; _absent &= ~0x1u; } } = new();
 
     internal void Validate(string path)
     {
         SwfValidation.Required(Domain, path, "domain");
         SwfValidation.Length(Domain, path, "domain", 1, 256);
+        SwfValidation.Given(_absent, 0x1u, path, "workflowType");
         SwfValidation.Present(WorkflowType, path, "workflowType").Validate(SwfValidation.Join(path, "workflowType"));
     }
 }
 
-public sealed partial class UntagResourceInput
+public sealed partial class UntagResourceInput : IJsonOnDeserializing
 {
+    // Bit i set: tracked required member i was absent from the JSON this came from (cleared by its setter).
+    private uint _absent;
+
+    void IJsonOnDeserializing.OnDeserializing() => _absent = 0x1u;
+
     /// <summary>The Amazon Resource Name (ARN) for the Amazon SWF domain.</summary>
     [JsonPropertyName("resourceArn")]
     public string ResourceArn { get; set; } = "";
 
     /// <summary>The list of tags to remove from the Amazon SWF domain.</summary>
     [JsonPropertyName("tagKeys")]
-    public List<string> TagKeys { get; set; } = [];
+    public List<string> TagKeys { get; set { field = value; _absent &= ~0x1u; } } = [];
 
     internal void Validate(string path)
     {
         SwfValidation.Required(ResourceArn, path, "resourceArn");
         SwfValidation.Length(ResourceArn, path, "resourceArn", 1, 1600);
+        SwfValidation.Given(_absent, 0x1u, path, "tagKeys");
         SwfValidation.Present(TagKeys, path, "tagKeys");
         if (TagKeys is not null) for (var i = 0; i < TagKeys.Count; i++) SwfValidation.Length(SwfValidation.Present(TagKeys[i], path, $"tagKeys[{i}]"), path, $"tagKeys[{i}]", 1, 128);
     }

@@ -17,6 +17,13 @@ internal static class SwfValidation
             throw new ArgumentException($"{Join(path, member)} is required.", Join(path, member));
     }
 
+    /// <summary>A required member that the JSON a request was read from left out (its C# default would pass for a value).</summary>
+    public static void Given(uint absent, uint bit, string path, string member)
+    {
+        if ((absent & bit) != 0)
+            throw new ArgumentException($"{Join(path, member)} is required.", Join(path, member));
+    }
+
     /// <summary>A member the model requires, or a list's element, that JSON may still have set to null.</summary>
     public static T Present<T>(T? value, string path, string member) where T : class =>
         value ?? throw new ArgumentException($"{Join(path, member)} is required.", Join(path, member));
