@@ -5,6 +5,19 @@ using Flow.Replay.Benchmarks;
 // `--quick`: stopwatch figures (events/s wall and per CPU-second of the process, bytes/event on all threads) without BenchmarkDotNet's harness,
 // for a smoke check; anything else goes to BenchmarkDotNet, e.g. `--filter * --job short --inProcess` (the in-process
 // toolchain: the out-of-process one failed to build its generated project here, not investigated yet).
+// `--alloc`: which types the read and the replay allocate, from the runtime's allocation samples (about one per 100 KB).
+if (args is ["--alloc"])
+{
+    var json = ReplayBenchmarks.HistoryJson(ReplayBenchmarks.Activities);
+    var parsed = ReplayBenchmarks.Read(json);
+    for (var i = 0; i < 60; i++) ReplayBenchmarks.Replay(ReplayBenchmarks.Read(json));
+    using var listener = new AllocationListener();
+    for (var i = 0; i < 200; i++) ReplayBenchmarks.Read(json);
+    listener.Print("read");
+    for (var i = 0; i < 200; i++) ReplayBenchmarks.Replay(parsed);
+    listener.Print("replay");
+    return;
+}
 if (args is ["--quick"])
 {
     var json = ReplayBenchmarks.HistoryJson(ReplayBenchmarks.Activities);
@@ -40,3 +53,36 @@ if (args is ["--quick"])
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(ReplayBenchmarks).Assembly).Run(args);
+
+/// <summary>Sums the runtime's GCAllocationTick samples by type.</summary>
+internal sealed class AllocationListener : System.Diagnostics.Tracing.EventListener
+{
+    private readonly Dictionary<string, long> _bytes = [];
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1); // GC
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true || e.Payload is not { } payload || e.PayloadNames is not { } names)
+            return;
+        var type = payload[names.IndexOf("TypeName")] as string ?? "?";
+        var amount = Convert.ToInt64(payload[names.IndexOf("AllocationAmount64")], System.Globalization.CultureInfo.InvariantCulture);
+        lock (_bytes) _bytes[type] = _bytes.GetValueOrDefault(type) + amount;
+    }
+
+    public void Print(string title)
+    {
+        lock (_bytes)
+        {
+            var total = Math.Max(1, _bytes.Values.Sum());
+            Console.WriteLine($"{title}: {total / 1e6:N1} MB sampled");
+            foreach (var (type, bytes) in _bytes.OrderByDescending(x => x.Value).Take(12))
+                Console.WriteLine($"{bytes * 100.0 / total,6:N1}%  {type}");
+            _bytes.Clear();
+        }
+    }
+}

@@ -137,21 +137,28 @@ def tag_rule_lines(shape_name, prop, path):
     return ['SwfValidation.Tag(%s, path, "%s");' % (prop, path)]
 
 
-HISTORY_EVENT_STORAGE = """    private object? _attributes;
-    private List<object>? _moreAttributes; // only when one event is given several kinds (never from SWF)
+HISTORY_EVENT_STORAGE = """    // One field for every attributes member: the event's own attributes, or (only when one event is given several
+    // kinds, never from SWF) a List<object> of them. The timestamp is kept as a UTC DateTime, 8 bytes fewer than a
+    // DateTimeOffset. An event is 48 bytes; replay reads thousands.
+    private object? _attributes;
+    private DateTime _eventTimestamp;
 
     private T? GetAttributes<T>() where T : class
     {
         if (_attributes is T attributes) return attributes;
-        if (_moreAttributes is { } more) foreach (var a in more) if (a is T found) return found;
+        if (_attributes is List<object> several) foreach (var a in several) if (a is T found) return found;
         return null;
     }
 
     private void SetAttributes<T>(T? value) where T : class
     {
-        _moreAttributes?.RemoveAll(static a => a is T);
         if (_attributes is null or T) _attributes = value;
-        else if (value is not null) (_moreAttributes ??= []).Add(value);
+        else if (_attributes is List<object> several)
+        {
+            several.RemoveAll(static a => a is T);
+            if (value is not null) several.Add(value);
+        }
+        else if (value is not null) _attributes = new List<object> { _attributes, value };
     }
 
 """
@@ -217,8 +224,10 @@ def struct(name, s):
         prop = pascal(m)
         if prop == name:  # C# forbids a member named as its type (DomainInfos.domainInfos)
             prop = "Items"
-        if name == "HistoryEvent" and m.endswith("EventAttributes"):
-            # An event carries one attributes member: one field for all of them keeps an event ~70 bytes instead of
+        if name == "HistoryEvent" and m == "eventTimestamp":
+            out.append("    public DateTimeOffset EventTimestamp { get => new(_eventTimestamp, TimeSpan.Zero); set => _eventTimestamp = value.UtcDateTime; }\n\n")
+        elif name == "HistoryEvent" and m.endswith("EventAttributes"):
+            # An event carries one attributes member: one field for all of them keeps an event 48 bytes instead of
             # ~470 (replay reads thousands); HISTORY_EVENT_STORAGE keeps any others, so each member acts as its own.
             out.append("    public %s %s { get => GetAttributes<%s>(); set => SetAttributes(value); }\n\n" % (t, prop, t.rstrip("?")))
         elif m in tracked:

@@ -7,7 +7,8 @@ namespace Flow.Swf;
 /// Reads GetWorkflowExecutionHistory and PollForDecisionTask response bodies into the same objects
 /// <see cref="SwfJsonContext"/> makes, faster: the events a replay meets most (decision and activity tasks) are read
 /// straight off a <see cref="Utf8JsonReader"/>, and short repeated values (type names, versions, task lists,
-/// timeouts, identities) are shared strings. Anything else, or anything unusual (escaped names, unknown members,
+/// timeouts, identities) are shared strings; equal task lists and activity types within one body are one object
+/// (SWF repeats them on most events; a history is read-only). Anything else, or anything unusual (escaped names, unknown members,
 /// unexpected tokens), goes to the source-generated metadata for that event or for the whole body, so the result
 /// is always what <see cref="SwfJsonContext"/> would give, errors included.
 /// </summary>
@@ -133,6 +134,7 @@ internal static class HistoryReader
         // (a history holds at most 25,000 events).
         var events = new List<HistoryEvent>(Math.Clamp(bodyLength / 192, 4, 25_000));
         var interner = Interner.Current;
+        interner.BeginBody();
         while (r.Read() && r.TokenType == JsonTokenType.StartObject)
         {
             var start = r;
@@ -232,15 +234,15 @@ internal static class HistoryReader
                     {
                         if (r.TokenType == JsonTokenType.Null) { a.ActivityType = null!; break; }
                         if (r.TokenType != JsonTokenType.StartObject) return false;
-                        var t = new ActivityType();
+                        string? typeName = "", typeVersion = "";
                         while (Next(ref r, out var field))
                         {
-                            if (field.SequenceEqual("name"u8)) { if (!Shared(ref r, interner, out var v)) return false; t.Name = v!; }
-                            else if (field.SequenceEqual("version"u8)) { if (!Shared(ref r, interner, out var v)) return false; t.Version = v!; }
+                            if (field.SequenceEqual("name"u8)) { if (!Shared(ref r, interner, out typeName)) return false; }
+                            else if (field.SequenceEqual("version"u8)) { if (!Shared(ref r, interner, out typeVersion)) return false; }
                             else return false;
                         }
                         if (r.TokenType != JsonTokenType.EndObject) return false;
-                        a.ActivityType = t;
+                        a.ActivityType = interner.ActivityType(typeName, typeVersion);
                         break;
                     }
                     case 12 when name.SequenceEqual("taskPriority"u8): { if (!Shared(ref r, interner, out var v)) return false; a.TaskPriority = v; break; }
@@ -302,14 +304,14 @@ internal static class HistoryReader
         list = null;
         if (r.TokenType == JsonTokenType.Null) return true;
         if (r.TokenType != JsonTokenType.StartObject) return false;
-        var result = new TaskList();
+        string? value = "", read;
         while (Next(ref r, out var name))
         {
-            if (!name.SequenceEqual("name"u8) || !Shared(ref r, interner, out var value)) return false;
-            result.Name = value!;
+            if (!name.SequenceEqual("name"u8) || !Shared(ref r, interner, out read)) return false;
+            value = read;
         }
         if (r.TokenType != JsonTokenType.EndObject) return false;
-        list = result;
+        list = interner.TaskList(value);
         return true;
     }
 
@@ -347,7 +349,53 @@ internal static class HistoryReader
         private readonly byte[]?[] _keys = new byte[]?[Slots];
         private readonly string?[] _values = new string?[Slots];
 
+        // Task lists and activity types met so far in the body being read (a few, replaced in turn): a workflow's
+        // decision and activity task lists and the activity types it calls recur on most events. Their names come
+        // from the cache above, so the same name is the same string instance; one that missed the cache is a new
+        // string and only costs a new object.
+        private const int Kept = 8;
+        private readonly TaskList?[] _taskLists = new TaskList?[Kept];
+        private readonly ActivityType?[] _activityTypes = new ActivityType?[Kept];
+        private int _nextTaskList, _nextActivityType;
+
         public static Interner Current => t_current ??= new Interner();
+
+        /// <summary>Forgets the objects of the previous body, so two responses never share one.</summary>
+        public void BeginBody()
+        {
+            Array.Clear(_taskLists);
+            Array.Clear(_activityTypes);
+        }
+
+        /// <summary>The task list an earlier event of this body has with this name, else a new one.</summary>
+        public TaskList TaskList(string? name)
+        {
+            foreach (var kept in _taskLists)
+                if (kept is not null && ReferenceEquals(kept.Name, name))
+                    return kept;
+            var list = new TaskList { Name = name! };
+            if (name is not null)
+            {
+                _taskLists[_nextTaskList] = list;
+                _nextTaskList = (_nextTaskList + 1) % Kept;
+            }
+            return list;
+        }
+
+        /// <summary>The activity type an earlier event of this body has with this name and version, else a new one.</summary>
+        public ActivityType ActivityType(string? name, string? version)
+        {
+            foreach (var kept in _activityTypes)
+                if (kept is not null && ReferenceEquals(kept.Name, name) && ReferenceEquals(kept.Version, version))
+                    return kept;
+            var type = new ActivityType { Name = name!, Version = version! };
+            if (name is not null && version is not null)
+            {
+                _activityTypes[_nextActivityType] = type;
+                _nextActivityType = (_nextActivityType + 1) % Kept;
+            }
+            return type;
+        }
 
         public string Get(ref Utf8JsonReader r)
         {

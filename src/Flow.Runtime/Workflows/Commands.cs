@@ -83,6 +83,9 @@ internal abstract class TaskCommand : Command
 
     public abstract Exception CanceledError(string? details);
 
+    /// <summary>The decision that asks SWF to cancel this command once it is recorded, if SWF has one for its kind.</summary>
+    public virtual Command? CancelDecision() => null;
+
     public void Cancel(string? details = null)
     {
         Registration.Unregister();
@@ -99,6 +102,7 @@ internal sealed class ActivityCommand(string id, ActivityDefinition definition, 
     public ActivityType ActivityType => field ??= definition.ToActivityType();
 
     public override Exception CanceledError(string? details) => new ActivityCanceledException(id, ActivityType, details, Token);
+    public override Command CancelDecision() => new RequestCancelActivityCommand(id);
 
     public override Decision ToDecision() => new()
     {
@@ -137,6 +141,7 @@ internal sealed class TimerCommand(string id, string seconds) : TaskCommand
     public override string DetailName => seconds;
 
     public override Exception CanceledError(string? details) => new TaskCanceledException($"Timer {id} was canceled.", null, Token);
+    public override Command CancelDecision() => new CancelTimerCommand(id);
 
     public override Decision ToDecision() => new()
     {
@@ -169,6 +174,7 @@ internal sealed class ChildWorkflowCommand(string workflowId, WorkflowDefinition
     public string? RunId { get; set; }
 
     public override Exception CanceledError(string? details) => new ChildWorkflowCanceledException(workflowId, WorkflowType, details, Token);
+    public override Command CancelDecision() => new CancelExternalCommand(workflowId, RunId);
 
     public override Decision ToDecision() => new()
     {

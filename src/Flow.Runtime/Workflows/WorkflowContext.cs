@@ -735,9 +735,7 @@ internal sealed class WorkflowContext
                 break;
             case EventType.WorkflowExecutionSignaled:
             {
-                var a = e.WorkflowExecutionSignaledEventAttributes!;
-                var eventId = e.EventId;
-                _signalTasks.Add(_scheduler.Start(() => DeliverSignal(a.SignalName, a.Input, eventId)).Unwrap());
+                StartSignal(e.WorkflowExecutionSignaledEventAttributes!, e.EventId);
                 break;
             }
             case EventType.WorkflowExecutionCancelRequested:
@@ -891,6 +889,10 @@ internal sealed class WorkflowContext
             return _instance.ExecuteAsync(input);
         }).Unwrap();
     }
+
+    // Apart from Apply, so the closure is allocated for signals only, not for every event Apply sees.
+    private void StartSignal(WorkflowExecutionSignaledEventAttributes a, long eventId) =>
+        _signalTasks.Add(_scheduler.Start(() => DeliverSignal(a.SignalName, a.Input, eventId)).Unwrap());
 
     private Task DeliverSignal(string name, string? input, long eventId)
     {
@@ -1092,15 +1094,28 @@ internal sealed class WorkflowContext
             action();
         });
 
-    private static void CheckPayload(string? value, string what)
+    // The message is put together only when it is needed: a call that passes allocates nothing here.
+    private static void CheckPayload(string? value, string what, string name)
     {
         if (value is { Length: > MaxPayload })
-            throw new ArgumentException($"The {what} is {value.Length} characters long; SWF allows at most {MaxPayload}.");
+            throw new ArgumentException($"The {what} {name} is {value.Length} characters long; SWF allows at most {MaxPayload}.");
     }
+
+    /// <summary>Cancels the command when its token is cancelled: not yet sent, it leaves the queue; sent, the decision
+    /// that asks SWF to cancel it (if it has one) is queued. Apart from the callers, so only a cancellable call pays for
+    /// the closure.</summary>
+    private void CancelOnToken(TaskCommand command, string what) =>
+        command.Registration = OnCancel(command.Token, what, () =>
+        {
+            if (command.Resolved) return;
+            if (!command.Recorded) _queue.Remove(command);
+            else if (command.CancelDecision() is { } cancel) Enqueue(cancel);
+            command.Cancel();
+        });
 
     public Task<string?> ExecuteActivityAsync(ActivityDefinition activity, string? input, ActivityOptions? options)
     {
-        CheckPayload(input, $"input of activity {activity.Name}");
+        CheckPayload(input, "input of activity", activity.Name);
         CallLimits.Activity(activity, options);
         if (options?.ActivityId is { } chosen && AttemptId.ReservedSuffix(chosen))
             throw new ArgumentException(
@@ -1108,10 +1123,13 @@ internal sealed class WorkflowContext
                 $"(\"{{id}}{AttemptId.Separator}{{attempt}}\"); choose another activity id.", "activityId");
         // One id per logical call: its retries are attempts of it, so they shift no later call's id.
         var id = options?.ActivityId ?? (++_activityCounter).ToString(CultureInfo.InvariantCulture);
-        if (options?.RetryPolicy is { } policy)
-            return Retry(attempt => ScheduleActivity(AttemptId.For(id, attempt), activity, input, options), policy, activity.Name, options.CancellationToken);
-        return ScheduleActivity(id, activity, input, options);
+        return options?.RetryPolicy is { } policy
+            ? RetryActivity(id, activity, input, options, policy)
+            : ScheduleActivity(id, activity, input, options);
     }
+
+    private Task<string?> RetryActivity(string id, ActivityDefinition activity, string? input, ActivityOptions options, RetryPolicy policy) =>
+        Retry(attempt => ScheduleActivity(AttemptId.For(id, attempt), activity, input, options), policy, activity.Name, options.CancellationToken);
 
     private Task<string?> ScheduleActivity(string id, ActivityDefinition activity, string? input, ActivityOptions? options)
     {
@@ -1121,28 +1139,25 @@ internal sealed class WorkflowContext
             return Task.FromException<string?>(command.CanceledError(null));
         Enqueue(command);
         if (token.CanBeCanceled)
-            command.Registration = OnCancel(token, $"activity {id}", () =>
-            {
-                if (command.Resolved) return;
-                if (!command.Recorded) _queue.Remove(command);
-                else Enqueue(new RequestCancelActivityCommand(id));
-                command.Cancel();
-            });
+            CancelOnToken(command, $"activity {id}");
         return command.Completion.Task;
     }
 
     public Task<string?> ExecuteChildWorkflowAsync(WorkflowDefinition workflow, string? input, ChildWorkflowOptions? options)
     {
-        CheckPayload(input, $"input of child workflow {workflow.Name}");
+        CheckPayload(input, "input of child workflow", workflow.Name);
         CallLimits.Child(workflow, options);
         // A generated id is the call's, its attempts suffixed; a chosen one (a business id) is kept for every attempt, which
         // SWF allows because workflowId is unique among open executions only and a retried attempt has closed.
         var chosen = options?.WorkflowId;
         var id = chosen ?? $"{Execution.RunId.Replace('/', '_')}.{++_childCounter}";
-        if (options?.RetryPolicy is { } policy)
-            return Retry(attempt => StartChild(chosen ?? AttemptId.For(id, attempt), workflow, input, options), policy, workflow.Name, options.CancellationToken);
-        return StartChild(id, workflow, input, options);
+        return options?.RetryPolicy is { } policy
+            ? RetryChild(id, chosen is not null, workflow, input, options, policy)
+            : StartChild(id, workflow, input, options);
     }
+
+    private Task<string?> RetryChild(string id, bool chosen, WorkflowDefinition workflow, string? input, ChildWorkflowOptions options, RetryPolicy policy) =>
+        Retry(attempt => StartChild(chosen ? id : AttemptId.For(id, attempt), workflow, input, options), policy, workflow.Name, options.CancellationToken);
 
     private Task<string?> StartChild(string id, WorkflowDefinition workflow, string? input, ChildWorkflowOptions? options)
     {
@@ -1152,13 +1167,7 @@ internal sealed class WorkflowContext
             return Task.FromException<string?>(command.CanceledError(null));
         Enqueue(command);
         if (token.CanBeCanceled)
-            command.Registration = OnCancel(token, $"child workflow {id}", () =>
-            {
-                if (command.Resolved) return;
-                if (!command.Recorded) _queue.Remove(command);
-                else Enqueue(new CancelExternalCommand(id, command.RunId));
-                command.Cancel();
-            });
+            CancelOnToken(command, $"child workflow {id}");
         return command.Completion.Task;
     }
 
@@ -1182,13 +1191,7 @@ internal sealed class WorkflowContext
         var command = new TimerCommand(id, Durations.Seconds(delay).ToString(CultureInfo.InvariantCulture)) { Token = token };
         Enqueue(command);
         if (token.CanBeCanceled)
-            command.Registration = OnCancel(token, $"timer {id}", () =>
-            {
-                if (command.Resolved) return;
-                if (!command.Recorded) _queue.Remove(command);
-                else Enqueue(new CancelTimerCommand(id));
-                command.Cancel();
-            });
+            CancelOnToken(command, $"timer {id}");
         return command.Completion.Task;
     }
 
@@ -1283,13 +1286,13 @@ internal sealed class WorkflowContext
     {
         ArgumentException.ThrowIfNullOrEmpty(markerName);
         CallLimits.Length(markerName, CallLimits.MaxName, "RecordMarker's markerName", "markerName");
-        CheckPayload(details, $"details of marker {markerName}");
+        CheckPayload(details, "details of marker", markerName);
         Enqueue(new MarkerCommand(markerName, details));
     }
 
     public Task SignalExternalWorkflowAsync(string workflowId, string? runId, string signalName, string? input, CancellationToken token)
     {
-        CheckPayload(input, $"input of signal {signalName}");
+        CheckPayload(input, "input of signal", signalName);
         CallLimits.Required(workflowId, CallLimits.MaxId, "SignalExternalWorkflowAsync's workflowId", "workflowId");
         CallLimits.Length(runId, CallLimits.MaxRunId, "SignalExternalWorkflowAsync's runId", "runId");
         CallLimits.Required(signalName, CallLimits.MaxName, "SignalExternalWorkflowAsync's signalName", "signalName");
@@ -1298,12 +1301,7 @@ internal sealed class WorkflowContext
             return Task.FromCanceled(token);
         Enqueue(command);
         if (token.CanBeCanceled)
-            command.Registration = OnCancel(token, $"signal {signalName}", () =>
-            {
-                if (command.Resolved) return;
-                if (!command.Recorded) _queue.Remove(command); // once sent, SWF delivers it anyway
-                command.Cancel();
-            });
+            CancelOnToken(command, $"signal {signalName}"); // once sent, SWF delivers it anyway: no cancel decision
         return command.Completion.Task;
     }
 

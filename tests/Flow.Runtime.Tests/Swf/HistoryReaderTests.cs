@@ -90,20 +90,45 @@ public class HistoryReaderTests
     }
 
     [Test]
-    public void Repeated_type_names_and_task_lists_share_one_string()
+    public void Repeated_type_names_and_task_lists_share_one_string_and_one_object_within_a_body()
     {
-        var json = Encoding.UTF8.GetBytes(
-            """{"events":[""" +
-            """{"eventId":1,"eventType":"ActivityTaskScheduled","activityTaskScheduledEventAttributes":{"activityType":{"name":"Step","version":"1"},"activityId":"1","taskList":{"name":"q"}}},""" +
-            """{"eventId":2,"eventType":"ActivityTaskScheduled","activityTaskScheduledEventAttributes":{"activityType":{"name":"Step","version":"1"},"activityId":"2","taskList":{"name":"q"}}}]}""");
+        static string Scheduled(int id, string type, string list) =>
+            $$"""{"eventId":{{id}},"eventType":"ActivityTaskScheduled","activityTaskScheduledEventAttributes":{"activityType":{"name":"{{type}}","version":"1"},"activityId":"{{id}}","taskList":{"name":"{{list}}""" + "\"}}}";
+        const string decision = """{"eventId":3,"eventType":"DecisionTaskScheduled","decisionTaskScheduledEventAttributes":{"taskList":{"name":"decisions"}}}""";
+        var json = Encoding.UTF8.GetBytes($$"""{"events":[{{Scheduled(1, "Step", "q")}},{{Scheduled(2, "Other", "q")}},{{decision}},{{Scheduled(4, "Step", "q")}}]}""");
 
         var events = HistoryReader.ReadHistory(json).Events;
         var first = events[0].ActivityTaskScheduledEventAttributes!;
-        var second = events[1].ActivityTaskScheduledEventAttributes!;
+        var other = events[1].ActivityTaskScheduledEventAttributes!;
+        var decisions = events[2].DecisionTaskScheduledEventAttributes!;
+        var again = events[3].ActivityTaskScheduledEventAttributes!;
 
-        Assert.That(second.ActivityType.Name, Is.SameAs(first.ActivityType.Name));
-        Assert.That(second.TaskList.Name, Is.SameAs(first.TaskList.Name));
-        Assert.That(second.ActivityType, Is.Not.SameAs(first.ActivityType), "each event still has its own objects");
+        Assert.That(other.TaskList.Name, Is.SameAs(first.TaskList.Name));
+        Assert.That(again.ActivityType, Is.SameAs(first.ActivityType), "an equal type further on, past another type and task list");
+        Assert.That(again.TaskList, Is.SameAs(first.TaskList));
+        Assert.That(other.ActivityType, Is.Not.SameAs(first.ActivityType));
+        Assert.That(other.ActivityType.Name, Is.EqualTo("Other"));
+        Assert.That(decisions.TaskList, Is.Not.SameAs(first.TaskList));
+        Assert.That(decisions.TaskList.Name, Is.EqualTo("decisions"));
+
+        var nextBody = HistoryReader.ReadHistory(json).Events[0].ActivityTaskScheduledEventAttributes!;
+        Assert.That(nextBody.ActivityType, Is.Not.SameAs(first.ActivityType), "two responses never share an object");
+        Assert.That(nextBody.TaskList, Is.Not.SameAs(first.TaskList));
+    }
+
+    [Test]
+    public void A_task_list_without_a_name_or_with_a_null_one_reads_as_the_generated_metadata_reads_it()
+    {
+        var json = Encoding.UTF8.GetBytes(
+            """{"events":[{"eventId":1,"eventType":"DecisionTaskScheduled","decisionTaskScheduledEventAttributes":{"taskList":{}}},""" +
+            """{"eventId":2,"eventType":"DecisionTaskScheduled","decisionTaskScheduledEventAttributes":{"taskList":{"name":null}}},""" +
+            """{"eventId":3,"eventType":"DecisionTaskScheduled","decisionTaskScheduledEventAttributes":{"taskList":{"name":null}}}]}""");
+
+        var events = HistoryReader.ReadHistory(json).Events;
+
+        Assert.That(Write(HistoryReader.ReadHistory(json)), Is.EqualTo(Write(JsonSerializer.Deserialize(json, SwfJsonContext.Default.History)!)));
+        Assert.That(events[0].DecisionTaskScheduledEventAttributes!.TaskList.Name, Is.EqualTo(""));
+        Assert.That(events[1].DecisionTaskScheduledEventAttributes!.TaskList.Name, Is.Null);
     }
 
     private static string Write(History history) => JsonSerializer.Serialize(history, SwfJsonContext.Default.History);

@@ -71,6 +71,26 @@ public class SwfJsonTests
         Assert.That(detail.OpenCounts.OpenLambdaFunctions, Is.EqualTo(0));
     }
 
+    [Test]
+    public void An_event_keeps_its_timestamp_as_the_same_instant_and_several_attribute_kinds_apart()
+    {
+        var local = new DateTimeOffset(2026, 12, 4, 10, 30, 0, 123, TimeSpan.FromHours(2));
+        var e = new HistoryEvent { EventTimestamp = local };
+        e.TimerStartedEventAttributes = new() { TimerId = "t" };
+        e.TimerFiredEventAttributes = new() { TimerId = "f" };
+        e.TimerCanceledEventAttributes = new() { TimerId = "c" };
+        e.TimerFiredEventAttributes = null;
+
+        Assert.That(e.EventTimestamp, Is.EqualTo(local));
+        Assert.That(e.EventTimestamp.Offset, Is.EqualTo(TimeSpan.Zero), "SWF's epoch seconds have no offset");
+        Assert.That(new HistoryEvent().EventTimestamp, Is.EqualTo(default(DateTimeOffset)));
+        Assert.That(e.TimerStartedEventAttributes!.TimerId, Is.EqualTo("t"));
+        Assert.That(e.TimerFiredEventAttributes, Is.Null);
+        Assert.That(e.TimerCanceledEventAttributes!.TimerId, Is.EqualTo("c"));
+        Assert.That(JsonSerializer.Serialize(e, SwfJsonContext.Default.HistoryEvent),
+            Does.Contain("\"eventTimestamp\":1796373000.123").And.Contain("\"timerStartedEventAttributes\"").And.Not.Contain("timerFired"));
+    }
+
     public static IEnumerable<TestCaseData> Histories() =>
         Directory.GetFiles(TestFiles.HistoriesFolder, "*.json").Order(StringComparer.Ordinal)
             .Select(f => new TestCaseData(f).SetArgDisplayNames(Path.GetFileName(f)));
