@@ -66,7 +66,7 @@ def one_run(command, executions, work, url):
         with open(f"/proc/{worker.pid}/task/{worker.pid}/children") as f:
             os.kill(int(f.read().split()[0]), signal.SIGTERM)
         out, err = worker.communicate(timeout=60)
-        rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1)) / 1024
+        rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1)) / 1024  # MiB
         return to_first_poll, internal, rss
     finally:
         for p in (worker,):
@@ -95,7 +95,7 @@ def main():
                 one_run(command, args.executions, work, url)
                 for i in range(args.runs):
                     rows.append(one_run(command, args.executions, work, url))
-                    print(f"{name} run {i + 1}: first poll {rows[-1][0]:.1f} ms after spawn ({rows[-1][1]:.1f} ms after Main), peak RSS {rows[-1][2]:.1f} MB", flush=True)
+                    print(f"{name} run {i + 1}: first poll {rows[-1][0]:.1f} ms after spawn ({rows[-1][1]:.1f} ms after Main), peak RSS {rows[-1][2]:.1f} MiB ({rows[-1][2] * 1.048576:.1f} MB)", flush=True)
             finally:
                 dev.kill()
                 dev.wait()
@@ -108,7 +108,7 @@ def main():
     print(f"AOT binary: {os.path.getsize(AOT) / 1e6:.2f} MB ({os.path.getsize(AOT)} bytes)")
     print(f"median first poll after spawn: AOT {a[0]:.1f} ms, JIT {j[0]:.1f} ms, JIT/AOT {j[0] / a[0]:.1f}x")
     print(f"median first poll after Main:  AOT {a[1]:.1f} ms, JIT {j[1]:.1f} ms")
-    print(f"median peak RSS ({args.executions} executions): AOT {a[2]:.1f} MB, JIT {j[2]:.1f} MB, JIT/AOT {j[2] / a[2]:.1f}x")
+    print(f"median peak RSS ({args.executions} executions): AOT {a[2]:.1f} MiB ({a[2] * 1.048576:.1f} MB), JIT {j[2]:.1f} MiB, JIT/AOT {j[2] / a[2]:.1f}x")
 
 
 if __name__ == "__main__":

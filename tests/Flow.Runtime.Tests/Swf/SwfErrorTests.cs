@@ -172,6 +172,46 @@ public class SwfErrorTests
             .And.Contain("It begins: \"" + body[..Math.Min(body.Length, 10)]));
     }
 
+    // Decision tasks and history pages go through the lean reader: the same objects, and the same errors, as the
+    // generated metadata gives for every other answer.
+    private const string DecisionTaskBody =
+        """{"taskToken":"tok","startedEventId":3,"workflowExecution":{"workflowId":"w","runId":"r"},"workflowType":{"name":"T","version":"1"},"events":[""" +
+        """{"eventId":1,"eventType":"DecisionTaskScheduled","eventTimestamp":1.5E9,"decisionTaskScheduledEventAttributes":{"taskList":{"name":"q"},"startToCloseTimeout":"60"}},""" +
+        """{"eventId":2,"eventType":"TimerStarted","eventTimestamp":1500000001,"timerStartedEventAttributes":{"timerId":"t1","startToFireTimeout":"5","decisionTaskCompletedEventId":1}},""" +
+        """{"eventId":3,"eventType":"DecisionTaskStarted","eventTimestamp":1500000002.25,"decisionTaskStartedEventAttributes":{"identity":"me","scheduledEventId":1}}]}""";
+
+    [Test]
+    public async Task A_decision_task_and_a_history_page_read_as_the_generated_metadata_reads_them()
+    {
+        _server.Enqueue(Reply.Json(DecisionTaskBody));
+        _server.Enqueue(Reply.Json(DecisionTaskBody));
+
+        var task = await _client.PollForDecisionTaskAsync(new() { Domain = "d", TaskList = new() { Name = "q" } });
+        var page = await _client.GetWorkflowExecutionHistoryAsync(new() { Domain = "d", Execution = new() { WorkflowId = "w", RunId = "r" } });
+
+        var expected = System.Text.Json.JsonSerializer.Deserialize(DecisionTaskBody, SwfJsonContext.Default.DecisionTask)!;
+        Assert.That(System.Text.Json.JsonSerializer.Serialize(task, SwfJsonContext.Default.DecisionTask),
+            Is.EqualTo(System.Text.Json.JsonSerializer.Serialize(expected, SwfJsonContext.Default.DecisionTask)));
+        Assert.That(task.Events.Select(e => e.EventType), Is.EqualTo(new[] { EventType.DecisionTaskScheduled, EventType.TimerStarted, EventType.DecisionTaskStarted }));
+        Assert.That(task.Events[2].EventTimestamp, Is.EqualTo(DateTimeOffset.FromUnixTimeMilliseconds(1_500_000_002_250)));
+        Assert.That(System.Text.Json.JsonSerializer.Serialize(page.Events, SwfJsonContext.Default.ListHistoryEvent),
+            Is.EqualTo(System.Text.Json.JsonSerializer.Serialize(expected.Events, SwfJsonContext.Default.ListHistoryEvent)));
+    }
+
+    [TestCase(DecisionTaskBody + " {}", "a body that is not a JSON object (")]
+    [TestCase("""{"taskToken":"tok","events":{"eventId":1}}""", "a body that is not a valid DecisionTask (")]
+    [TestCase("""{"taskToken":"tok","startedEventId":"three","events":[]}""", "a body that is not a valid DecisionTask (")]
+    [TestCase("""{"taskToken":"tok","events":[{"eventId":1,"eventType":"DecisionTaskStarted","eventTimestamp":"soon"}]}""", "a body that is not a valid DecisionTask (")]
+    public void A_broken_decision_task_is_an_invalid_response_that_says_what_is_wrong(string body, string expected)
+    {
+        _server.Enqueue(Reply.Json(body));
+
+        var thrown = Assert.CatchAsync<SwfException>(() => _client.PollForDecisionTaskAsync(new() { Domain = "d", TaskList = new() { Name = "q" } }));
+
+        Assert.That(thrown!.ErrorCode, Is.EqualTo("InvalidResponse"));
+        Assert.That(thrown.Message, Does.StartWith("SWF answered PollForDecisionTask with HTTP 200 (application/x-amz-json-1.0) and " + expected));
+    }
+
     [Test]
     public void The_fault_name_can_come_from_the_error_type_header_alone()
     {
