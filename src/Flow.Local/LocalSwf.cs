@@ -171,6 +171,11 @@ public sealed partial class LocalSwf : IDisposable
             }
         }
         // Durable before anyone hears of it: the caller's answer and the pollers woken by this call.
+        if (commit is not null && t_deferred is { } deferred && deferred.Engine == this)
+        {
+            deferred.Pending.Add((commit, woken)); // the caller awaits it (CallAsync): no thread waits for the file
+            return result;
+        }
         if (commit is not null)
         {
             try
@@ -179,17 +184,88 @@ public sealed partial class LocalSwf : IDisposable
             }
             catch (StoreFailedException e)
             {
-                // The tasks handed out were never recorded: their pollers get an empty poll and poll again.
-                foreach (var (w, _) in woken)
-                    w.Complete(null);
-                lock (_gate)
-                    RetrySoon();
-                throw Faults.InternalFailure(e.Message, e);
+                throw Undelivered(woken, e);
             }
         }
         foreach (var (w, task) in woken)
             w.Complete(task);
         return result;
+    }
+
+    /// <summary>A commit failed: the tasks it handed out were never recorded, so their pollers get an empty poll and
+    /// poll again, and the timer comes back soon to redo what came due.</summary>
+    SwfException Undelivered((Waiter Waiter, object? Task)[] woken, StoreFailedException e)
+    {
+        foreach (var (w, _) in woken)
+            w.Complete(null);
+        lock (_gate)
+            RetrySoon();
+        return Faults.InternalFailure(e.Message, e);
+    }
+
+    // ---- calls that await their commit instead of blocking a thread for it ----
+
+    /// <summary>Set around the synchronous part of one <see cref="CallAsync{T}"/>: Execute leaves its durable wait and
+    /// its wake-ups there.</summary>
+    [ThreadStatic] static Deferred? t_deferred;
+
+    sealed class Deferred(LocalSwf engine)
+    {
+        public LocalSwf Engine { get; } = engine;
+        public List<(StoreCommit Commit, (Waiter Waiter, object? Task)[] Woken)> Pending { get; } = [];
+    }
+
+    /// <summary>Runs one API call (its synchronous part) and completes once what it changed, or saw, is durable: the
+    /// same as a blocking call, but the wait for the file is awaited, so a busy server's threads are not parked on
+    /// it (and do not crowd the engine's lock).</summary>
+    internal Task<T> CallAsync<T>(Func<T> call)
+    {
+        var outer = t_deferred;
+        var deferred = t_deferred = new Deferred(this);
+        T result;
+        try
+        {
+            result = call();
+        }
+        catch (Exception e)
+        {
+            // An Execute that throws leaves nothing pending; one before it in the same call may have.
+            if (deferred.Pending.Count > 0)
+                _ = FinishAsync(deferred).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            return Task.FromException<T>(e);
+        }
+        finally
+        {
+            t_deferred = outer;
+        }
+        return deferred.Pending.Count == 0 ? Task.FromResult(result) : Then(deferred, result);
+
+        async Task<T> Then(Deferred d, T value)
+        {
+            await FinishAsync(d).ConfigureAwait(false);
+            return value;
+        }
+    }
+
+    async Task FinishAsync(Deferred deferred)
+    {
+        for (var i = 0; i < deferred.Pending.Count; i++)
+        {
+            var (commit, woken) = deferred.Pending[i];
+            try
+            {
+                await _store.WaitDurableAsync(commit).ConfigureAwait(false);
+            }
+            catch (StoreFailedException e)
+            {
+                for (var j = i + 1; j < deferred.Pending.Count; j++)
+                    foreach (var (w, _) in deferred.Pending[j].Woken)
+                        w.Complete(null);
+                throw Undelivered(woken, e);
+            }
+            foreach (var (w, task) in woken)
+                w.Complete(task);
+        }
     }
 
     /// <summary>After a failed commit: what came due in it (undone with it) must not wait for the next API call, so

@@ -11,26 +11,33 @@ public sealed class LocalSwfClient : ISwfClient
 {
     readonly LocalSwf _engine;
     readonly bool _copy;
+    readonly bool _awaitCommits;
 
     public LocalSwfClient(LocalSwf engine)
-        : this(engine, copy: true)
+        : this(engine, copy: true, awaitCommits: false)
     {
     }
 
     /// <summary>Without copies, for a caller that already holds its own copy of every input and only
-    /// serialises each output (the HTTP front): there the JSON round trips would be pure cost.</summary>
-    internal LocalSwfClient(LocalSwf engine, bool copy)
+    /// serialises each output (the HTTP front): there the JSON round trips would be pure cost. With
+    /// <paramref name="awaitCommits"/>, a call's task completes once the store's own committer has saved it, instead
+    /// of the calling thread committing: for a server with many calls at once. Without it (in process), a call that
+    /// needs no waiting completes before it returns, which tests on a fake clock rely on.</summary>
+    internal LocalSwfClient(LocalSwf engine, bool copy, bool awaitCommits)
     {
         _engine = engine;
         _copy = copy;
+        _awaitCommits = awaitCommits;
     }
 
     T Clone<T>(T value, JsonTypeInfo<T> info) => _copy ? JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(value, info), info)! : value;
 
-    static Task<T> Run<T>(Func<T> call, CancellationToken cancellationToken)
+    Task<T> Run<T>(Func<T> call, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<T>(cancellationToken);
+        if (_awaitCommits)
+            return _engine.CallAsync(call);
         try
         {
             return Task.FromResult(call());
@@ -40,6 +47,10 @@ public sealed class LocalSwfClient : ISwfClient
             return Task.FromException<T>(e);
         }
     }
+
+    /// <summary>A poll: its synchronous part (which may hand out a task, a change to save) under the same rule.</summary>
+    async Task<T> Poll<T>(Func<Task<T>> poll) =>
+        await (_awaitCommits ? await _engine.CallAsync(poll).ConfigureAwait(false) : poll()).ConfigureAwait(false);
 
     public Task<WorkflowExecutionCount> CountClosedWorkflowExecutionsAsync(CountClosedWorkflowExecutionsInput input, CancellationToken cancellationToken = default) =>
         Run(() => Clone(_engine.CountClosedWorkflowExecutions(Clone(input, SwfJsonContext.Default.CountClosedWorkflowExecutionsInput)), SwfJsonContext.Default.WorkflowExecutionCount), cancellationToken);
@@ -102,10 +113,10 @@ public sealed class LocalSwfClient : ISwfClient
         Run(() => Clone(_engine.ListWorkflowTypes(Clone(input, SwfJsonContext.Default.ListWorkflowTypesInput)), SwfJsonContext.Default.WorkflowTypeInfos), cancellationToken);
 
     public async Task<ActivityTask> PollForActivityTaskAsync(PollForActivityTaskInput input, CancellationToken cancellationToken = default) =>
-        Clone(await _engine.PollForActivityTaskAsync(Clone(input, SwfJsonContext.Default.PollForActivityTaskInput), cancellationToken).ConfigureAwait(false), SwfJsonContext.Default.ActivityTask);
+        Clone(await Poll(() => _engine.PollForActivityTaskAsync(Clone(input, SwfJsonContext.Default.PollForActivityTaskInput), cancellationToken)).ConfigureAwait(false), SwfJsonContext.Default.ActivityTask);
 
     public async Task<DecisionTask> PollForDecisionTaskAsync(PollForDecisionTaskInput input, CancellationToken cancellationToken = default) =>
-        Clone(await _engine.PollForDecisionTaskAsync(Clone(input, SwfJsonContext.Default.PollForDecisionTaskInput), cancellationToken).ConfigureAwait(false), SwfJsonContext.Default.DecisionTask);
+        Clone(await Poll(() => _engine.PollForDecisionTaskAsync(Clone(input, SwfJsonContext.Default.PollForDecisionTaskInput), cancellationToken)).ConfigureAwait(false), SwfJsonContext.Default.DecisionTask);
 
     public Task<ActivityTaskStatus> RecordActivityTaskHeartbeatAsync(RecordActivityTaskHeartbeatInput input, CancellationToken cancellationToken = default) =>
         Run(() => Clone(_engine.RecordActivityTaskHeartbeat(Clone(input, SwfJsonContext.Default.RecordActivityTaskHeartbeatInput)), SwfJsonContext.Default.ActivityTaskStatus), cancellationToken);

@@ -9,7 +9,9 @@ namespace Flow.Local;
 /// JSON) and a row per history event. Executions are keyed by an increasing number, so the rows that busy
 /// (recent) runs rewrite share a few pages at the end of each table. Calls stage their changes under the
 /// engine's lock; the first caller to wait commits everything staged so far in one transaction while the
-/// others wait for it (group commit), so every call is committed before it answers. A commit that fails
+/// others wait for it (group commit), so every call is committed before it answers. Callers that await
+/// (flow dev's) hand the commit to one committer on the thread pool instead, which commits what is staged for as
+/// long as more is asked for, so no request thread is parked on the file. A commit that fails
 /// (the file locked by another program past the busy timeout, a full disk) rolls back whole: the calls in
 /// it, and those staged after it, fail, and nothing is written until the engine has reloaded.
 /// synchronous=NORMAL in WAL mode keeps every committed transaction through a process crash.
@@ -354,6 +356,59 @@ internal sealed class SqliteStore : ILocalStore
         }
     }
 
+    public async Task WaitDurableAsync(StoreCommit commit)
+    {
+        if (!commit.Done)
+        {
+            RequestCommit();
+            await commit.Attempted.ConfigureAwait(false);
+        }
+        if (commit.Error is { } error)
+            throw new StoreFailedException(FailureMessage(error), error);
+    }
+
+    // One committer at a time, on the thread pool: it commits what is open, and again while more was asked for
+    // meanwhile, so callers that await (WaitDurableAsync) still share commits as the blocking ones do.
+    bool _committerRunning, _commitRequested;
+
+    void RequestCommit()
+    {
+        lock (_staging)
+        {
+            if (_committerRunning)
+            {
+                _commitRequested = true;
+                return;
+            }
+            _committerRunning = true;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static store => store.CommitWhileAsked(), this, preferLocal: false);
+    }
+
+    void CommitWhileAsked()
+    {
+        while (true)
+        {
+            lock (_committing)
+            {
+                bool open;
+                lock (_staging)
+                    open = !_disposed && _open.Rows.Count > 0;
+                if (open)
+                    CommitOpen();
+            }
+            lock (_staging)
+            {
+                if (!_commitRequested)
+                {
+                    _committerRunning = false;
+                    return;
+                }
+                _commitRequested = false;
+            }
+        }
+    }
+
     static string FailureMessage(Exception error) =>
         $"The store could not save this call, so it was not done ({error.Message.TrimEnd('.')}).";
 
@@ -381,13 +436,13 @@ internal sealed class SqliteStore : ILocalStore
                 // staged until the engine has reloaded what the file holds.
                 _failure = e;
                 _open.Error = e;
-                _open.Done = true;
+                _open.MarkDone();
                 _open = new Commit();
             }
         }
         finally
         {
-            commit.Done = true;
+            commit.MarkDone();
             commit.Rows.Clear();
             lock (_staging)
                 _inFlight = null;
@@ -466,6 +521,12 @@ internal sealed class SqliteStore : ILocalStore
                 if (_disposed)
                     return;
                 _disposed = true;
+                // Whoever still awaits the open commit (it rests on a failed one) hears that it never will be.
+                if (!_open.Done)
+                {
+                    _open.Error ??= _failure ?? new ObjectDisposedException(nameof(SqliteStore));
+                    _open.MarkDone();
+                }
             }
             foreach (var c in _commands)
                 c.Dispose();

@@ -23,6 +23,9 @@ internal interface ILocalStore : IDisposable
     /// meanwhile share the next commit: group commit); throws <see cref="StoreFailedException"/> if it failed.</summary>
     void WaitDurable(StoreCommit commit);
 
+    /// <summary>As <see cref="WaitDurable"/>, without holding a thread: the store commits on its own.</summary>
+    Task WaitDurableAsync(StoreCommit commit);
+
     /// <summary>True from a failed commit until <see cref="Reload"/>: the engine's memory is ahead of the store.</summary>
     bool Failed { get; }
 
@@ -34,10 +37,21 @@ internal interface ILocalStore : IDisposable
 /// <summary>One group commit: the calls staged into it learn together whether it reached the file.</summary>
 internal class StoreCommit
 {
+    readonly TaskCompletionSource _attempted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Set once the commit has been attempted (guarded by the store's commit lock).</summary>
-    public bool Done { get; set; }
+    public bool Done { get; private set; }
 
     public Exception? Error { get; set; }
+
+    /// <summary>Completes once the commit has been attempted (then see <see cref="Error"/>).</summary>
+    public Task Attempted => _attempted.Task;
+
+    public void MarkDone()
+    {
+        Done = true;
+        _attempted.TrySetResult();
+    }
 }
 
 /// <summary>A call's changes could not be saved; the call is not done and the engine rolls back to the store.</summary>
@@ -92,6 +106,8 @@ internal sealed class MemoryStore : ILocalStore
     public void WaitDurable(StoreCommit commit)
     {
     }
+
+    public Task WaitDurableAsync(StoreCommit commit) => Task.CompletedTask;
 
     public bool Failed => false;
 

@@ -117,7 +117,7 @@ public class LimitsTests
             s.TagList = ["x"];
         });
         _h.Decide(_h.PollDecision(), StartTimer("t", "2000000"), ScheduleActivity("a", configure: a => a.ScheduleToCloseTimeout = "3000000"), Complete());
-        var own = new LocalSwfClient(_h.Engine, copy: false);
+        var own = new LocalSwfClient(_h.Engine, copy: false, awaitCommits: false);
         var events = Run(own.GetWorkflowExecutionHistoryAsync(new GetWorkflowExecutionHistoryInput { Domain = Domain, Execution = wf })).Events;
         _h.Advance(TimeSpan.FromDays(1));
         Assert.That(() => _h.History(wf), Throws.TypeOf<UnknownResourceException>());

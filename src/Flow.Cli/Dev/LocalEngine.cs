@@ -12,7 +12,7 @@ internal sealed class LocalEngine : IAsyncDisposable
     {
         this.engine = engine;
         // The HTTP front decodes a fresh input per request and serialises each answer: no copies needed.
-        Client = new LocalSwfClient(engine, copy: false);
+        Client = new LocalSwfClient(engine, copy: false, awaitCommits: true);
     }
 
     public ISwfClient Client { get; }
