@@ -358,7 +358,7 @@ internal sealed class SqliteStore : ILocalStore
 
     public async Task WaitDurableAsync(StoreCommit commit)
     {
-        if (!commit.Done)
+        if (!commit.Attempted.IsCompleted)
         {
             RequestCommit();
             await commit.Attempted.ConfigureAwait(false);
@@ -391,10 +391,12 @@ internal sealed class SqliteStore : ILocalStore
         {
             lock (_committing)
             {
-                bool open;
+                // Even an open commit without rows: a call whose changes made none (an execution created and
+                // dropped in one call) still waits for it, as WaitDurable's caller would.
+                bool disposed;
                 lock (_staging)
-                    open = !_disposed && _open.Rows.Count > 0;
-                if (open)
+                    disposed = _disposed;
+                if (!disposed)
                     CommitOpen();
             }
             lock (_staging)

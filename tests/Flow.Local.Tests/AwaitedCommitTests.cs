@@ -115,6 +115,36 @@ public class AwaitedCommitTests
     }
 
     [Test]
+    public async Task A_staged_commit_without_rows_is_still_completed_for_whoever_awaits_it()
+    {
+        // An execution created and dropped within one call stages no row, but the call still waits for its commit.
+        var path = Path.Combine(Path.GetTempPath(), $"flow-local-{Guid.NewGuid():N}.db");
+        try
+        {
+            using (var store = new SqliteStore(path))
+            {
+                store.Load();
+                var changes = new ChangeSet();
+                var gone = new ExecutionState { Domain = Domain, WorkflowId = "w", RunId = "r" };
+                changes.Executions.Add(gone);
+                changes.DeletedExecutions.Add(gone);
+
+                var commit = store.Stage(changes)!;
+
+                await store.WaitDurableAsync(commit).WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.That(commit.Done, Is.True);
+                Assert.That(commit.Error, Is.Null);
+            }
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var f in new[] { path, path + "-wal", path + "-shm", path + ".lock" })
+                File.Delete(f);
+        }
+    }
+
+    [Test]
     public async Task A_call_that_changes_nothing_completes_at_once_or_after_the_commit_it_saw()
     {
         var described = await _swf.DescribeDomainAsync(new DescribeDomainInput { Name = Domain });
