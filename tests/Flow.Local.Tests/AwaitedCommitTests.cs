@@ -155,4 +155,129 @@ public class AwaitedCommitTests
         });
         Assert.That(empty.ExecutionInfos, Is.Empty);
     }
+
+    long EventInTheFile(string runId, long eventId, string eventType)
+    {
+        using var db = new SqliteConnection($"Data Source={_path};Mode=ReadOnly;Pooling=False");
+        db.Open();
+        using var count = db.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM events WHERE run_id = $r AND event_id = $i AND json LIKE $t";
+        count.Parameters.AddWithValue("$r", runId);
+        count.Parameters.AddWithValue("$i", eventId);
+        count.Parameters.AddWithValue("$t", $"%\"{eventType}\"%");
+        return (long)count.ExecuteScalar()!;
+    }
+
+    [Test]
+    public async Task Concurrent_awaited_calls_around_a_file_that_fills_up_keep_exactly_the_acknowledged_changes()
+    {
+        using (var c = new SqliteConnection($"Data Source={_path};Mode=ReadOnly;Pooling=False"))
+        {
+            c.Open();
+            using var q = c.CreateCommand();
+            q.CommandText = "PRAGMA page_count";
+            _h.Engine.Sqlite!.Execute($"PRAGMA max_page_count = {(long)q.ExecuteScalar()! + 60}");
+        }
+        var input = new string('x', 5_000);
+        var started = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        var signaled = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var failedStarts = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var handedOut = new System.Collections.Concurrent.ConcurrentBag<DecisionTask>();
+        var unrecorded = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var done = new CancellationTokenSource();
+
+        async Task Decider()
+        {
+            while (!done.IsCancellationRequested)
+            {
+                DecisionTask task;
+                try
+                {
+                    task = await PollDecisionAsync();
+                }
+                catch (SwfException e) when (e.ErrorCode == "InternalFailure")
+                {
+                    continue;
+                }
+                if (string.IsNullOrEmpty(task.TaskToken))
+                    continue;
+                if (EventInTheFile(task.WorkflowExecution.RunId!, task.StartedEventId, "DecisionTaskStarted") != 1)
+                    unrecorded.Add($"{task.WorkflowExecution.WorkflowId}@{task.StartedEventId}");
+                handedOut.Add(task);
+            }
+        }
+
+        async Task Client(int t)
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                var id = $"wf-{t}-{i}";
+                try
+                {
+                    var run = await _swf.StartWorkflowExecutionAsync(new StartWorkflowExecutionInput
+                    {
+                        Domain = Domain, WorkflowId = id, WorkflowType = new WorkflowType { Name = "Flow", Version = "1" }, Input = input,
+                    });
+                    started[id] = run.RunId!;
+                }
+                catch (SwfException e) when (e.ErrorCode == "InternalFailure")
+                {
+                    failedStarts.Add(id);
+                }
+                foreach (var target in started.Keys.Take(2))
+                {
+                    var name = $"{id}->{target}";
+                    try
+                    {
+                        await _swf.SignalWorkflowExecutionAsync(new SignalWorkflowExecutionInput { Domain = Domain, WorkflowId = target, SignalName = "s", Input = name });
+                        signaled.Add(name);
+                    }
+                    catch (SwfException e) when (e.ErrorCode == "InternalFailure")
+                    {
+                    }
+                }
+            }
+        }
+
+        var deciders = Enumerable.Range(0, 3).Select(_ => Task.Run(Decider)).ToList();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() => Client(t)))).WaitAsync(TimeSpan.FromSeconds(60));
+        done.Cancel();
+        _h.Engine.Sqlite!.Execute("PRAGMA max_page_count = 1073741823");
+        _h.Restart(); // waiting polls get empty answers
+        await Task.WhenAll(deciders).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.That(failedStarts, Is.Not.Empty, "the capped file should have filled up");
+        Assert.That(unrecorded, Is.Empty, "a poller had a task whose start was not in the file");
+        Assert.That(_h.Engine.StoreProblems, Is.Empty);
+        var histories = started.ToDictionary(p => p.Key, p => _h.History(new WorkflowExecution { WorkflowId = p.Key, RunId = p.Value }));
+        var inputs = histories.Values.SelectMany(h => h)
+            .Where(e => e.EventType == EventType.WorkflowExecutionSignaled).Select(e => e.WorkflowExecutionSignaledEventAttributes!.Input!).ToList();
+        Assert.That(inputs, Is.EquivalentTo(signaled), "every acknowledged signal, and no failed one, is in the histories");
+        foreach (var task in handedOut)
+            Assert.That(histories[task.WorkflowExecution.WorkflowId!][(int)task.StartedEventId - 1].EventType, Is.EqualTo(EventType.DecisionTaskStarted));
+    }
+
+    [Test]
+    public async Task Disposing_with_awaited_calls_behind_a_held_write_lock_completes_every_one()
+    {
+        var waiting = Enumerable.Range(0, 3).Select(_ => PollDecisionAsync()).ToList();
+        List<Task<Run>> starts;
+        using (var db = new SqliteConnection($"Data Source={_path};Pooling=False"))
+        {
+            db.Open();
+            using var begin = db.CreateCommand();
+            begin.CommandText = "BEGIN IMMEDIATE";
+            begin.ExecuteNonQuery();
+            starts = Enumerable.Range(0, 10).Select(i => StartAsync($"held-{i}")).ToList();
+            _h.Engine.Dispose();
+        }
+        foreach (var s in starts)
+        {
+            var e = Assert.ThrowsAsync<SwfException>(() => s.WaitAsync(TimeSpan.FromSeconds(30)))!;
+            Assert.That(e.ErrorCode, Is.EqualTo("InternalFailure"));
+        }
+        foreach (var w in waiting)
+            Assert.That((await w.WaitAsync(TimeSpan.FromSeconds(30))).TaskToken, Is.Null.Or.Empty);
+        Assert.That(EventsInTheFile(), Is.Zero);
+    }
 }
