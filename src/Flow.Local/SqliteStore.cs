@@ -358,6 +358,8 @@ internal sealed class SqliteStore : ILocalStore
 
     public async Task WaitDurableAsync(StoreCommit commit)
     {
+        // Read without the commit lock: the task's completion (not the plain Done flag) orders the read of Error
+        // after the committer's write of it, on any processor.
         if (!commit.Attempted.IsCompleted)
         {
             RequestCommit();

@@ -51,8 +51,9 @@ internal static class DevCommand
 
     public static async Task<int> RunAsync(Options options)
     {
-        // Concurrent calls wait (blocking, briefly) for a shared SQLite commit; keep enough pool threads
-        // that the waiters never starve the requests that would join the next commit.
+        // Calls await their SQLite commit, but the store's committer and timer-driven timeouts block a pool thread on
+        // the file (for up to the busy timeout when another program holds it); keep enough threads that requests
+        // are never starved behind them.
         ThreadPool.GetMinThreads(out int workers, out int io);
         ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
         LocalEngine engine;
