@@ -457,6 +457,14 @@ internal sealed class SqliteStore : ILocalStore
     {
         lock (_committing)
         {
+            // Calls staged before whatever made the engine reload (a call failing after it changed memory) are
+            // whole and were snapshots when staged: save them first, so none is answered without its rows or left
+            // waiting for a commit that was dropped. After a failed commit there is nothing open to save.
+            bool pending;
+            lock (_staging)
+                pending = _failure is null && _open.Rows.Count > 0;
+            if (pending)
+                CommitOpen();
             var state = Load();
             lock (_staging)
             {

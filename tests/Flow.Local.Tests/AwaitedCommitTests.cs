@@ -144,6 +144,45 @@ public class AwaitedCommitTests
         }
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task Calls_staged_before_a_reload_are_saved_first_never_answered_without_their_rows(bool awaited)
+    {
+        // The engine reloads from the file when a call fails after changing memory; calls staged before it but not
+        // yet committed are whole: they reach the file (or fail), on both paths, and never hang or pass unsaved.
+        var path = Path.Combine(Path.GetTempPath(), $"flow-local-{Guid.NewGuid():N}.db");
+        try
+        {
+            using (var store = new SqliteStore(path))
+            {
+                store.Load();
+                var changes = new ChangeSet();
+                changes.Executions.Add(new ExecutionState { Domain = Domain, WorkflowId = "staged", RunId = "run-staged" });
+                var commit = store.Stage(changes)!;
+
+                var reloaded = store.Reload();
+
+                if (awaited)
+                    await store.WaitDurableAsync(commit).WaitAsync(TimeSpan.FromSeconds(30));
+                else
+                    store.WaitDurable(commit);
+                Assert.That(commit.Error, Is.Null);
+                Assert.That(reloaded.Executions.Select(e => e.RunId), Is.EqualTo(new[] { "run-staged" }), "the reload reads it back");
+            }
+            using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+            db.Open();
+            using var count = db.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM executions WHERE run_id = 'run-staged'";
+            Assert.That(count.ExecuteScalar(), Is.EqualTo(1L));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var f in new[] { path, path + "-wal", path + "-shm", path + ".lock" })
+                File.Delete(f);
+        }
+    }
+
     [Test]
     public async Task A_call_that_changes_nothing_completes_at_once_or_after_the_commit_it_saw()
     {
