@@ -19,6 +19,8 @@ namespace Flow.Swf;
 /// still back off and poll again on it. Retrying a call whose answer was lost can meet its own first
 /// attempt (StartWorkflowExecution then sees WorkflowExecutionAlreadyStartedFault, a respond call
 /// UnknownResourceFault for its spent token), as with every AWS SDK.
+/// Decision tasks and history pages are read with one object for the task lists and activity types that repeat
+/// within one answer, so treat their events as read-only.
 /// </remarks>
 public sealed partial class SwfClient : ISwfClient, IDisposable
 {
