@@ -162,8 +162,10 @@ public sealed class StatefulWorkflow(bool broken) : IStateful
     {
         if (broken)
         {
+            // Long enough to be caught whatever the thread pool's state: the watchdog runs on a pool thread, and in a
+            // fresh process the pool's few threads may all be busy until it adds one (500 ms of blocking was not).
 #pragma warning disable FLOW052 // the point: code that blocks its decision
-            Thread.Sleep(TimeSpan.FromMilliseconds(500));
+            Thread.Sleep(TimeSpan.FromSeconds(3));
 #pragma warning restore FLOW052
         }
         return Task.FromResult($"{name} at {Workflow.UtcNow:HH:mm:ss}");
