@@ -13,6 +13,12 @@ namespace Flow;
 /// </summary>
 public sealed class FlowRegistration
 {
+    /// <summary>Registered for a workflow type whose definition gives no task start-to-close timeout: 30 seconds.</summary>
+    public const string DefaultTaskStartToCloseTimeout = "30";
+
+    /// <summary>Registered for a workflow type whose definition gives no child policy.</summary>
+    public const ChildPolicy DefaultChildPolicy = ChildPolicy.Terminate;
+
     private readonly ISwfClient _swf;
     private readonly ILogger _log;
     private readonly RetryBackoff _backoff;
@@ -65,8 +71,10 @@ public sealed class FlowRegistration
                 DefaultTaskList = taskList is null ? null : new TaskList { Name = taskList },
                 DefaultTaskPriority = workflow.DefaultTaskPriority,
                 DefaultExecutionStartToCloseTimeout = workflow.DefaultExecutionStartToCloseTimeout,
-                DefaultTaskStartToCloseTimeout = workflow.DefaultTaskStartToCloseTimeout,
-                DefaultChildPolicy = workflow.DefaultChildPolicy,
+                // Left out by the contract, the AWS Flow Framework's registration defaults: without them every start
+                // would have to pass both, or fail with DefaultUndefinedFault.
+                DefaultTaskStartToCloseTimeout = workflow.DefaultTaskStartToCloseTimeout ?? DefaultTaskStartToCloseTimeout,
+                DefaultChildPolicy = workflow.DefaultChildPolicy ?? DefaultChildPolicy,
             }, ct), cancellationToken).ConfigureAwait(false);
             WorkerLog.Registered(_log, "workflow type", workflow.Name, workflow.Version, Domain);
         }

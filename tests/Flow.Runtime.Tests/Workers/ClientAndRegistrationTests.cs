@@ -35,6 +35,32 @@ public class ClientAndRegistrationTests
     }
 
     [Test]
+    public async Task Registration_fills_task_timeout_and_child_policy_that_the_contract_leaves_out()
+    {
+        await using var h = new Harness();
+        var registration = new FlowRegistration(h.Swf, Harness.Domain);
+        var bare = new WorkflowDefinition("Bare", "1") { DefaultTaskList = Harness.Decisions, DefaultExecutionStartToCloseTimeout = "3600" };
+        var given = new WorkflowDefinition("Given", "1")
+        {
+            DefaultTaskList = Harness.Decisions, DefaultExecutionStartToCloseTimeout = "3600",
+            DefaultTaskStartToCloseTimeout = "7", DefaultChildPolicy = ChildPolicy.Abandon,
+        };
+        await registration.RegisterWorkflowTypeAsync(bare, null);
+        await registration.RegisterWorkflowTypeAsync(given, null);
+
+        // Without registration defaults SWF refuses a start that passes neither (DefaultUndefinedFault).
+        var bareRun = await h.Client.StartAsync(bare, "bare-1", null);
+        var givenRun = await h.Client.StartAsync(given, "given-1", null);
+
+        var bareConfig = (await h.Client.DescribeAsync(bareRun)).ExecutionConfiguration;
+        Assert.That(bareConfig.TaskStartToCloseTimeout, Is.EqualTo(FlowRegistration.DefaultTaskStartToCloseTimeout));
+        Assert.That(bareConfig.ChildPolicy, Is.EqualTo(ChildPolicy.Terminate));
+        var givenConfig = (await h.Client.DescribeAsync(givenRun)).ExecutionConfiguration;
+        Assert.That(givenConfig.TaskStartToCloseTimeout, Is.EqualTo("7"));
+        Assert.That(givenConfig.ChildPolicy, Is.EqualTo(ChildPolicy.Abandon));
+    }
+
+    [Test]
     public async Task List_and_count_see_open_and_closed_executions()
     {
         await using var h = new Harness();
