@@ -112,30 +112,21 @@ public sealed partial class WorkflowExecutor
     {
         var timeout = Options.DeadlockDetectionTimeout;
         var work = Task.Factory.StartNew(() => ProcessDecisionTask(task), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
-        if (timeout == Timeout.InfiniteTimeSpan)
+        if (timeout == Timeout.InfiniteTimeSpan || _abandoned)
             return await work.ConfigureAwait(false);
-        while (true)
-        {
-            // A step that began just after this read is seen on the next round: detection takes up to twice the timeout.
-            var wait = timeout;
-            if (Volatile.Read(ref _context) is { } context && context.Step is { Started: > 0 } step)
-            {
-                var elapsed = Stopwatch.GetElapsedTime(step.Started);
-                if (elapsed >= timeout && !Debugger.IsAttached)
-                    throw Abandon(context, step, elapsed, work);
-                wait = elapsed < timeout ? timeout - elapsed : timeout;
-            }
-            try
-            {
-                return await work.WaitAsync(wait).ConfigureAwait(false);
-            }
-            catch (TimeoutException) when (!work.IsCompleted)
-            {
-            }
-        }
+        using var watch = DeadlockWatchdog.Start(this, work, timeout);
+        await Task.WhenAny(work, watch.Tripped).ConfigureAwait(false);
+        // Abandoned by this watch: the work may end first, failed by the tasks the abandonment fails.
+        if (_abandoned)
+            throw await watch.Tripped.ConfigureAwait(false);
+        return await work.ConfigureAwait(false);
     }
 
-    private WorkflowDeadlockException Abandon(WorkflowContext context, WorkflowContext.StepInfo step, TimeSpan elapsed, Task<DecisionTaskResult> work)
+    /// <summary>The run's context, read by the deadlock watchdog's thread.</summary>
+    internal WorkflowContext? Context => Volatile.Read(ref _context);
+
+    /// <summary>Called on the watchdog's thread.</summary>
+    internal WorkflowDeadlockException Abandon(WorkflowContext context, WorkflowContext.StepInfo step, TimeSpan elapsed, Task<DecisionTaskResult> work)
     {
         _abandoned = true;
         _broken = true;

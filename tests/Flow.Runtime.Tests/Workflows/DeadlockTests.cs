@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RecordedLogs = Flow.Runtime.Tests.Workers.TestLoggerFactory;
 using Flow.Swf;
 using Flow.Workflows;
@@ -38,6 +39,42 @@ public class DeadlockTests
         // The engine fails what the abandoned code waits on, so its thread comes back instead of staying blocked.
         var returned = await logs.WhenLogged(l => l.Contains("abandoned thread")).WaitAsync(TimeSpan.FromSeconds(20));
         Assert.That(returned, Does.Contain("returned"));
+    }
+
+    [Test, NonParallelizable]
+    public void Detection_is_on_time_while_blocked_code_starves_the_thread_pool()
+    {
+        // The code the watchdog catches holds pool threads; so do these blockers, queued beyond the pool's size, with
+        // the pool kept from growing. A watchdog that needs a pool thread to run (a timer's callback) never runs.
+        using var entered = new ManualResetEventSlim();
+        var release = new ManualResetEventSlim(); // not disposed: blockers still queued when the test ends wait on it
+        var (executor, logs) = Executor(_ =>
+        {
+            entered.Set();
+            return Task.FromResult(Workflow.ExecuteActivityAsync(Defs.Act, null).Result);
+        });
+        var detected = logs.WhenLogged(l => l.Contains("without handing control back"));
+        var processing = executor.ProcessDecisionTaskAsync(FirstTask());
+        Assert.That(entered.Wait(TimeSpan.FromSeconds(20)), "the workflow code ran");
+        ThreadPool.GetMaxThreads(out var maxWorkers, out var maxIo);
+        ThreadPool.GetMinThreads(out var minWorkers, out _);
+        var cap = Math.Max(ThreadPool.ThreadCount, Math.Max(minWorkers, Environment.ProcessorCount));
+        Assert.That(ThreadPool.SetMaxThreads(cap, maxIo), "the pool's size is capped");
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            for (var i = cap + 8; i > 0; i--)
+                ThreadPool.UnsafeQueueUserWorkItem(_ => release.Wait(), null);
+            // Sync waits on this test's own thread: an await would need the starved pool too.
+            Assert.That(detected.Wait(TimeSpan.FromSeconds(2)), Is.True,
+                $"no deadlock reported {stopwatch.Elapsed.TotalSeconds:0.0} s into the starvation (timeout {Short.TotalSeconds} s)");
+        }
+        finally
+        {
+            ThreadPool.SetMaxThreads(maxWorkers, maxIo);
+            release.Set();
+        }
+        Assert.ThrowsAsync<WorkflowDeadlockException>(() => processing);
     }
 
     [Test]
