@@ -59,7 +59,9 @@ public static partial class Workflow
     public static int GetVersion(string changeId, int minSupported, int maxSupported) =>
         WorkflowContext.Current(nameof(GetVersion)).GetVersion(changeId, minSupported, maxSupported);
 
-    /// <summary>Runs <paramref name="func"/> once and records its encoded result as a marker; replays read the marker.</summary>
+    /// <summary>Runs <paramref name="func"/> once and records its encoded result as a marker; replays read the marker.
+    /// If it throws, the failure is recorded instead and the call throws <see cref="SideEffectFailedException"/>, on
+    /// every replay too.</summary>
     public static Task<string?> SideEffectAsync(Func<string?> func) =>
         WorkflowContext.Current(nameof(SideEffectAsync)).SideEffectAsync(func);
 

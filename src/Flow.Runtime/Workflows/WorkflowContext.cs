@@ -33,6 +33,10 @@ internal sealed class WorkflowContext
     /// <summary>Records a side effect whose value SWF could not take (over 32,768 characters): its details are the refusal,
     /// which replay throws again at the same call.</summary>
     public const string SideEffectRefusedMarker = "Flow.SideEffectRefused";
+
+    /// <summary>Records a side effect whose function threw: its details are the exception as activity failures encode
+    /// it, which replay throws again at the same call as <see cref="SideEffectFailedException"/>.</summary>
+    public const string SideEffectFailedMarker = "Flow.SideEffectFailed";
     public const int MaxPayload = 32768;
     public const int MaxReason = 256;
     public const int MaxDecisions = 100;
@@ -58,7 +62,10 @@ internal sealed class WorkflowContext
 
     private readonly Dictionary<string, int> _versions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _recordedVersions = new(StringComparer.Ordinal);
-    private readonly List<(string? Value, string? Refused)> _sideEffects = [];
+    private readonly List<SideEffect> _sideEffects = [];
+
+    /// <summary>What one SideEffectAsync call recorded: a value, a refused value, or a failure.</summary>
+    private readonly record struct SideEffect(string? Value, string? Refused, string? Failed);
     private int _sideEffectEventsSeen;
     private int _sideEffectCalls;
 
@@ -1026,10 +1033,15 @@ internal sealed class WorkflowContext
             if (e.EventId <= _lastApplied || e.EventType != EventType.MarkerRecorded)
                 continue;
             var a = e.MarkerRecordedEventAttributes!;
-            if (a.MarkerName is SideEffectMarker or SideEffectRefusedMarker)
+            if (a.MarkerName is SideEffectMarker or SideEffectRefusedMarker or SideEffectFailedMarker)
             {
                 if (_sideEffectEventsSeen >= _sideEffects.Count)
-                    _sideEffects.Add(a.MarkerName == SideEffectMarker ? (a.Details, null) : (null, a.Details ?? "The side effect's value was refused."));
+                    _sideEffects.Add(a.MarkerName switch
+                    {
+                        SideEffectMarker => new(a.Details, null, null),
+                        SideEffectRefusedMarker => new(null, a.Details ?? "The side effect's value was refused.", null),
+                        _ => new(null, null, a.Details ?? ""),
+                    });
                 _sideEffectEventsSeen++;
             }
             else if (a.MarkerName == VersionMarker && ParseVersion(a.Details) is { } v)
@@ -1254,10 +1266,10 @@ internal sealed class WorkflowContext
     public Task<string?> SideEffectAsync(Func<string?> func)
     {
         var index = _sideEffectCalls++;
-        string? value, refused;
+        SideEffect effect;
         if (index < _sideEffects.Count)
         {
-            (value, refused) = _sideEffects[index];
+            effect = _sideEffects[index];
         }
         else if (IsReplaying)
         {
@@ -1267,19 +1279,34 @@ internal sealed class WorkflowContext
         }
         else
         {
-            value = func();
-            refused = value is { Length: > MaxPayload }
-                ? $"The side effect's value is {value.Length} characters long; SWF allows at most {MaxPayload} (a marker's details)."
-                : null;
-            _sideEffects.Add(refused is null ? (value, null) : (null, refused));
+            string? value;
+            try
+            {
+                value = func();
+                effect = value is { Length: > MaxPayload }
+                    ? new(null, $"The side effect's value is {value.Length} characters long; SWF allows at most {MaxPayload} (a marker's details).", null)
+                    : new(value, null, null);
+            }
+            catch (Exception e)
+            {
+                // Recorded, so a replay of code that caught it throws at the same call instead of running the function
+                // again, which could succeed there and take another path.
+                effect = new(null, null, Workers.ActivityFailure.Details(e));
+            }
+            _sideEffects.Add(effect);
         }
-        if (refused is not null)
+        if (effect.Failed is { } failed)
+        {
+            Enqueue(new MarkerCommand(SideEffectFailedMarker, failed));
+            throw new SideEffectFailedException(failed);
+        }
+        if (effect.Refused is { } refused)
         {
             Enqueue(new MarkerCommand(SideEffectRefusedMarker, refused));
             throw new ArgumentException(refused, "details");
         }
-        Enqueue(new MarkerCommand(SideEffectMarker, value));
-        return Task.FromResult(value);
+        Enqueue(new MarkerCommand(SideEffectMarker, effect.Value));
+        return Task.FromResult(effect.Value);
     }
 
     public void RecordMarker(string markerName, string? details)

@@ -33,6 +33,27 @@ public sealed class ActivityFailedException : Exception
     public string? ErrorStackTrace { get; }
 }
 
+/// <summary>The function given to <see cref="Workflow.SideEffectAsync"/> threw. The failure is recorded in the history
+/// (marker Flow.SideEffectFailed), so every replay throws this again at the same call, with the same text; there is no
+/// InnerException, which only the first run could give.</summary>
+public sealed class SideEffectFailedException : Exception
+{
+    internal SideEffectFailedException(string details)
+        : base(FailureText.Describe("Workflow.SideEffectAsync's function threw", FailureText.Decode(null, details).Type, details))
+    {
+        Details = details;
+        (ErrorType, ErrorMessage, ErrorStackTrace) = FailureText.Decode(null, details);
+    }
+
+    /// <summary>The marker's details: <c>{"type","message","stack"}</c>.</summary>
+    public string Details { get; }
+
+    /// <summary>The function's exception type, such as System.IO.IOException.</summary>
+    public string? ErrorType { get; }
+    public string? ErrorMessage { get; }
+    public string? ErrorStackTrace { get; }
+}
+
 /// <summary>An activity task ended with ActivityTaskTimedOut.</summary>
 public sealed class ActivityTimedOutException : Exception
 {

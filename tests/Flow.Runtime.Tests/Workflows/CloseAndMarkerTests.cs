@@ -111,6 +111,45 @@ public class MarkerTests
     }
 
     [Test]
+    public void A_side_effect_that_throws_is_recorded_and_replays_throw_it_again_without_running_it()
+    {
+        // Code that catches the failure and goes on must take the same path on replay, where the function (which
+        // could succeed this time) does not run.
+        var calls = 0;
+        Func<string?, Task<string?>> workflow = async _ =>
+        {
+            try
+            {
+                return await Workflow.SideEffectAsync(() => ++calls == 1 ? throw new IOException("disk full") : "fine");
+            }
+            catch (SideEffectFailedException e)
+            {
+                return await Workflow.ExecuteActivityAsync(Defs.Act, $"{e.ErrorType}|{e.ErrorMessage}");
+            }
+        };
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+
+        var live = Defs.Executor(workflow).ProcessDecisionTask(h.Task());
+
+        Assert.That(live.Types(), Is.EqualTo(new[] { DecisionType.RecordMarker, DecisionType.ScheduleActivityTask }));
+        var marker = live.Decisions[0].RecordMarkerDecisionAttributes!;
+        Assert.That(marker.MarkerName, Is.EqualTo(WorkflowContext.SideEffectFailedMarker));
+        Assert.That(marker.Details, Does.StartWith("{\"type\":\"System.IO.IOException\",\"message\":\"disk full\""));
+        Assert.That(live.Decisions[1].ScheduleActivityTaskDecisionAttributes!.Input, Is.EqualTo("System.IO.IOException|disk full"));
+        h.DecisionCompleted();
+        h.Marker(marker.MarkerName, marker.Details);
+        var s = h.ActivityScheduled("1");
+        h.ActivityCompleted(s, "\"done\"");
+        h.Decide();
+
+        var replayed = Defs.Executor(workflow).ProcessDecisionTask(h.Task());
+
+        Assert.That(calls, Is.EqualTo(1), "the function ran once, live");
+        Assert.That(replayed.Types(), Is.EqualTo(new[] { DecisionType.CompleteWorkflowExecution }));
+    }
+
+    [Test]
     public void NewGuid_and_Random_are_the_same_on_every_replay_of_a_run_and_differ_between_runs()
     {
         string? Run(string runId)
