@@ -57,6 +57,7 @@ internal sealed record DriverOptions
     public int MotoPollers { get; init; } = 1;
     public int MotoInFlight { get; init; } = 8;
     public string? Flow { get; init; }
+    public List<(string Name, string Value)> ServerEnvironment { get; init; } = [];
 
     public static DriverOptions Parse(string[] args)
     {
@@ -77,6 +78,7 @@ internal sealed record DriverOptions
                 "--repeat" => o with { Repeat = Int() },
                 "--time-limit" => o with { TimeLimitSeconds = Int() },
                 "--flow" => o with { Flow = Next() },
+                "--server-env" => o with { ServerEnvironment = [.. o.ServerEnvironment, Variable(Next())] },
                 "--moto-pollers" => o with { MotoPollers = Int() },
                 "--moto-in-flight" => o with { MotoInFlight = Int() },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see README.md"),
@@ -84,6 +86,10 @@ internal sealed record DriverOptions
         }
         return o;
     }
+
+    private static (string, string) Variable(string text) => text.IndexOf('=') is > 0 and var at
+        ? (text[..at], text[(at + 1)..])
+        : throw new ArgumentException($"--server-env takes NAME=VALUE, not {text}");
 }
 
 internal sealed record TargetResult(int Completed, int Asked, TimeSpan Elapsed, double P50Ms, double P99Ms, long Requests, long EmptyPolls,
@@ -161,6 +167,8 @@ internal sealed class Server : IAsyncDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var a in new[] { flow, "dev", "--port", "0" })
             start.ArgumentList.Add(a);
+        foreach (var (name, value) in options.ServerEnvironment)
+            start.Environment[name] = value;
         if (target == "sqlite")
         {
             dir = Directory.CreateTempSubdirectory("flow-bench-").FullName;
