@@ -346,14 +346,28 @@ internal sealed class SqliteStore : ILocalStore
 
     public void WaitDurable(StoreCommit commit)
     {
-        lock (_committing)
+        List<StoreCommit> done = [];
+        try
         {
-            // Commits run in order under this lock, so one not done yet is the open one.
-            if (!commit.Done)
-                CommitOpen();
-            if (commit.Error is { } error)
-                throw new StoreFailedException(FailureMessage(error), error);
+            lock (_committing)
+            {
+                // Commits run in order under this lock, so one not done yet is the open one.
+                if (!commit.Done)
+                    CommitOpen(done);
+                if (commit.Error is { } error)
+                    throw new StoreFailedException(FailureMessage(error), error);
+            }
         }
+        finally
+        {
+            Publish(done);
+        }
+    }
+
+    static void Publish(List<StoreCommit> done)
+    {
+        foreach (var c in done)
+            c.Publish();
     }
 
     public async Task WaitDurableAsync(StoreCommit commit)
@@ -389,6 +403,7 @@ internal sealed class SqliteStore : ILocalStore
 
     void CommitWhileAsked()
     {
+        List<StoreCommit> done = [];
         while (true)
         {
             lock (_committing)
@@ -399,8 +414,10 @@ internal sealed class SqliteStore : ILocalStore
                 lock (_staging)
                     disposed = _disposed;
                 if (!disposed)
-                    CommitOpen();
+                    CommitOpen(done);
             }
+            Publish(done);
+            done.Clear();
             lock (_staging)
             {
                 if (!_commitRequested)
@@ -416,8 +433,9 @@ internal sealed class SqliteStore : ILocalStore
     static string FailureMessage(Exception error) =>
         $"The store could not save this call, so it was not done ({error.Message.TrimEnd('.')}).";
 
-    /// <summary>Writes every staged row in one transaction. Caller holds _committing.</summary>
-    void CommitOpen()
+    /// <summary>Writes every staged row in one transaction. Caller holds _committing, and publishes what this adds to
+    /// <paramref name="done"/> once it has let go.</summary>
+    void CommitOpen(List<StoreCommit> done)
     {
         Commit commit;
         lock (_staging)
@@ -441,12 +459,14 @@ internal sealed class SqliteStore : ILocalStore
                 _failure = e;
                 _open.Error = e;
                 _open.MarkDone();
+                done.Add(_open);
                 _open = new Commit();
             }
         }
         finally
         {
             commit.MarkDone();
+            done.Add(commit);
             commit.Rows.Clear();
             lock (_staging)
                 _inFlight = null;
@@ -454,6 +474,26 @@ internal sealed class SqliteStore : ILocalStore
     }
 
     public LoadedState Reload()
+    {
+        List<StoreCommit> done = [];
+        try
+        {
+            return ReloadCommitted(done);
+        }
+        finally
+        {
+            // The engine reloads under its own lock: what awaits these commits runs elsewhere.
+            PublishElsewhere(done);
+        }
+    }
+
+    static void PublishElsewhere(List<StoreCommit> done)
+    {
+        foreach (var c in done)
+            ThreadPool.UnsafeQueueUserWorkItem(static c => c.Publish(), c, preferLocal: false);
+    }
+
+    LoadedState ReloadCommitted(List<StoreCommit> done)
     {
         lock (_committing)
         {
@@ -464,7 +504,7 @@ internal sealed class SqliteStore : ILocalStore
             lock (_staging)
                 pending = _failure is null && _open.Rows.Count > 0;
             if (pending)
-                CommitOpen();
+                CommitOpen(done);
             var state = Load();
             lock (_staging)
             {
@@ -519,6 +559,19 @@ internal sealed class SqliteStore : ILocalStore
 
     public void Dispose()
     {
+        List<StoreCommit> done = [];
+        try
+        {
+            DisposeCommitted(done);
+        }
+        finally
+        {
+            PublishElsewhere(done);
+        }
+    }
+
+    void DisposeCommitted(List<StoreCommit> done)
+    {
         lock (_committing)
         {
             // Calls staged but not yet waited for were acknowledged to nobody; commit them anyway (unless the
@@ -527,7 +580,7 @@ internal sealed class SqliteStore : ILocalStore
             lock (_staging)
                 pending = _failure is null && _open.Rows.Count > 0;
             if (pending)
-                CommitOpen();
+                CommitOpen(done);
             lock (_staging)
             {
                 if (_disposed)
@@ -538,6 +591,7 @@ internal sealed class SqliteStore : ILocalStore
                 {
                     _open.Error ??= _failure ?? new ObjectDisposedException(nameof(SqliteStore));
                     _open.MarkDone();
+                    done.Add(_open);
                 }
             }
             foreach (var c in _commands)

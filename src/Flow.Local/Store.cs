@@ -37,21 +37,23 @@ internal interface ILocalStore : IDisposable
 /// <summary>One group commit: the calls staged into it learn together whether it reached the file.</summary>
 internal class StoreCommit
 {
-    readonly TaskCompletionSource _attempted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run on the thread that publishes, outside the store's locks: the committer answers the calls
+    // it committed itself instead of handing each to another thread.
+    readonly TaskCompletionSource _attempted = new();
 
     /// <summary>Set once the commit has been attempted (guarded by the store's commit lock).</summary>
     public bool Done { get; private set; }
 
     public Exception? Error { get; set; }
 
-    /// <summary>Completes once the commit has been attempted (then see <see cref="Error"/>).</summary>
+    /// <summary>Completes once the commit has been attempted and published (then see <see cref="Error"/>).</summary>
     public Task Attempted => _attempted.Task;
 
-    public void MarkDone()
-    {
-        Done = true;
-        _attempted.TrySetResult();
-    }
+    /// <summary>Under the store's lock; <see cref="Publish"/> follows once the lock is released.</summary>
+    public void MarkDone() => Done = true;
+
+    /// <summary>Runs what awaits the commit, on this thread: never under a lock.</summary>
+    public void Publish() => _attempted.TrySetResult();
 }
 
 /// <summary>A call's changes could not be saved; the call is not done and the engine rolls back to the store.</summary>

@@ -115,6 +115,33 @@ public class AwaitedCommitTests
     }
 
     [Test]
+    public async Task What_awaits_a_commit_may_call_the_engine_again_from_the_committers_thread()
+    {
+        // The committer runs what awaits its commits on its own thread once it has let go of the store's locks: chains
+        // of calls made from there (awaited, and blocking ones that commit on the calling thread) all finish.
+        var blocking = new LocalSwfClient(_h.Engine, copy: false, awaitCommits: false);
+        async Task Chain(int i)
+        {
+            await StartAsync($"chain-{i}-a");
+            await StartAsync($"chain-{i}-b");
+            blocking.StartWorkflowExecutionAsync(new StartWorkflowExecutionInput
+            {
+                Domain = Domain, WorkflowId = $"chain-{i}-c", WorkflowType = new WorkflowType { Name = "Flow", Version = "1" },
+            }).GetAwaiter().GetResult();
+            await StartAsync($"chain-{i}-d");
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Task.Run(() => Chain(i)))).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var open = await _swf.CountOpenWorkflowExecutionsAsync(new CountOpenWorkflowExecutionsInput
+        {
+            Domain = Domain, StartTimeFilter = new ExecutionTimeFilter { OldestDate = DateTimeOffset.UnixEpoch },
+        });
+        Assert.That(open.Count, Is.EqualTo(400));
+        Assert.That(EventsInTheFile(), Is.EqualTo(800), "started and decision scheduled, for each, in the file");
+    }
+
+    [Test]
     public async Task A_staged_commit_without_rows_is_still_completed_for_whoever_awaits_it()
     {
         // An execution created and dropped within one call stages no row, but the call still waits for its commit.
