@@ -49,16 +49,11 @@ internal static class DevCommand
         return new Options(port, bind, db, longPoll < 0 ? null : TimeSpan.FromSeconds(longPoll), verify, accessKey, secretKey);
     }
 
-    private const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-
     public static async Task<int> RunAsync(Options options)
     {
         // Calls await their SQLite commit, but the store's committer and timer-driven timeouts block a pool thread on
         // the file (for up to the busy timeout when another program holds it); keep enough threads that requests
         // are never starved behind them.
-        // Read once, when the first socket is made; see Build. A value the user set stands.
-        if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
-            Environment.SetEnvironmentVariable(InlineCompletions, "1");
         ThreadPool.GetMinThreads(out int workers, out int io);
         ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
         LocalEngine engine;
@@ -109,11 +104,6 @@ internal static class DevCommand
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        // Requests run on the socket threads instead of hopping to the pool: the handler's synchronous part is a short
-        // engine call, and its waits (the commit, a long poll) are awaited. Measured with the driver in
-        // benchmarks/Flow.Local.Benchmarks, together with inline socket completions: about 10% less server CPU per
-        // workflow and more workflows/s in each of three alternated rounds.
-        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
