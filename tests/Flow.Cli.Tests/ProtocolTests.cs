@@ -149,6 +149,45 @@ public sealed class ProtocolTests
     }
 
     [Test]
+    public void Kestrels_timeout_for_headers_is_answered_as_a_timeout_not_as_malformed_http()
+    {
+        // Kestrel's own answer when headers stall past its 30 s limit (a live test would wait that long).
+        var kestrel = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\nDate: Fri, 04 Dec 2026 10:00:00 GMT\r\n\r\n"u8;
+
+        Assert.That(Flow.Cli.Dev.RejectionBodies.TryRewrite(kestrel, out var rewritten), Is.True);
+
+        var text = Encoding.UTF8.GetString(rewritten);
+        var body = text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.That(text, Does.StartWith("HTTP/1.1 408 "));
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        Assert.That(json.RootElement.GetProperty("__type").GetString(), Is.EqualTo("com.amazon.coral.service#RequestTimeoutException"));
+        Assert.That(json.RootElement.GetProperty("message").GetString(), Does.Contain("did not all arrive in time").And.Not.Contain("Malformed"));
+    }
+
+    [Test]
+    public async Task Connections_reset_in_the_middle_of_a_body_are_not_logged_as_application_errors()
+    {
+        // Each one used to log Kestrel's multi-line "automatic draining of the request body failed": any client
+        // could flood the server's log.
+        const string json = "{\"registrationStatus\":\"REGISTERED\"}";
+        var head = $"POST / HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: SimpleWorkflowService.ListDomains\r\nContent-Length: {json.Length + 40000}\r\n\r\n";
+        for (var i = 0; i < 40; i++)
+        {
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            await socket.ConnectAsync(System.Net.IPAddress.Loopback, server.Url.Port);
+            await socket.SendAsync(Encoding.ASCII.GetBytes(head + json + new string(' ', 1000 * (i % 20))));
+            await Task.Delay(5);
+            socket.LingerState = new System.Net.Sockets.LingerOption(true, 0); // close sends a reset
+            socket.Close();
+        }
+        // The server is still there and answers; and nothing about the resets reached its log.
+        var answer = await Swf.CallAsync(server, "ListDomains", json);
+        Assert.That(answer.Status, Is.EqualTo(200));
+        await Task.Delay(500);
+        Assert.That(server.StandardError, Does.Not.Contain("draining").And.Not.Contain("fail:"), server.StandardError);
+    }
+
+    [Test]
     public async Task A_target_that_is_not_utf8_is_an_unknown_operation_not_a_bodiless_400()
     {
         byte[] body = "{\"registrationStatus\":\"REGISTERED\"}"u8.ToArray();

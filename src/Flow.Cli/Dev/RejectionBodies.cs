@@ -160,7 +160,8 @@ internal static class RejectionBodies
 
         var body = new ArrayBufferWriter<byte>(192);
         using (var json = new Utf8JsonWriter(body))
-            new HttpFault(status, "com.amazon.coral.service#SerializationException", Explain(status)).WriteBody(json);
+            new HttpFault(status, status == 408 ? "com.amazon.coral.service#RequestTimeoutException" : "com.amazon.coral.service#SerializationException",
+                Explain(status)).WriteBody(json);
         var text = new StringBuilder();
         text.Append(Encoding.ASCII.GetString(head[..lengthAt]));
         text.Append("\r\nContent-Length: ").Append(body.WrittenCount);
@@ -175,6 +176,7 @@ internal static class RejectionBodies
 
     private static string Explain(int status) => status switch
     {
+        408 => "The request's headers did not all arrive in time; the connection is closed.",
         411 => "The request has no Content-Length; an HTTP/1.0 request with a body must give one.",
         413 => $"The request body exceeds {SwfHttpFront.MaxBodyBytes} bytes (1 MB), SWF's limit.",
         414 => "The request target is too long.",

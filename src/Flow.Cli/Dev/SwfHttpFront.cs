@@ -65,6 +65,9 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
         }
         catch (OperationCanceledException)
         {
+            // Aborted, not returned: Kestrel would drain a body whose read never finished, and log each such
+            // connection as an application error (dotnet/aspnetcore#17840), so any client could flood the log.
+            context.Abort();
             return;
         }
         catch (BadHttpRequestException e)
@@ -74,7 +77,9 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
         }
         catch (IOException)
         {
-            // The client went away or sent a broken body (Kestrel reports both as IO errors).
+            // The client went away or sent a broken body (Kestrel reports both as IO errors): nothing to answer, and
+            // nothing to drain (see above).
+            context.Abort();
             return;
         }
 
