@@ -1,3 +1,5 @@
+using NUnit.Framework;
+
 namespace Flow.Testing.Tests;
 
 public sealed class ActivityTestHelperTests

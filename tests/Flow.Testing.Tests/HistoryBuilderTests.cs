@@ -1,4 +1,5 @@
 using Flow.Swf;
+using NUnit.Framework;
 
 namespace Flow.Testing.Tests;
 

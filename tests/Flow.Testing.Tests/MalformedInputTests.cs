@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Flow;
 using Flow.Swf;
 using Microsoft.Extensions.Logging;
+using NUnit.Framework;
 
 namespace Flow.Testing.Tests;
 

@@ -1,4 +1,5 @@
 using Flow;
+using NUnit.Framework;
 
 namespace Flow.Testing.Tests;
 

@@ -1,5 +1,6 @@
 using Flow.Swf;
 using OrderApproval;
+using NUnit.Framework;
 
 namespace Flow.Testing.Tests;
 

@@ -1,5 +1,6 @@
 using FileProcessing;
 using Flow.Swf;
+using NUnit.Framework;
 
 namespace Flow.Testing.Tests;
 

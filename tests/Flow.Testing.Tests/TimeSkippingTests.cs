@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Flow;
 using Flow.Swf;
+using NUnit.Framework;
 
 namespace Flow.Testing.Tests;
 

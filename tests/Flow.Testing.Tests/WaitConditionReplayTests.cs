@@ -1,3 +1,5 @@
+using NUnit.Framework;
+
 namespace Flow.Testing.Tests;
 
 /// <summary>WaitConditionAsync with a timeout resumes on the workflow scheduler when its timer fires.</summary>

@@ -1,5 +1,6 @@
 using Flow;
 using Flow.Swf;
+using NUnit.Framework;
 
 namespace Flow.Testing.Tests;
 

@@ -1,5 +1,6 @@
 using Flow;
 using Flow.Testing;
+using NUnit.Framework;
 
 namespace Reminders;
 
