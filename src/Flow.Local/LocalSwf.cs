@@ -217,8 +217,102 @@ public sealed partial class LocalSwf : IDisposable
 
     /// <summary>Runs one API call (its synchronous part) and completes once what it changed, or saw, is durable: the
     /// same as a blocking call, but the wait for the file is awaited, so a busy server's threads are not parked on
-    /// it (and do not crowd the engine's lock).</summary>
+    /// it. A call that finds another running is queued for whoever runs calls then, rather than blocking its thread on
+    /// the engine's lock: on a busy server, threads parked on that lock were the cost (each one a context switch, and
+    /// the pool adding threads to replace them, so the lock's holder was preempted more often).</summary>
     internal Task<T> CallAsync<T>(Func<T> call)
+    {
+        if (Interlocked.CompareExchange(ref _runningCalls, 1, 0) != 0)
+        {
+            var queued = new QueuedCall<T>(call);
+            _queuedCalls.Enqueue(queued);
+            // The runner may have found the queue empty and let go just before: then this thread runs it.
+            if (Interlocked.CompareExchange(ref _runningCalls, 1, 0) == 0)
+                RunQueuedCalls(handOff: true);
+            return queued.Task;
+        }
+        Task<T> own;
+        try
+        {
+            own = Invoke(call);
+        }
+        finally
+        {
+            RunQueuedCalls(handOff: true);
+        }
+        return own;
+    }
+
+    /// <summary>Calls that found another running, for the thread that runs calls (see <see cref="CallAsync{T}"/>).</summary>
+    readonly System.Collections.Concurrent.ConcurrentQueue<IQueuedCall> _queuedCalls = new();
+
+    /// <summary>1 while a thread runs calls.</summary>
+    int _runningCalls;
+
+    /// <summary>Runs queued calls until none is left, then lets go. Caller has set <see cref="_runningCalls"/>. With
+    /// <paramref name="handOff"/>, a caller whose own answer is ready leaves the queue to a pool thread instead of
+    /// holding that answer back while it runs other requests' calls.</summary>
+    void RunQueuedCalls(bool handOff)
+    {
+        while (true)
+        {
+            if (handOff && !_queuedCalls.IsEmpty)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static engine => engine.RunQueuedCalls(handOff: false), this, preferLocal: false);
+                return;
+            }
+            while (_queuedCalls.TryDequeue(out var call))
+                call.Run(this);
+            Volatile.Write(ref _runningCalls, 0);
+            if (_queuedCalls.IsEmpty || Interlocked.CompareExchange(ref _runningCalls, 1, 0) != 0)
+                return;
+        }
+    }
+
+    interface IQueuedCall
+    {
+        void Run(LocalSwf engine);
+    }
+
+    sealed class QueuedCall<T>(Func<T> call) : IQueuedCall
+    {
+        // Asynchronous continuations: the runner must not run the caller's code (writing its answer) in line.
+        readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<T> Task => _done.Task;
+
+        public void Run(LocalSwf engine)
+        {
+            Task<T> task;
+            try
+            {
+                task = engine.Invoke(call);
+            }
+            catch (Exception e)
+            {
+                _done.TrySetException(e);
+                return;
+            }
+            if (task.IsCompleted)
+                Transfer(task);
+            else
+                task.ContinueWith(static (t, s) => ((QueuedCall<T>)s!).Transfer(t), this, CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        void Transfer(Task<T> task)
+        {
+            if (task.IsCompletedSuccessfully)
+                _done.TrySetResult(task.Result);
+            else if (task.IsCanceled)
+                _done.TrySetCanceled();
+            else
+                _done.TrySetException(task.Exception!.InnerExceptions);
+        }
+    }
+
+    /// <summary>One call's synchronous part, with its commits deferred to the task it returns.</summary>
+    Task<T> Invoke<T>(Func<T> call)
     {
         var outer = t_deferred;
         var deferred = t_deferred = new Deferred(this);
