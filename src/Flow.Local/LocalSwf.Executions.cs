@@ -116,6 +116,9 @@ public sealed partial class LocalSwf
     {
         e.CloseStatus = status;
         e.CloseTimestamp = Now();
+        // A closed run's history is seldom read again: its events' JSON need not be kept in memory twice.
+        foreach (var ev in e.Events)
+            ev.Json = null;
         _openCounts[e.Domain]--;
         if (_openByWorkflowId.TryGetValue((e.Domain, e.WorkflowId), out var current) && current == e)
             _openByWorkflowId.Remove((e.Domain, e.WorkflowId));

@@ -39,7 +39,13 @@ internal sealed class SqliteStore : ILocalStore
 
     enum RowKind : byte { Domain, Type, DeleteType, Execution, Event, DeleteExecution }
 
-    readonly record struct Row(RowKind Kind, long Key, long EventId, string? Text, string? Json);
+    /// <summary>A row to write: its JSON as text, or (events) as the UTF-8 bytes the event keeps, made text by the
+    /// committer rather than under the engine's lock.</summary>
+    readonly record struct Row(RowKind Kind, long Key, long EventId, string? Text, string? Json, byte[]? Utf8 = null);
+
+    /// <summary>An event in SWF's own JSON, as the wire has it: the same bytes go to the file and, through
+    /// <see cref="HistoryEvent.Json"/>, to every poller and history reader.</summary>
+    internal static byte[] EventJson(HistoryEvent ev) => JsonSerializer.SerializeToUtf8Bytes(ev, SwfJsonContext.Default.HistoryEvent);
 
     sealed class Commit : StoreCommit
     {
@@ -313,7 +319,7 @@ internal sealed class SqliteStore : ILocalStore
             }
             foreach (var (e, ev) in changes.Events)
                 if (!changes.DeletedExecutions.Contains(e))
-                    rows.Add(new Row(RowKind.Event, e.StoreKey, ev.EventId, e.RunId, JsonSerializer.Serialize(ev, LocalJsonContext.Default.HistoryEvent)));
+                    rows.Add(new Row(RowKind.Event, e.StoreKey, ev.EventId, e.RunId, null, ev.Json = EventJson(ev)));
             foreach (var e in changes.DeletedExecutions)
                 if (e.StoreKey != 0)
                     rows.Add(new Row(RowKind.DeleteExecution, e.StoreKey, 0, null, null));
@@ -547,6 +553,8 @@ internal sealed class SqliteStore : ILocalStore
                 c.Parameters["$t"].Value = row.Text;
             if (row.Json is not null)
                 c.Parameters["$j"].Value = row.Json;
+            else if (row.Utf8 is not null)
+                c.Parameters["$j"].Value = System.Text.Encoding.UTF8.GetString(row.Utf8);
             c.ExecuteNonQuery();
             if (row.Kind is RowKind.DeleteExecution)
             {

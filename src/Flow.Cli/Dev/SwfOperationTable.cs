@@ -24,6 +24,14 @@ internal static class SwfOperationTable
 {
     private static SwfJsonContext J => SwfJsonContext.Default;
 
+    /// <summary>Answers that carry history events write each event's recorded JSON (<see cref="HistoryEvent.Json"/>)
+    /// as it is: a decision task repeats the whole history so far, so each event would be serialised again at every
+    /// decision. Events without it (in memory, or loaded at start) are written from their members, to the same JSON.</summary>
+    internal static readonly SwfJsonContext WithRecordedEvents = new(new JsonSerializerOptions(J.Options)
+    {
+        TypeInfoResolver = null, Converters = { new RecordedEventConverter() },
+    });
+
     /// <summary>Operation name (the part of X-Amz-Target after the dot) → handler.</summary>
     public static readonly FrozenDictionary<string, SwfOperation> ByName = new Dictionary<string, SwfOperation>
     {
@@ -40,7 +48,7 @@ internal static class SwfOperationTable
         [SwfOperations.DescribeDomain] = Op(J.DescribeDomainInput, J.DomainDetail, static (c, i, t) => c.DescribeDomainAsync(i, t), static i => i.Validate("")),
         [SwfOperations.DescribeWorkflowExecution] = Op(J.DescribeWorkflowExecutionInput, J.WorkflowExecutionDetail, static (c, i, t) => c.DescribeWorkflowExecutionAsync(i, t), static i => i.Validate("")),
         [SwfOperations.DescribeWorkflowType] = Op(J.DescribeWorkflowTypeInput, J.WorkflowTypeDetail, static (c, i, t) => c.DescribeWorkflowTypeAsync(i, t), static i => i.Validate("")),
-        [SwfOperations.GetWorkflowExecutionHistory] = Op(J.GetWorkflowExecutionHistoryInput, J.History, static (c, i, t) => c.GetWorkflowExecutionHistoryAsync(i, t), static i => i.Validate("")),
+        [SwfOperations.GetWorkflowExecutionHistory] = Op(J.GetWorkflowExecutionHistoryInput, WithRecordedEvents.History, static (c, i, t) => c.GetWorkflowExecutionHistoryAsync(i, t), static i => i.Validate("")),
         [SwfOperations.ListActivityTypes] = Op(J.ListActivityTypesInput, J.ActivityTypeInfos, static (c, i, t) => c.ListActivityTypesAsync(i, t), static i => i.Validate("")),
         [SwfOperations.ListClosedWorkflowExecutions] = Op(J.ListClosedWorkflowExecutionsInput, J.WorkflowExecutionInfos, static (c, i, t) => c.ListClosedWorkflowExecutionsAsync(i, t), static i => i.Validate("")),
         [SwfOperations.ListDomains] = Op(J.ListDomainsInput, J.DomainInfos, static (c, i, t) => c.ListDomainsAsync(i, t), static i => i.Validate("")),
@@ -48,7 +56,7 @@ internal static class SwfOperationTable
         [SwfOperations.ListTagsForResource] = Op(J.ListTagsForResourceInput, J.ListTagsForResourceOutput, static (c, i, t) => c.ListTagsForResourceAsync(i, t), static i => i.Validate("")),
         [SwfOperations.ListWorkflowTypes] = Op(J.ListWorkflowTypesInput, J.WorkflowTypeInfos, static (c, i, t) => c.ListWorkflowTypesAsync(i, t), static i => i.Validate("")),
         [SwfOperations.PollForActivityTask] = Op(J.PollForActivityTaskInput, J.ActivityTask, static (c, i, t) => c.PollForActivityTaskAsync(i, t), static i => i.Validate("")),
-        [SwfOperations.PollForDecisionTask] = Op(J.PollForDecisionTaskInput, J.DecisionTask, static (c, i, t) => c.PollForDecisionTaskAsync(i, t), static i => i.Validate("")),
+        [SwfOperations.PollForDecisionTask] = Op(J.PollForDecisionTaskInput, WithRecordedEvents.DecisionTask, static (c, i, t) => c.PollForDecisionTaskAsync(i, t), static i => i.Validate("")),
         [SwfOperations.RecordActivityTaskHeartbeat] = Op(J.RecordActivityTaskHeartbeatInput, J.ActivityTaskStatus, static (c, i, t) => c.RecordActivityTaskHeartbeatAsync(i, t), static i => i.Validate("")),
         [SwfOperations.RegisterActivityType] = Op(J.RegisterActivityTypeInput, static (c, i, t) => c.RegisterActivityTypeAsync(i, t), static i => i.Validate("")),
         [SwfOperations.RegisterDomain] = Op(J.RegisterDomainInput, static (c, i, t) => c.RegisterDomainAsync(i, t), static i => i.Validate("")),
@@ -82,6 +90,20 @@ internal static class SwfOperationTable
         ActivityTask a => string.IsNullOrEmpty(a.TaskToken),
         _ => false,
     };
+
+    private sealed class RecordedEventConverter : System.Text.Json.Serialization.JsonConverter<HistoryEvent>
+    {
+        public override HistoryEvent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            JsonSerializer.Deserialize(ref reader, J.HistoryEvent)!;
+
+        public override void Write(Utf8JsonWriter writer, HistoryEvent value, JsonSerializerOptions options)
+        {
+            if (value.Json is { } json)
+                writer.WriteRawValue(json, skipInputValidation: true);
+            else
+                JsonSerializer.Serialize(writer, value, J.HistoryEvent);
+        }
+    }
 
     /// <summary>SWF answers a poll that found no task with the task's numeric fields only (no taskToken),
     /// which is how clients tell "no task" from a task.</summary>
