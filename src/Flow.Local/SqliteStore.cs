@@ -24,6 +24,10 @@ internal sealed class SqliteStore : ILocalStore
     readonly SqliteConnection _db;
     readonly SqliteCommand _putDomain, _putType, _deleteType, _putExecution, _putEvent, _deleteExecution, _deleteEvents;
     readonly SqliteCommand[] _commands;
+    readonly WalCheckpointer _checkpointer;
+
+    /// <summary>What copies the log back into the file (tests read its counts).</summary>
+    internal WalCheckpointer Checkpointer => _checkpointer;
 
     // Staged rows, guarded by _staging; commits, guarded by _committing (taken first, never inside _staging).
     readonly object _staging = new();
@@ -58,13 +62,15 @@ internal sealed class SqliteStore : ILocalStore
         _lock = OpenLockFile(path);
         try
         {
-            _db = new SqliteConnection(new SqliteConnectionStringBuilder
+            var connectionString = new SqliteConnectionStringBuilder
             {
                 DataSource = path, Pooling = false,
                 DefaultTimeout = Math.Max(1, (int)Math.Ceiling((busyTimeout ?? DefaultBusyTimeout).TotalSeconds)),
-            }.ToString());
+            }.ToString();
+            _db = new SqliteConnection(connectionString);
             _db.Open();
-            Run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+            // Checkpoints run beside the commits (WalCheckpointer), not inside one.
+            Run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;");
             MigrateRunIdKeys();
             Run("""
                 CREATE TABLE IF NOT EXISTS domains (name TEXT PRIMARY KEY, json TEXT NOT NULL);
@@ -75,6 +81,7 @@ internal sealed class SqliteStore : ILocalStore
                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
                 """);
             _tokenKey = TokenKey();
+            _checkpointer = new WalCheckpointer(connectionString);
         }
         catch (SqliteException e)
         {
@@ -453,7 +460,12 @@ internal sealed class SqliteStore : ILocalStore
         try
         {
             if (commit.Rows.Count > 0)
+            {
                 Write(commit.Rows);
+                if (_checkpointer.ShouldRestart)
+                    _checkpointer.Restart(_db);
+                _checkpointer.Committed();
+            }
         }
         catch (Exception e)
         {
@@ -604,6 +616,8 @@ internal sealed class SqliteStore : ILocalStore
             }
             foreach (var c in _commands)
                 c.Dispose();
+            // The checkpointer first: the last connection to close checkpoints the rest and removes the log.
+            _checkpointer.Dispose();
             _db.Dispose();
             _lock.Dispose();
         }
