@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Flow.Swf;
@@ -130,22 +132,44 @@ internal static class HistoryReader
     {
         if (r.TokenType != JsonTokenType.StartArray)
             return null;
-        // A typical event is 150-400 bytes of JSON: start near the right size instead of doubling up from 4
-        // (a history holds at most 25,000 events).
-        var events = new List<HistoryEvent>(Math.Clamp(bodyLength / 192, 4, 25_000));
-        var interner = Interner.Current;
-        interner.BeginBody();
-        while (r.Read() && r.TokenType == JsonTokenType.StartObject)
+        // Events gather in a pooled buffer and the list is made once at its exact size: growing a list by doubling
+        // allocated about twice the final array (a sixth of what reading a history allocated). A typical event is
+        // 150-400 bytes of JSON, so the first buffer is near the right size.
+        var pool = ArrayPool<HistoryEvent>.Shared;
+        var buffer = pool.Rent(Math.Clamp(bodyLength / 192, 16, 25_000));
+        var count = 0;
+        try
         {
-            var start = r;
-            if (ReadEvent(ref r, interner) is not { } e)
+            var interner = Interner.Current;
+            interner.BeginBody();
+            while (r.Read() && r.TokenType == JsonTokenType.StartObject)
             {
-                r = start;
-                e = JsonSerializer.Deserialize(ref r, SwfJsonContext.Default.HistoryEvent)!;
+                var start = r;
+                if (ReadEvent(ref r, interner) is not { } e)
+                {
+                    r = start;
+                    e = JsonSerializer.Deserialize(ref r, SwfJsonContext.Default.HistoryEvent)!;
+                }
+                if (count == buffer.Length)
+                {
+                    var larger = pool.Rent(count * 2);
+                    buffer.AsSpan(0, count).CopyTo(larger);
+                    pool.Return(buffer, clearArray: true);
+                    buffer = larger;
+                }
+                buffer[count++] = e;
             }
-            events.Add(e);
+            if (r.TokenType != JsonTokenType.EndArray)
+                return null;
+            var events = new List<HistoryEvent>(count);
+            CollectionsMarshal.SetCount(events, count);
+            buffer.AsSpan(0, count).CopyTo(CollectionsMarshal.AsSpan(events));
+            return events;
         }
-        return r.TokenType == JsonTokenType.EndArray ? events : null;
+        finally
+        {
+            pool.Return(buffer, clearArray: true); // the pool must not keep events alive
+        }
     }
 
     /// <summary>Reads one event with the common attribute kinds; null sends it to the generated metadata.</summary>

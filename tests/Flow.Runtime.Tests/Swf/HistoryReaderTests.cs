@@ -42,6 +42,22 @@ public class HistoryReaderTests
         Assert.That(Write(actual), Is.EqualTo(Write(expected)));
     }
 
+    [TestCase(1)]
+    [TestCase(5_000)]
+    [TestCase(30_000)]
+    public void Every_event_of_a_body_is_read_in_order_however_small_the_events_are(int count)
+    {
+        // Events this short are fewer bytes than the reader's first guess assumes, so its buffer has to grow.
+        var events = string.Join(",", Enumerable.Range(1, count).Select(i =>
+            $$$"""{"eventId":{{{i}}},"eventType":"DecisionTaskStarted","decisionTaskStartedEventAttributes":{"scheduledEventId":{{{i}}}}}"""));
+        var body = Encoding.UTF8.GetBytes($$"""{"events":[{{events}}]}""");
+
+        var history = HistoryReader.ReadHistory(body);
+
+        Assert.That(history.Events.Select(e => e.EventId), Is.EqualTo(Enumerable.Range(1, count).Select(i => (long)i)));
+        Assert.That(history.Events.Select(e => e.DecisionTaskStartedEventAttributes!.ScheduledEventId), Is.EqualTo(Enumerable.Range(1, count).Select(i => (long)i)));
+    }
+
     [TestCase("""{"events":[{"eventId":1,"eventType":"DecisionTaskStarted","eventTimestamp":1.5E9,"decisionTaskStartedEventAttributes":{"scheduledEventId":2,"extra":[1,{"a":null}]}}]}""")]
     [TestCase("""{"events":[{"eventId":1,"eventType":"DecisionTaskStarted","eventTimestamp":"1500000000.5","decisionTaskStartedEventAttributes":{"identity":null,"scheduledEventId":2}}]}""")]
     [TestCase("""{"events":[{"event\u0049d":1,"eventType":"ActivityTaskStarted","activityTaskStartedEventAttributes":{"scheduledEventId":2}}]}""")]
