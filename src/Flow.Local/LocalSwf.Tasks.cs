@@ -316,7 +316,16 @@ public sealed partial class LocalSwf
         }
     }
 
-    /// <summary>Fires everything due by now; called at the end of every API call and by the timer.</summary>
+    /// <summary>Before a call: fires everything due by now; true if that changed anything (stale entries change nothing).</summary>
+    bool FireDue()
+    {
+        if (!_dues.TryPeek(out _, out var at) || at > _time.GetUtcNow())
+            return false;
+        ProcessDue();
+        return !_changes.IsEmpty;
+    }
+
+    /// <summary>Fires everything due by now; called before and after every API call, and by the timer.</summary>
     void ProcessDue()
     {
         var now = _time.GetUtcNow();

@@ -111,11 +111,27 @@ public sealed partial class LocalSwf : IDisposable
             w.Complete(null);
     }
 
-    // ---- the one way in: lock, run, process what came due, commit, unlock, wake waiters ----
+    // ---- the one way in: lock, fire what came due, run, fire what came due, commit, unlock, wake waiters ----
 
+    /// <summary>Runs one API call. Timeouts and timers that came due by the clock are fired first, as a step of their
+    /// own (committed, and its tasks handed out, even if the call then fails): the timer's callback may not have run
+    /// yet, and a call must not act on what has timed out (SWF refuses a response after its task's timeout).</summary>
     internal T Execute<T>(Func<T> body)
     {
+        while (true)
+        {
+            var result = Step(body, out var ran);
+            if (ran)
+                return result;
+        }
+    }
+
+    /// <summary>Fires what came due and, if that changed nothing, runs <paramref name="body"/> (<paramref name="ran"/>);
+    /// otherwise ends with the fired timeouts alone, for the caller to come back.</summary>
+    T Step<T>(Func<T> body, out bool ran)
+    {
         T result;
+        ran = false;
         (Waiter Waiter, object? Task)[] woken = [];
         StoreCommit? commit = null;
         lock (_gate)
@@ -129,7 +145,13 @@ public sealed partial class LocalSwf : IDisposable
                     Reload();
                 try
                 {
-                    result = body();
+                    if (FireDue())
+                        result = default!;
+                    else
+                    {
+                        result = body();
+                        ran = true;
+                    }
                     ProcessDue();
                     EnforceEventLimit();
                     // A call that changed nothing still waits for the commit of what it saw.

@@ -124,3 +124,74 @@ public class TimeoutTests
         Assert.That(_h.PollDecision().StartedEventId, Is.EqualTo(7));
     }
 }
+
+/// <summary>Timeouts that came due are fired before a call acts, not only by the timer: a response that arrives after
+/// its timeout is refused even while the timer's callback has yet to run.</summary>
+public class DueBeforeCallTests
+{
+    /// <summary>A clock whose timers never fire: time moves, and only the calls see it.</summary>
+    sealed class TimersNeverFire(DateTimeOffset start) : Microsoft.Extensions.Time.Testing.FakeTimeProvider(start)
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new Never();
+
+        sealed class Never : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+            public void Dispose() { }
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+
+    string? _path;
+    Harness _h = null!;
+
+    void Open(bool sqlite)
+    {
+        _path = sqlite ? Path.Combine(Path.GetTempPath(), $"flow-local-{Guid.NewGuid():N}.db") : null;
+        _h = new Harness(_path, new TimersNeverFire(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _h.Dispose();
+        if (_path is null)
+            return;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var f in new[] { _path, _path + "-wal", _path + "-shm", _path + ".lock" })
+            File.Delete(f);
+    }
+
+    ActivityTask StartedActivity(out WorkflowExecution wf)
+    {
+        wf = _h.Start();
+        _h.Decide(_h.PollDecision(), ScheduleActivity("a", configure: a => a.StartToCloseTimeout = "10"));
+        return _h.PollActivity();
+    }
+
+    [TestCase(false, TestName = "A completion after its start-to-close timeout is refused before the timer fires (memory)")]
+    [TestCase(true, TestName = "A completion after its start-to-close timeout is refused before the timer fires (SQLite)")]
+    public void A_completion_after_its_start_to_close_timeout_is_refused_before_the_timer_fires(bool sqlite)
+    {
+        Open(sqlite);
+        var task = StartedActivity(out var wf);
+        _h.Advance(TimeSpan.FromSeconds(10));
+        Assert.That(() => Run(_h.Swf.RespondActivityTaskCompletedAsync(new RespondActivityTaskCompletedInput { TaskToken = task.TaskToken })),
+            Throws.TypeOf<UnknownResourceException>());
+        var timedOut = _h.History(wf).Single(e => e.EventType == EventType.ActivityTaskTimedOut).ActivityTaskTimedOutEventAttributes!;
+        Assert.That(timedOut.TimeoutType, Is.EqualTo(ActivityTaskTimeoutType.StartToClose));
+        Assert.That(_h.EventTypes(wf), Does.Not.Contain(EventType.ActivityTaskCompleted));
+    }
+
+    [Test]
+    public void A_poll_after_a_decision_task_timed_out_gets_the_decision_task_scheduled_again()
+    {
+        Open(sqlite: false);
+        var wf = _h.Start();
+        var stale = _h.PollDecision();
+        _h.Advance(TimeSpan.FromSeconds(30));
+        var again = _h.PollDecision();
+        Assert.That(again.StartedEventId, Is.GreaterThan(stale.StartedEventId));
+        Assert.That(_h.EventTypes(wf), Does.Contain(EventType.DecisionTaskTimedOut));
+    }
+}
