@@ -45,7 +45,8 @@ public sealed partial class LocalSwf : IDisposable
     readonly Dictionary<(string Domain, char Kind, string Name), TaskListState> _taskLists = [];
 
     // Every timeout and timer, by due time. Entries are never removed early: one that no longer
-    // matches its execution's state when it comes due is simply dropped.
+    // matches its execution's state when it comes due is simply dropped. Heartbeats add none: an activity's
+    // one heartbeat entry, come due before its moved due time, is queued again for that time.
     readonly PriorityQueue<Due, DateTimeOffset> _dues = new();
     readonly ITimer _timer;
     DateTimeOffset? _timerAt;

@@ -123,6 +123,38 @@ public class TimeoutTests
         }));
         Assert.That(_h.PollDecision().StartedEventId, Is.EqualTo(7));
     }
+    [Test]
+    public void Thousands_of_heartbeats_keep_one_heartbeat_timeout_queued()
+    {
+        var wf = StartWithActivity(a => a.HeartbeatTimeout = "300");
+        var task = _h.PollActivity();
+        var queued = _h.Engine.DueCount;
+        for (var i = 0; i < 5000; i++)
+        {
+            _h.Advance(TimeSpan.FromMilliseconds(10));
+            Run(_h.Swf.RecordActivityTaskHeartbeatAsync(new RecordActivityTaskHeartbeatInput { TaskToken = task.TaskToken }));
+        }
+        Assert.That(_h.Engine.DueCount, Is.LessThanOrEqualTo(queued));
+        _h.Advance(TimeSpan.FromSeconds(299));
+        Assert.That(TimedOut(wf), Is.Null, "the timeout moved with the last heartbeat");
+        _h.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(TimedOut(wf)!.TimeoutType, Is.EqualTo(ActivityTaskTimeoutType.Heartbeat));
+    }
+
+    [Test]
+    public void A_heartbeat_timeout_that_fired_early_is_queued_again_for_the_last_heartbeat()
+    {
+        var wf = StartWithActivity(a => a.HeartbeatTimeout = "10");
+        var task = _h.PollActivity();
+        _h.Advance(TimeSpan.FromSeconds(9));
+        Run(_h.Swf.RecordActivityTaskHeartbeatAsync(new RecordActivityTaskHeartbeatInput { TaskToken = task.TaskToken }));
+        _h.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(TimedOut(wf), Is.Null, "the first due time passed with a heartbeat in between");
+        _h.Advance(TimeSpan.FromSeconds(8));
+        Assert.That(TimedOut(wf), Is.Null);
+        _h.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(TimedOut(wf)!.TimeoutType, Is.EqualTo(ActivityTaskTimeoutType.Heartbeat));
+    }
 }
 
 /// <summary>Timeouts that came due are fired before a call acts, not only by the timer: a response that arrives after
