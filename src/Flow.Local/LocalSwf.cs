@@ -41,7 +41,9 @@ public sealed partial class LocalSwf : IDisposable
     readonly Dictionary<(string Domain, string Kind, string Name, string Version), TypeState> _types = [];
     readonly Dictionary<string, ExecutionState> _byRunId = new(StringComparer.Ordinal);
     readonly Dictionary<(string Domain, string WorkflowId), ExecutionState> _openByWorkflowId = [];
-    readonly Dictionary<string, List<ExecutionState>> _executionsByDomain = new(StringComparer.Ordinal);
+    // A set, not a list: retention forgets executions one at a time (a list's Remove scanned the domain's runs); lists
+    // sort what they return, so no order is kept here.
+    readonly Dictionary<string, HashSet<ExecutionState>> _executionsByDomain = new(StringComparer.Ordinal);
     readonly Dictionary<(string Domain, char Kind, string Name), TaskListState> _taskLists = [];
 
     // Every timeout and timer, by due time. Entries are never removed early: one that no longer
