@@ -274,7 +274,8 @@ public sealed partial class LocalSwf
         string Domain, bool Open, ExecutionTimeFilter? Start, ExecutionTimeFilter? CloseTime, WorkflowExecutionFilter? Execution,
         WorkflowTypeFilter? Type, TagFilter? Tag, CloseStatusFilter? Status);
 
-    List<ExecutionState> Query(ExecutionQuery q)
+    /// <summary>The executions a list or count request matches, in no order: a count needs none, a list sorts only its page.</summary>
+    IEnumerable<ExecutionState> Matching(ExecutionQuery q)
     {
         Domain(q.Domain, mustBeRegistered: false);
         var exclusive = (q.Execution is null ? 0 : 1) + (q.Type is null ? 0 : 1) + (q.Tag is null ? 0 : 1) + (q.Status is null ? 0 : 1);
@@ -283,7 +284,6 @@ public sealed partial class LocalSwf
         if (!q.Open && (q.Start is null) == (q.CloseTime is null))
             throw Faults.Validation("Specify exactly one of startTimeFilter and closeTimeFilter.");
         static bool In(ExecutionTimeFilter f, DateTimeOffset t) => t >= f.OldestDate && (f.LatestDate is not { } l || t <= l);
-        var byClose = q.CloseTime is not null;
         return (_executionsByDomain.GetValueOrDefault(q.Domain) ?? [])
             .Where(e => e.IsOpen == q.Open
                 && (q.Start is null || In(q.Start, e.StartTimestamp))
@@ -291,20 +291,21 @@ public sealed partial class LocalSwf
                 && (q.Execution is null || e.WorkflowId == q.Execution.WorkflowId)
                 && (q.Type is null || (e.WorkflowType.Name == q.Type.Name && (q.Type.Version is null || e.WorkflowType.Version == q.Type.Version)))
                 && (q.Tag is null || (e.TagList?.Contains(q.Tag.Tag) ?? false))
-                && (q.Status is null || e.CloseStatus == q.Status.Status))
-            // SWF lists newest first by default.
-            .OrderByDescending(e => byClose ? e.CloseTimestamp!.Value : e.StartTimestamp)
-            .ThenByDescending(e => e.RunId, StringComparer.Ordinal)
-            .ToList();
+                && (q.Status is null || e.CloseStatus == q.Status.Status));
     }
+
+    // SWF lists newest first by default: by start time, or by close time when filtered by it; the run id breaks ties.
+    static PageKey ByStart(ExecutionState e) => new(e.StartTimestamp.UtcTicks, e.RunId, "");
+
+    static PageKey ByClose(ExecutionState e) => new(e.CloseTimestamp!.Value.UtcTicks, e.RunId, "");
 
     internal WorkflowExecutionInfos ListOpenWorkflowExecutions(ListOpenWorkflowExecutionsInput input) => Execute(() =>
     {
         Faults.Validate(() => input.Validate(""));
-        var all = Query(new(input.Domain, true, input.StartTimeFilter, null, input.ExecutionFilter, input.TypeFilter, input.TagFilter, null));
+        var matching = Matching(new(input.Domain, true, input.StartTimeFilter, null, input.ExecutionFilter, input.TypeFilter, input.TagFilter, null));
         var query = input.WithNextPageToken(null);
         query.MaximumPageSize = null;
-        var (page, next) = Page(all.Select(Info).ToList(), input.NextPageToken, input.MaximumPageSize, input.ReverseOrder,
+        var (page, next) = Page(matching, ByStart, true, Info, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder,
             nameof(ListOpenWorkflowExecutions), QueryOf(query, SwfJsonContext.Default.ListOpenWorkflowExecutionsInput));
         return new WorkflowExecutionInfos { ExecutionInfos = page, NextPageToken = next };
     });
@@ -312,27 +313,28 @@ public sealed partial class LocalSwf
     internal WorkflowExecutionInfos ListClosedWorkflowExecutions(ListClosedWorkflowExecutionsInput input) => Execute(() =>
     {
         Faults.Validate(() => input.Validate(""));
-        var all = Query(new(input.Domain, false, input.StartTimeFilter, input.CloseTimeFilter, input.ExecutionFilter, input.TypeFilter,
+        var matching = Matching(new(input.Domain, false, input.StartTimeFilter, input.CloseTimeFilter, input.ExecutionFilter, input.TypeFilter,
             input.TagFilter, input.CloseStatusFilter));
         var query = input.WithNextPageToken(null);
         query.MaximumPageSize = null;
-        var (page, next) = Page(all.Select(Info).ToList(), input.NextPageToken, input.MaximumPageSize, input.ReverseOrder,
-            nameof(ListClosedWorkflowExecutions), QueryOf(query, SwfJsonContext.Default.ListClosedWorkflowExecutionsInput));
+        var (page, next) = Page(matching, input.CloseTimeFilter is null ? ByStart : ByClose, true, Info, input.NextPageToken,
+            input.MaximumPageSize, input.ReverseOrder, nameof(ListClosedWorkflowExecutions),
+            QueryOf(query, SwfJsonContext.Default.ListClosedWorkflowExecutionsInput));
         return new WorkflowExecutionInfos { ExecutionInfos = page, NextPageToken = next };
     });
 
     internal WorkflowExecutionCount CountOpenWorkflowExecutions(CountOpenWorkflowExecutionsInput input) => Execute(() =>
     {
         Faults.Validate(() => input.Validate(""));
-        var n = Query(new(input.Domain, true, input.StartTimeFilter, null, input.ExecutionFilter, input.TypeFilter, input.TagFilter, null)).Count;
+        var n = Matching(new(input.Domain, true, input.StartTimeFilter, null, input.ExecutionFilter, input.TypeFilter, input.TagFilter, null)).Count();
         return new WorkflowExecutionCount { Count = n, Truncated = false };
     });
 
     internal WorkflowExecutionCount CountClosedWorkflowExecutions(CountClosedWorkflowExecutionsInput input) => Execute(() =>
     {
         Faults.Validate(() => input.Validate(""));
-        var n = Query(new(input.Domain, false, input.StartTimeFilter, input.CloseTimeFilter, input.ExecutionFilter, input.TypeFilter,
-            input.TagFilter, input.CloseStatusFilter)).Count;
+        var n = Matching(new(input.Domain, false, input.StartTimeFilter, input.CloseTimeFilter, input.ExecutionFilter, input.TypeFilter,
+            input.TagFilter, input.CloseStatusFilter)).Count();
         return new WorkflowExecutionCount { Count = n, Truncated = false };
     });
 

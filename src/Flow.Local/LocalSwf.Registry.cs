@@ -53,10 +53,10 @@ public sealed partial class LocalSwf
     internal DomainInfos ListDomains(ListDomainsInput input) => Execute(() =>
     {
         Faults.Validate(() => input.Validate(""));
-        var all = _domains.Values.Where(d => d.Status == input.RegistrationStatus).OrderBy(d => d.Name, StringComparer.Ordinal).Select(Info).ToList();
         var query = input.WithNextPageToken(null);
         query.MaximumPageSize = null;
-        var (page, next) = Page(all, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder, nameof(ListDomains),
+        var (page, next) = Page(_domains.Values.Where(d => d.Status == input.RegistrationStatus), static d => new PageKey(0, d.Name, ""),
+            false, Info, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder, nameof(ListDomains),
             QueryOf(query, SwfJsonContext.Default.ListDomainsInput));
         return new DomainInfos { Items = page, NextPageToken = next };
     });
@@ -217,30 +217,30 @@ public sealed partial class LocalSwf
     IEnumerable<TypeState> TypesOf(string domain, string kind, string? name, RegistrationStatus status)
     {
         Domain(domain, mustBeRegistered: false);
-        return _types.Values
-            .Where(t => t.Domain == domain && t.Kind == kind && t.Status == status && (name is null || t.Name == name))
-            .OrderBy(t => t.Name, StringComparer.Ordinal).ThenBy(t => t.Version, StringComparer.Ordinal);
+        return _types.Values.Where(t => t.Domain == domain && t.Kind == kind && t.Status == status && (name is null || t.Name == name));
     }
+
+    static PageKey TypeKey(TypeState t) => new(0, t.Name, t.Version);
 
     internal ActivityTypeInfos ListActivityTypes(ListActivityTypesInput input) => Execute(() =>
     {
         Faults.Validate(() => input.Validate(""));
-        var all = TypesOf(input.Domain, "a", input.Name, input.RegistrationStatus).Select(ActivityInfo).ToList();
+        var matching = TypesOf(input.Domain, "a", input.Name, input.RegistrationStatus);
         var query = input.WithNextPageToken(null);
         query.MaximumPageSize = null;
-        var (page, next) = Page(all, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder, nameof(ListActivityTypes),
-            QueryOf(query, SwfJsonContext.Default.ListActivityTypesInput));
+        var (page, next) = Page(matching, TypeKey, false, ActivityInfo, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder,
+            nameof(ListActivityTypes), QueryOf(query, SwfJsonContext.Default.ListActivityTypesInput));
         return new ActivityTypeInfos { TypeInfos = page, NextPageToken = next };
     });
 
     internal WorkflowTypeInfos ListWorkflowTypes(ListWorkflowTypesInput input) => Execute(() =>
     {
         Faults.Validate(() => input.Validate(""));
-        var all = TypesOf(input.Domain, "w", input.Name, input.RegistrationStatus).Select(WorkflowInfo).ToList();
+        var matching = TypesOf(input.Domain, "w", input.Name, input.RegistrationStatus);
         var query = input.WithNextPageToken(null);
         query.MaximumPageSize = null;
-        var (page, next) = Page(all, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder, nameof(ListWorkflowTypes),
-            QueryOf(query, SwfJsonContext.Default.ListWorkflowTypesInput));
+        var (page, next) = Page(matching, TypeKey, false, WorkflowInfo, input.NextPageToken, input.MaximumPageSize, input.ReverseOrder,
+            nameof(ListWorkflowTypes), QueryOf(query, SwfJsonContext.Default.ListWorkflowTypesInput));
         return new WorkflowTypeInfos { TypeInfos = page, NextPageToken = next };
     });
 
@@ -310,27 +310,67 @@ public sealed partial class LocalSwf
         Delete(input.Domain, "w", input.WorkflowType.Name, input.WorkflowType.Version);
     });
 
-    // ---- paging of lists: the token is the offset of the next item, signed for its operation and query ----
+    // ---- paging of lists: the token is the sort key of the last item returned, signed for its operation and query ----
 
     /// <summary>What a list request asks, apart from its page token and size: a page token is good only for the
     /// same question (SWF: "keep all other arguments unchanged").</summary>
     static string QueryOf<T>(T query, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
         Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(query, info)), 0, 16);
 
-    (List<T> Page, string? Next) Page<T>(List<T> all, string? token, int? maximumPageSize, bool? reverseOrder, string operation, string query)
+    /// <summary>Where an item sorts in a list: a time (executions; 0 for domains and types), then two names (a domain's
+    /// name; a type's name and version; an execution's run id), so no two items of one list have the same key.</summary>
+    internal readonly record struct PageKey(long Time, string Name, string Version) : IComparable<PageKey>
     {
-        if (reverseOrder == true)
-            all.Reverse();
-        var start = 0;
+        public int CompareTo(PageKey other)
+        {
+            var c = Time.CompareTo(other.Time);
+            if (c == 0)
+                c = string.CompareOrdinal(Name, other.Name);
+            return c != 0 ? c : string.CompareOrdinal(Version, other.Version);
+        }
+    }
+
+    /// <summary>One page of the items that match a list request, ordered by <paramref name="key"/> (newest first when
+    /// <paramref name="descending"/>; <paramref name="reverseOrder"/> flips it). The next page starts after the last
+    /// item returned, found by its key, not at a position: items added or gone between pages (a start, a close, a
+    /// deprecation) neither repeat an item nor skip one that still matches.</summary>
+    (List<TOut> Page, string? Next) Page<T, TOut>(IEnumerable<T> matching, Func<T, PageKey> key, bool descending, Func<T, TOut> project,
+        string? token, int? maximumPageSize, bool? reverseOrder, string operation, string query)
+    {
+        var sign = descending != (reverseOrder == true) ? -1 : 1;
+        var order = Comparer<PageKey>.Create((x, y) => sign * x.CompareTo(y));
         if (token is not null)
         {
-            if (ReadToken(token, operation, query) is not ["o", var offset] || ParseLong(offset) < 0)
+            if (ReadToken(token, operation, query) is not ["k", var time, var name, var version] || !long.TryParse(time, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var t)
+                || FromBase64(name) is not { } n || FromBase64(version) is not { } v)
                 throw Faults.Validation("Invalid nextPageToken: it was not given by this operation for this query.");
-            start = (int)Math.Min(ParseLong(offset), all.Count);
+            var after = new PageKey(t, n, v);
+            matching = matching.Where(i => order.Compare(key(i), after) > 0);
         }
         var size = maximumPageSize is null or 0 ? 1000 : maximumPageSize.Value;
-        var page = all.Skip(start).Take(size).ToList();
-        var next = start + page.Count < all.Count ? Token(["o", Number(start + page.Count)], operation, query) : null;
-        return (page, next);
+        // One more than a page tells whether there is a next one; OrderBy then Take sorts only that many.
+        var items = matching.OrderBy(key, order).Take(size + 1).ToList();
+        string? next = null;
+        if (items.Count > size)
+        {
+            items.RemoveAt(size);
+            var last = key(items[^1]);
+            next = Token(["k", Number(last.Time), ToBase64(last.Name), ToBase64(last.Version)], operation, query);
+        }
+        return (items.ConvertAll(i => project(i)), next);
+
+        static string ToBase64(string s) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(s));
+
+        static string? FromBase64(string s)
+        {
+            try
+            {
+                return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(s));
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
     }
 }

@@ -128,7 +128,13 @@ public sealed partial class LocalSwf
         if (a.StartedEventId != 0 && a.StartToCloseDue is { } stc)
             _dues.Enqueue(new Due(DueKind.ActivityStartToClose, e.RunId, a.ActivityId, a.ScheduledEventId, stc), stc);
         if (a.StartedEventId != 0 && a.HeartbeatDue is { } hb)
-            _dues.Enqueue(new Due(DueKind.ActivityHeartbeat, e.RunId, a.ActivityId, a.ScheduledEventId, hb), hb);
+            QueueHeartbeat(e, a, hb);
+    }
+
+    void QueueHeartbeat(ExecutionState e, ActivityState a, DateTimeOffset at)
+    {
+        a.HeartbeatQueuedAt = at;
+        _dues.Enqueue(new Due(DueKind.ActivityHeartbeat, e.RunId, a.ActivityId, a.ScheduledEventId, at), at);
     }
 
     // ---- polls ----
@@ -214,6 +220,16 @@ public sealed partial class LocalSwf
             return _dues.TryPeek(out _, out var at) ? at : null;
     }
 
+    /// <summary>Timers and timeouts queued, stale ones included (tests check the queue stays bounded).</summary>
+    internal int DueCount
+    {
+        get
+        {
+            lock (_gate)
+                return _dues.Count;
+        }
+    }
+
     /// <summary>A further page of a decision task's history, asked for with the task's nextPageToken.</summary>
     DecisionTask DecisionPage(PollForDecisionTaskInput input)
     {
@@ -290,8 +306,11 @@ public sealed partial class LocalSwf
         a.HeartbeatDetails = input.Details;
         if (a.Heartbeat is { } hb)
         {
+            // The queued entry, come due early, is queued again for this time: one entry per activity, however
+            // often it heartbeats. Only a due time earlier than the entry's (the clock set back) needs another.
             a.HeartbeatDue = Now() + hb;
-            _dues.Enqueue(new Due(DueKind.ActivityHeartbeat, e.RunId, a.ActivityId, a.ScheduledEventId, a.HeartbeatDue.Value), a.HeartbeatDue.Value);
+            if (a.HeartbeatQueuedAt is not { } queued || a.HeartbeatDue < queued)
+                QueueHeartbeat(e, a, a.HeartbeatDue.Value);
         }
         Touch(e);
         return new ActivityTaskStatus { CancelRequested = a.LatestCancelRequestedEventId is not null };
@@ -316,7 +335,16 @@ public sealed partial class LocalSwf
         }
     }
 
-    /// <summary>Fires everything due by now; called at the end of every API call and by the timer.</summary>
+    /// <summary>Before a call: fires everything due by now; true if that changed anything (stale entries change nothing).</summary>
+    bool FireDue()
+    {
+        if (!_dues.TryPeek(out _, out var at) || at > _time.GetUtcNow())
+            return false;
+        ProcessDue();
+        return !_changes.IsEmpty;
+    }
+
+    /// <summary>Fires everything due by now; called before and after every API call, and by the timer.</summary>
     void ProcessDue()
     {
         var now = _time.GetUtcNow();
@@ -416,6 +444,8 @@ public sealed partial class LocalSwf
                 };
                 if (due == d.At)
                     TimeOutActivity(e, a, type);
+                else if (d.Kind == DueKind.ActivityHeartbeat && d.At == a.HeartbeatQueuedAt && a.HeartbeatDue is { } later && later > d.At)
+                    QueueHeartbeat(e, a, later);
                 break;
         }
     }

@@ -41,11 +41,14 @@ public sealed partial class LocalSwf : IDisposable
     readonly Dictionary<(string Domain, string Kind, string Name, string Version), TypeState> _types = [];
     readonly Dictionary<string, ExecutionState> _byRunId = new(StringComparer.Ordinal);
     readonly Dictionary<(string Domain, string WorkflowId), ExecutionState> _openByWorkflowId = [];
-    readonly Dictionary<string, List<ExecutionState>> _executionsByDomain = new(StringComparer.Ordinal);
+    // A set, not a list: retention forgets executions one at a time (a list's Remove scanned the domain's runs); lists
+    // sort what they return, so no order is kept here.
+    readonly Dictionary<string, HashSet<ExecutionState>> _executionsByDomain = new(StringComparer.Ordinal);
     readonly Dictionary<(string Domain, char Kind, string Name), TaskListState> _taskLists = [];
 
     // Every timeout and timer, by due time. Entries are never removed early: one that no longer
-    // matches its execution's state when it comes due is simply dropped.
+    // matches its execution's state when it comes due is simply dropped. Heartbeats add none: an activity's
+    // one heartbeat entry, come due before its moved due time, is queued again for that time.
     readonly PriorityQueue<Due, DateTimeOffset> _dues = new();
     readonly ITimer _timer;
     DateTimeOffset? _timerAt;
@@ -56,7 +59,7 @@ public sealed partial class LocalSwf : IDisposable
         _options = options ?? new LocalSwfOptions();
         _time = _options.TimeProvider;
         _hold = _options.LongPollHold;
-        _store = _options.DatabasePath is { } path ? new SqliteStore(path, _options.StoreBusyTimeout) : new MemoryStore();
+        _store = _options.DatabasePath is { } path ? new SqliteStore(path, _options.StoreBusyTimeout, _options.Synchronous) : new MemoryStore();
         _timer = _time.CreateTimer(static s => ((LocalSwf)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         try
         {
@@ -111,11 +114,27 @@ public sealed partial class LocalSwf : IDisposable
             w.Complete(null);
     }
 
-    // ---- the one way in: lock, run, process what came due, commit, unlock, wake waiters ----
+    // ---- the one way in: lock, fire what came due, run, fire what came due, commit, unlock, wake waiters ----
 
+    /// <summary>Runs one API call. Timeouts and timers that came due by the clock are fired first, as a step of their
+    /// own (committed, and its tasks handed out, even if the call then fails): the timer's callback may not have run
+    /// yet, and a call must not act on what has timed out (SWF refuses a response after its task's timeout).</summary>
     internal T Execute<T>(Func<T> body)
     {
+        while (true)
+        {
+            var result = Step(body, out var ran);
+            if (ran)
+                return result;
+        }
+    }
+
+    /// <summary>Fires what came due and, if that changed nothing, runs <paramref name="body"/> (<paramref name="ran"/>);
+    /// otherwise ends with the fired timeouts alone, for the caller to come back.</summary>
+    T Step<T>(Func<T> body, out bool ran)
+    {
         T result;
+        ran = false;
         (Waiter Waiter, object? Task)[] woken = [];
         StoreCommit? commit = null;
         lock (_gate)
@@ -129,7 +148,13 @@ public sealed partial class LocalSwf : IDisposable
                     Reload();
                 try
                 {
-                    result = body();
+                    if (FireDue())
+                        result = default!;
+                    else
+                    {
+                        result = body();
+                        ran = true;
+                    }
                     ProcessDue();
                     EnforceEventLimit();
                     // A call that changed nothing still waits for the commit of what it saw.

@@ -19,6 +19,24 @@ public sealed class LocalSwfOptions
     /// fails (and is not done); null for the default, 5 s.</summary>
     internal TimeSpan? StoreBusyTimeout { get; init; }
 
+    /// <summary>When the SQLite store's commits reach the disk: at checkpoints (<see cref="SqliteSynchronous.Normal"/>, the
+    /// default: what was answered survives the process dying, not an operating system crash or power loss), or at
+    /// every commit (<see cref="SqliteSynchronous.Full"/>: it survives those too).</summary>
+    public SqliteSynchronous Synchronous { get; init; } = SqliteSynchronous.Normal;
+
     /// <summary>The region put into domain ARNs.</summary>
     public string Region { get; init; } = "us-east-1";
+}
+
+/// <summary>SQLite's <c>synchronous</c> setting for the store, in WAL mode. Either way a commit is in the write-ahead
+/// log before its call answers, so everything answered survives the process dying (a crash, <c>kill -9</c>).</summary>
+public enum SqliteSynchronous
+{
+    /// <summary>The log is flushed to the disk at checkpoints, not at each commit: the last commits before an operating
+    /// system crash or power loss may be lost (the file stays consistent). Faster.</summary>
+    Normal,
+
+    /// <summary>The log is flushed to the disk (fsync) at every commit: what was answered survives an operating system
+    /// crash or power loss too, as far as the disk keeps what it reports written.</summary>
+    Full,
 }

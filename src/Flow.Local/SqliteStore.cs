@@ -14,7 +14,11 @@ namespace Flow.Local;
 /// long as more is asked for, so no request thread is parked on the file. A commit that fails
 /// (the file locked by another program past the busy timeout, a full disk) rolls back whole: the calls in
 /// it, and those staged after it, fail, and nothing is written until the engine has reloaded.
-/// synchronous=NORMAL in WAL mode keeps every committed transaction through a process crash.
+/// Durability (<see cref="SqliteSynchronous"/>): a commit is in the write-ahead log before its calls answer, so with
+/// either setting everything answered survives the process dying (a crash, <c>kill -9</c>). With synchronous=NORMAL,
+/// the default, the log reaches the disk only at checkpoints, so an operating system crash or power loss may lose the
+/// last commits answered (the file stays consistent); synchronous=FULL flushes the log at every commit, so they
+/// survive that too, at the cost of an fsync per commit.
 /// </summary>
 internal sealed class SqliteStore : ILocalStore
 {
@@ -56,7 +60,7 @@ internal sealed class SqliteStore : ILocalStore
         public List<Row> Rows { get; } = [];
     }
 
-    public SqliteStore(string path, TimeSpan? busyTimeout = null)
+    public SqliteStore(string path, TimeSpan? busyTimeout = null, SqliteSynchronous synchronous = SqliteSynchronous.Normal)
     {
         _path = path;
         _lock = OpenLockFile(path);
@@ -70,7 +74,7 @@ internal sealed class SqliteStore : ILocalStore
             _db = new SqliteConnection(connectionString);
             _db.Open();
             // Checkpoints run beside the commits (WalCheckpointer), not inside one.
-            Run("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;");
+            Run($"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")}; PRAGMA wal_autocheckpoint=0;");
             MigrateRunIdKeys();
             Run("""
                 CREATE TABLE IF NOT EXISTS domains (name TEXT PRIMARY KEY, json TEXT NOT NULL);
@@ -539,6 +543,17 @@ internal sealed class SqliteStore : ILocalStore
     {
         lock (_committing)
             Run(sql);
+    }
+
+    /// <summary>Reads one value on the store's own connection, between commits (tests read its settings).</summary>
+    internal object? Scalar(string sql)
+    {
+        lock (_committing)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = sql;
+            return c.ExecuteScalar();
+        }
     }
 
     void Write(List<Row> rows)

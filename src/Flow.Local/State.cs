@@ -46,6 +46,9 @@ internal sealed class ActivityState
     public DateTimeOffset? ScheduleToCloseDue { get; set; }
     public DateTimeOffset? StartToCloseDue { get; set; }
     public DateTimeOffset? HeartbeatDue { get; set; }
+    /// <summary>When the one queued heartbeat timeout entry comes due: heartbeats move <see cref="HeartbeatDue"/>
+    /// only, and the entry, found early, is queued again for it.</summary>
+    [JsonIgnore] public DateTimeOffset? HeartbeatQueuedAt { get; set; }
     public TimeSpan? StartToClose { get; set; }
     public TimeSpan? Heartbeat { get; set; }
     public string? HeartbeatDetails { get; set; }

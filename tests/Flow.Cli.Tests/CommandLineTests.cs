@@ -1,5 +1,6 @@
 using System.Net;
 using Flow.Cli.Dev;
+using Flow.Local;
 
 namespace Flow.Cli.Tests;
 
@@ -35,7 +36,18 @@ public sealed class CommandLineTests
         Assert.That(options.LongPollHold, Is.EqualTo(TimeSpan.FromSeconds(3)));
     }
 
+    [Test]
+    public void The_store_commits_with_synchronous_normal_unless_sync_full_is_asked_for()
+    {
+        Assert.That(LocalEngine.EngineOptions(Parse("--db", "f.db")).Synchronous, Is.EqualTo(SqliteSynchronous.Normal));
+        Assert.That(LocalEngine.EngineOptions(Parse("--db", "f.db", "--sync", "normal")).Synchronous, Is.EqualTo(SqliteSynchronous.Normal));
+        var full = LocalEngine.EngineOptions(Parse("--db", "f.db", "--sync", "full", "--long-poll-seconds", "2"));
+        Assert.That((full.Synchronous, full.DatabasePath, full.LongPollHold), Is.EqualTo((SqliteSynchronous.Full, "f.db", TimeSpan.FromSeconds(2))));
+    }
+
     [TestCase("", TestName = "Neither --db nor --memory is a usage error")]
+    [TestCase("--db f.db --sync off", TestName = "A sync mode other than normal or full is a usage error")]
+    [TestCase("--memory --sync full", TestName = "A sync mode without a file is a usage error")]
     [TestCase("--memory --db f.db", TestName = "Both --db and --memory is a usage error")]
     [TestCase("--memory --bind localhost.example", TestName = "A bind address that is not an IP is a usage error")]
     [TestCase("--memory --port 70000", TestName = "A port out of range is a usage error")]

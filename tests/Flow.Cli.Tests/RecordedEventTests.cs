@@ -18,7 +18,7 @@ public sealed class RecordedEventTests
         {
             DecisionTask task;
             History history;
-            await using (var engine = LocalEngine.Open(Path.Combine(folder.FullName, "flow.db"), TimeSpan.FromSeconds(1)))
+            await using (var engine = LocalEngine.Open(DevCommand.ParseOptions(CommandLine.Parse(["--db", Path.Combine(folder.FullName, "flow.db"), "--long-poll-seconds", "1"], "memory"))))
             {
                 var swf = engine.Client;
                 await swf.RegisterDomainAsync(new RegisterDomainInput { Name = "d", WorkflowExecutionRetentionPeriodInDays = "1" });
@@ -69,7 +69,7 @@ public sealed class RecordedEventTests
         var folder = Directory.CreateTempSubdirectory("flow-recorded-");
         try
         {
-            await using var engine = LocalEngine.Open(Path.Combine(folder.FullName, "flow.db"), TimeSpan.FromSeconds(1));
+            await using var engine = LocalEngine.Open(DevCommand.ParseOptions(CommandLine.Parse(["--db", Path.Combine(folder.FullName, "flow.db"), "--long-poll-seconds", "1"], "memory")));
             var swf = engine.Client;
             await swf.RegisterDomainAsync(new RegisterDomainInput { Name = "d", WorkflowExecutionRetentionPeriodInDays = "1" });
             await swf.RegisterWorkflowTypeAsync(new RegisterWorkflowTypeInput

@@ -198,4 +198,25 @@ public class SqliteTests
         Assert.That(() => new LocalSwf(new LocalSwfOptions { DatabasePath = _path, TimeProvider = _h.Time }),
             Throws.InvalidOperationException.With.Message.Contains("in use"));
     }
+    [TestCase(SqliteSynchronous.Normal, 1L, TestName = "synchronous=NORMAL is the store's default")]
+    [TestCase(SqliteSynchronous.Full, 2L, TestName = "synchronous=FULL is set on the store's connection when asked for")]
+    public void The_synchronous_option_reaches_the_store_connection(SqliteSynchronous synchronous, long expected)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"flow-local-{Guid.NewGuid():N}.db");
+        try
+        {
+            var options = synchronous == SqliteSynchronous.Normal
+                ? new LocalSwfOptions { DatabasePath = path }
+                : new LocalSwfOptions { DatabasePath = path, Synchronous = synchronous };
+            using var engine = new LocalSwf(options);
+            Assert.That(engine.Sqlite!.Scalar("PRAGMA synchronous"), Is.EqualTo(expected));
+            Assert.That(engine.Sqlite!.Scalar("PRAGMA journal_mode"), Is.EqualTo("wal"));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var f in new[] { path, path + "-wal", path + "-shm", path + ".lock" })
+                File.Delete(f);
+        }
+    }
 }

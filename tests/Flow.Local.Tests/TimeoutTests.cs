@@ -123,4 +123,107 @@ public class TimeoutTests
         }));
         Assert.That(_h.PollDecision().StartedEventId, Is.EqualTo(7));
     }
+    [Test]
+    public void Thousands_of_heartbeats_keep_one_heartbeat_timeout_queued()
+    {
+        var wf = StartWithActivity(a => a.HeartbeatTimeout = "300");
+        var task = _h.PollActivity();
+        var queued = _h.Engine.DueCount;
+        for (var i = 0; i < 5000; i++)
+        {
+            _h.Advance(TimeSpan.FromMilliseconds(10));
+            Run(_h.Swf.RecordActivityTaskHeartbeatAsync(new RecordActivityTaskHeartbeatInput { TaskToken = task.TaskToken }));
+        }
+        Assert.That(_h.Engine.DueCount, Is.LessThanOrEqualTo(queued));
+        _h.Advance(TimeSpan.FromSeconds(299));
+        Assert.That(TimedOut(wf), Is.Null, "the timeout moved with the last heartbeat");
+        _h.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(TimedOut(wf)!.TimeoutType, Is.EqualTo(ActivityTaskTimeoutType.Heartbeat));
+    }
+
+    [Test]
+    public void A_heartbeat_timeout_that_fired_early_is_queued_again_for_the_last_heartbeat()
+    {
+        var wf = StartWithActivity(a => a.HeartbeatTimeout = "10");
+        var task = _h.PollActivity();
+        _h.Advance(TimeSpan.FromSeconds(9));
+        Run(_h.Swf.RecordActivityTaskHeartbeatAsync(new RecordActivityTaskHeartbeatInput { TaskToken = task.TaskToken }));
+        _h.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(TimedOut(wf), Is.Null, "the first due time passed with a heartbeat in between");
+        _h.Advance(TimeSpan.FromSeconds(8));
+        Assert.That(TimedOut(wf), Is.Null);
+        _h.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(TimedOut(wf)!.TimeoutType, Is.EqualTo(ActivityTaskTimeoutType.Heartbeat));
+    }
+}
+
+/// <summary>Timeouts that came due are fired before a call acts, not only by the timer: a response that arrives after
+/// its timeout is refused even while the timer's callback has yet to run.</summary>
+public class DueBeforeCallTests
+{
+    /// <summary>A clock whose timers never fire: time moves, and only the calls see it.</summary>
+    sealed class TimersNeverFire(DateTimeOffset start) : Microsoft.Extensions.Time.Testing.FakeTimeProvider(start)
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new Never();
+
+        sealed class Never : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+            public void Dispose() { }
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+
+    string? _path;
+    Harness _h = null!;
+
+    void Open(bool sqlite)
+    {
+        _path = sqlite ? Path.Combine(Path.GetTempPath(), $"flow-local-{Guid.NewGuid():N}.db") : null;
+        _h = new Harness(_path, new TimersNeverFire(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _h.Dispose();
+        if (_path is null)
+            return;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var f in new[] { _path, _path + "-wal", _path + "-shm", _path + ".lock" })
+            File.Delete(f);
+    }
+
+    ActivityTask StartedActivity(out WorkflowExecution wf)
+    {
+        wf = _h.Start();
+        _h.Decide(_h.PollDecision(), ScheduleActivity("a", configure: a => a.StartToCloseTimeout = "10"));
+        return _h.PollActivity();
+    }
+
+    [TestCase(false, TestName = "A completion after its start-to-close timeout is refused before the timer fires (memory)")]
+    [TestCase(true, TestName = "A completion after its start-to-close timeout is refused before the timer fires (SQLite)")]
+    public void A_completion_after_its_start_to_close_timeout_is_refused_before_the_timer_fires(bool sqlite)
+    {
+        Open(sqlite);
+        var task = StartedActivity(out var wf);
+        _h.Advance(TimeSpan.FromSeconds(10));
+        Assert.That(() => Run(_h.Swf.RespondActivityTaskCompletedAsync(new RespondActivityTaskCompletedInput { TaskToken = task.TaskToken })),
+            Throws.TypeOf<UnknownResourceException>());
+        var timedOut = _h.History(wf).Single(e => e.EventType == EventType.ActivityTaskTimedOut).ActivityTaskTimedOutEventAttributes!;
+        Assert.That(timedOut.TimeoutType, Is.EqualTo(ActivityTaskTimeoutType.StartToClose));
+        Assert.That(_h.EventTypes(wf), Does.Not.Contain(EventType.ActivityTaskCompleted));
+    }
+
+    [Test]
+    public void A_poll_after_a_decision_task_timed_out_gets_the_decision_task_scheduled_again()
+    {
+        Open(sqlite: false);
+        var wf = _h.Start();
+        var stale = _h.PollDecision();
+        _h.Advance(TimeSpan.FromSeconds(30));
+        var again = _h.PollDecision();
+        Assert.That(again.StartedEventId, Is.GreaterThan(stale.StartedEventId));
+        Assert.That(_h.EventTypes(wf), Does.Contain(EventType.DecisionTaskTimedOut));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Flow.Local;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,7 +15,7 @@ namespace Flow.Cli.Dev;
 internal static class DevCommand
 {
     public const string Usage =
-        "flow dev [--port PORT] (--db FILE | --memory) [--bind ADDRESS] [--long-poll-seconds N]\n" +
+        "flow dev [--port PORT] (--db FILE [--sync normal|full] | --memory) [--bind ADDRESS] [--long-poll-seconds N]\n" +
         "         [--verify-sigv4 --access-key KEY --secret-key SECRET]";
 
     public const int DefaultPort = 8600;
@@ -23,7 +24,7 @@ internal static class DevCommand
 
     internal sealed record Options(
         int Port, IPAddress Bind, string? DatabasePath, TimeSpan? LongPollHold,
-        bool VerifySigV4, string? AccessKey, string? SecretKey);
+        bool VerifySigV4, string? AccessKey, string? SecretKey, SqliteSynchronous Synchronous = SqliteSynchronous.Normal);
 
     public static Options ParseOptions(CommandLine line)
     {
@@ -34,6 +35,14 @@ internal static class DevCommand
             throw new UsageException("give exactly one of --db FILE or --memory");
         if (db is { Length: 0 })
             throw new UsageException("--db needs a file path");
+        SqliteSynchronous sync = line.Get("sync") switch
+        {
+            null or "normal" => SqliteSynchronous.Normal,
+            "full" => SqliteSynchronous.Full,
+            var other => throw new UsageException($"--sync is normal or full, not '{other}'"),
+        };
+        if (memory && line.Get("sync") is not null)
+            throw new UsageException("--sync only makes sense with --db");
         string bindText = line.Get("bind") ?? "127.0.0.1";
         if (!IPAddress.TryParse(bindText, out IPAddress? bind))
             throw new UsageException($"--bind must be an IP address, not '{bindText}'");
@@ -46,7 +55,7 @@ internal static class DevCommand
         if (!verify && (accessKey is not null || secretKey is not null))
             throw new UsageException("--access-key and --secret-key only make sense with --verify-sigv4");
         line.RejectUnknown();
-        return new Options(port, bind, db, longPoll < 0 ? null : TimeSpan.FromSeconds(longPoll), verify, accessKey, secretKey);
+        return new Options(port, bind, db, longPoll < 0 ? null : TimeSpan.FromSeconds(longPoll), verify, accessKey, secretKey, sync);
     }
 
     public static async Task<int> RunAsync(Options options)
@@ -59,7 +68,7 @@ internal static class DevCommand
         LocalEngine engine;
         try
         {
-            engine = LocalEngine.Open(options.DatabasePath, options.LongPollHold);
+            engine = LocalEngine.Open(options);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or System.Data.Common.DbException)
         {

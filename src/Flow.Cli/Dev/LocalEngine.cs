@@ -20,13 +20,12 @@ internal sealed class LocalEngine : IAsyncDisposable
     /// <summary>Records in the file that could not be loaded (kept there untouched), each saying which and why.</summary>
     public IReadOnlyList<string> StoreProblems => engine.StoreProblems;
 
-    public static LocalEngine Open(string? databasePath, TimeSpan? longPollHold)
-    {
-        var options = new LocalSwfOptions { DatabasePath = databasePath };
-        if (longPollHold is { } hold)
-            options = new LocalSwfOptions { DatabasePath = databasePath, LongPollHold = hold };
-        return new LocalEngine(new LocalSwf(options));
-    }
+    public static LocalEngine Open(DevCommand.Options options) => new(new LocalSwf(EngineOptions(options)));
+
+    /// <summary>The engine's options for <c>flow dev</c>'s.</summary>
+    internal static LocalSwfOptions EngineOptions(DevCommand.Options options) => options.LongPollHold is { } hold
+        ? new LocalSwfOptions { DatabasePath = options.DatabasePath, Synchronous = options.Synchronous, LongPollHold = hold }
+        : new LocalSwfOptions { DatabasePath = options.DatabasePath, Synchronous = options.Synchronous };
 
     public ValueTask DisposeAsync()
     {
