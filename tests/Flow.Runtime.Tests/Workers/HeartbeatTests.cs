@@ -84,6 +84,54 @@ public class HeartbeatTests
     }
 
     [Test]
+    public async Task HeartbeatNowAsync_goes_out_past_the_throttle_and_once_it_returns_the_token_carries_a_cancel_request()
+    {
+        await using var h = new Harness();
+        var careful = Harness.Activity("Careful");
+        var definition = Harness.Workflow("Careful");
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var proceed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (self, input) =>
+        {
+            var stop = new CancellationTokenSource();
+            bool finish = false;
+            self.Signals["Stop"] = _ => stop.Cancel();
+            self.Signals["Finish"] = _ => finish = true;
+            try
+            {
+                await Workflow.ExecuteActivityAsync(careful, null, new ActivityOptions { CancellationToken = stop.Token });
+            }
+            catch (ActivityCanceledException)
+            {
+            }
+            await Workflow.WaitConditionAsync(() => finish); // open, so the activity's answer is still taken
+            return "finished";
+        })]);
+        // A throttle no heartbeat of this test gets past on its own.
+        await h.StartActivityWorker([new(careful, async (_, context) =>
+        {
+            await context.HeartbeatAsync("started");
+            started.SetResult();
+            await proceed.Task;
+            await context.HeartbeatNowAsync("last check");
+            context.CancellationToken.ThrowIfCancellationRequested();
+            return "not cancelled";
+        })], o => o with { HeartbeatThrottleInterval = TimeSpan.FromMinutes(5), TimeProvider = h.Time });
+
+        var run = await h.Client.StartAsync(definition, "careful-1", null);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await h.Client.SignalAsync(run, "Stop", null);
+        await h.WhenEvent(run, EventType.ActivityTaskCancelRequested);
+        proceed.SetResult();
+
+        Assert.That(await h.WhenEvent(run, EventType.ActivityTaskCanceled), Is.Not.Null, "reported as canceled, not failed");
+        Assert.That(h.Probe.InputsOf<RecordActivityTaskHeartbeatInput>("RecordActivityTaskHeartbeat").Select(b => b.Details),
+            Is.EqualTo(new[] { "started", "last check" }));
+        await h.Client.SignalAsync(run, "Finish", null);
+        Assert.That(await h.Result(run), Is.EqualTo("finished"));
+    }
+
+    [Test]
     public async Task Heartbeat_details_over_2048_characters_are_refused_in_the_activity()
     {
         await using var h = new Harness();
