@@ -18,74 +18,107 @@ public sealed class FileActivities(HttpClient http, S3Uploads? s3 = null) : IFil
     private static readonly byte[] EmptyGzip =
         [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
 
-    public async Task<Downloaded> DownloadAsync(string source, string workFolder)
+    /// <summary>How often a long activity heartbeats while it works (the worker sends at most one a second).</summary>
+    private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(1);
+
+    public Task<Downloaded> DownloadAsync(string source, string workFolder)
     {
-        Directory.CreateDirectory(workFolder);
         var name = Path.GetFileName(Uri.TryCreate(source, UriKind.Absolute, out var uri) && !uri.IsFile ? uri.AbsolutePath : source);
         if (string.IsNullOrEmpty(name))
             name = "download";
         var target = Path.Combine(workFolder, name);
-        var token = ActivityExecutionContext.Current?.CancellationToken ?? default;
-
-        await using (var output = File.Create(target))
+        return WritingAsync(workFolder, [target], async (done, token) =>
         {
-            if (uri is not null && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            Directory.CreateDirectory(workFolder);
+            await using (var output = File.Create(target))
             {
-                using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, token);
-                // A 5xx is worth retrying; a 4xx is not (the workflow's retry policy reads the reason, and
-                // HttpRequestException, a dropped connection, is on its list).
-                if ((int)response.StatusCode >= 500)
-                    throw new TransientDownloadException($"{uri} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
-                if (!response.IsSuccessStatusCode)
-                    throw new DownloadRefusedException($"{uri} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
-                await response.Content.CopyToAsync(output, token);
+                if (uri is not null && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+                {
+                    using var response = await GetAsync(uri, token);
+                    await using var body = await response.Content.ReadAsStreamAsync(token);
+                    await CopyAsync(body, output, done, token);
+                }
+                else
+                {
+                    var path = uri is { IsFile: true } ? uri.LocalPath : source;
+                    await using var input = File.OpenRead(path);
+                    await CopyAsync(input, output, done, token);
+                }
             }
-            else
-            {
-                var path = uri is { IsFile: true } ? uri.LocalPath : source;
-                await using var input = File.OpenRead(path);
-                await input.CopyToAsync(output, token);
-            }
-        }
-        return new Downloaded(target, new FileInfo(target).Length);
+            return new Downloaded(target, new FileInfo(target).Length);
+        });
     }
 
-    public async Task<Processed> ProcessAsync(string localPath, string workFolder)
+    private async Task<HttpResponseMessage> GetAsync(Uri uri, CancellationToken token)
     {
-        var token = ActivityExecutionContext.Current?.CancellationToken ?? default;
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, token);
+        }
+        catch (OperationCanceledException e) when (!token.IsCancellationRequested)
+        {
+            // Not a cancel request: HttpClient gave up waiting (its Timeout). The server may answer next time.
+            throw new TransientDownloadException($"{uri} did not answer within {http.Timeout.TotalSeconds:0.#} s.", e);
+        }
+        // The workflow's retry policy reads the reason: a 5xx, 408 (the server gave up waiting for us) or 429 (too many
+        // requests) is worth asking again, after a backoff; any other 4xx gets the same answer every time.
+        // (HttpRequestException, a refused or dropped connection, is on the policy's list too.)
+        var status = (int)response.StatusCode;
+        if (status >= 500 || response.StatusCode is System.Net.HttpStatusCode.RequestTimeout or System.Net.HttpStatusCode.TooManyRequests)
+        {
+            response.Dispose();
+            throw new TransientDownloadException($"{uri} answered {status} {response.ReasonPhrase}.");
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            response.Dispose();
+            throw new DownloadRefusedException($"{uri} answered {status} {response.ReasonPhrase}.");
+        }
+        return response;
+    }
+
+    public Task<Processed> ProcessAsync(string localPath, string workFolder)
+    {
         var compressed = Path.Combine(workFolder, Path.GetFileName(localPath) + ".gz");
         var reportPath = Path.Combine(workFolder, Path.GetFileName(localPath) + ".report.json");
-
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long bytes = 0;
-        var counter = new TextCounter();
-        await using (var input = File.OpenRead(localPath))
-        await using (var output = File.Create(compressed))
-        await using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
+        return WritingAsync(workFolder, [compressed, reportPath], async (done, token) =>
         {
-            var buffer = new byte[81920];
-            int read;
-            while ((read = await input.ReadAsync(buffer, token)) > 0)
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long bytes = 0;
+            var counter = new TextCounter();
+            await using (var input = File.OpenRead(localPath))
+            await using (var output = File.Create(compressed))
+            await using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
             {
-                sha.AppendData(buffer, 0, read);
-                counter.Add(buffer.AsSpan(0, read));
-                await gzip.WriteAsync(buffer.AsMemory(0, read), token);
-                bytes += read;
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await input.ReadAsync(buffer, token)) > 0)
+                {
+                    sha.AppendData(buffer, 0, read);
+                    counter.Add(buffer.AsSpan(0, read));
+                    await gzip.WriteAsync(buffer.AsMemory(0, read), token);
+                    bytes += read;
+                    done.Add(read);
+                }
             }
-        }
-        // GZipStream writes nothing at all, not even the header, when it was given no data (dotnet/runtime#66449):
-        // a 0-byte file that every gunzip rejects. An empty input gets the gzip member of no data instead.
-        if (bytes == 0)
-            await File.WriteAllBytesAsync(compressed, EmptyGzip, token);
-        var hex = Convert.ToHexStringLower(sha.GetHashAndReset());
-        var processed = new Processed(compressed, reportPath, hex, bytes, new FileInfo(compressed).Length, counter.Lines, counter.Words);
-        await File.WriteAllTextAsync(reportPath, ReportJson(localPath, processed), token);
-        return processed;
+            // GZipStream writes nothing at all, not even the header, when it was given no data (dotnet/runtime#66449):
+            // a 0-byte file that every gunzip rejects. An empty input gets the gzip member of no data instead.
+            if (bytes == 0)
+                await File.WriteAllBytesAsync(compressed, EmptyGzip, token);
+            var hex = Convert.ToHexStringLower(sha.GetHashAndReset());
+            var processed = new Processed(compressed, reportPath, hex, bytes, new FileInfo(compressed).Length, counter.Lines, counter.Words);
+            await File.WriteAllTextAsync(reportPath, ReportJson(localPath, processed), token);
+            return processed;
+        });
     }
 
     public async Task<Uploaded> UploadAsync(Processed processed, string bucket)
     {
-        var token = ActivityExecutionContext.Current?.CancellationToken ?? default;
+        var context = ActivityExecutionContext.Current;
+        var token = context?.CancellationToken ?? default;
+        var done = new Done();
+        await using var heartbeats = Heartbeats.Start(context, done);
         if (S3Location.IsS3(bucket))
         {
             if (!S3Location.TryParse(bucket, out var location, out var error))
@@ -99,26 +132,148 @@ public sealed class FileActivities(HttpClient http, S3Uploads? s3 = null) : IFil
         Directory.CreateDirectory(bucket);
         var compressed = Path.Combine(bucket, Path.GetFileName(processed.CompressedPath));
         var report = Path.Combine(bucket, Path.GetFileName(processed.ReportPath));
-        await CopyAsync(processed.CompressedPath, compressed, token);
-        await CopyAsync(processed.ReportPath, report, token);
+        await PublishAsync(processed.CompressedPath, compressed, done, token);
+        await PublishAsync(processed.ReportPath, report, done, token);
         return new Uploaded(Path.GetFullPath(compressed), Path.GetFullPath(report));
     }
 
-    public Task DeleteAsync(string workFolder)
+    public async Task DeleteAsync(string workFolder)
     {
-        if (Directory.Exists(workFolder))
-            Directory.Delete(workFolder, recursive: true);
-        return Task.CompletedTask;
+        // An activity the workflow gave up on may still be writing here until it notices (and then removes what it
+        // wrote itself): a folder that gains a file while it is being deleted is deleted again.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(workFolder))
+                    Directory.Delete(workFolder, recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+            }
+        }
     }
 
-    private static async Task CopyAsync(string from, string to, CancellationToken token)
+    /// <summary>
+    /// Runs work that writes <paramref name="outputs"/> into <paramref name="folder"/>, heartbeating meanwhile. When
+    /// the workflow gives up on it (its cancel signal, its deadline), it runs its cleanup at once, possibly while this
+    /// is still writing, or before this has even created the folder. So unless the work succeeds and a last heartbeat,
+    /// after its last write, finds no cancel request, it removes what it wrote, and the folder if that leaves it empty:
+    /// whichever of the two runs last leaves nothing behind.
+    /// </summary>
+    private static async Task<T> WritingAsync<T>(string folder, string[] outputs, Func<Done, CancellationToken, Task<T>> work)
+    {
+        var context = ActivityExecutionContext.Current;
+        var token = context?.CancellationToken ?? default;
+        var done = new Done();
+        try
+        {
+            T result;
+            await using (Heartbeats.Start(context, done))
+                result = await work(done, token);
+            if (context is not null)
+                await context.HeartbeatNowAsync(done.Details);
+            token.ThrowIfCancellationRequested();
+            return result;
+        }
+        catch
+        {
+            foreach (var output in outputs)
+                TryDelete(() => File.Delete(output));
+            TryDelete(() => Directory.Delete(folder)); // only when empty: a later attempt may be writing there
+            throw;
+        }
+    }
+
+    private static void TryDelete(Action delete)
+    {
+        try
+        {
+            delete();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Gone already, or in use by someone else: the workflow's cleanup has it.
+        }
+    }
+
+    private static async Task CopyAsync(Stream input, Stream output, Done done, CancellationToken token)
+    {
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await input.ReadAsync(buffer, token)) > 0)
+        {
+            await output.WriteAsync(buffer.AsMemory(0, read), token);
+            done.Add(read);
+        }
+    }
+
+    private static async Task PublishAsync(string from, string to, Done done, CancellationToken token)
     {
         // Write beside the target and move, so a crash never leaves a half-written object in the bucket.
         var temp = to + ".partial";
-        await using (var input = File.OpenRead(from))
-        await using (var output = File.Create(temp))
-            await input.CopyToAsync(output, token);
-        File.Move(temp, to, overwrite: true);
+        try
+        {
+            await using (var input = File.OpenRead(from))
+            await using (var output = File.Create(temp))
+                await CopyAsync(input, output, done, token);
+            File.Move(temp, to, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(() => File.Delete(temp));
+            throw;
+        }
+    }
+
+    /// <summary>Bytes an activity has handled so far, the details of its heartbeats.</summary>
+    private sealed class Done
+    {
+        private long _bytes;
+
+        public void Add(int bytes) => Interlocked.Add(ref _bytes, bytes);
+
+        public string Details => Interlocked.Read(ref _bytes).ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " bytes";
+    }
+
+    /// <summary>Heartbeats every <see cref="HeartbeatPeriod"/> until disposed, from the start and also while a server
+    /// sends nothing: a cancel request is heard even then, and SWF sees the worker is alive.</summary>
+    private sealed class Heartbeats : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        private Heartbeats(ActivityExecutionContext? context, Done done) =>
+            _loop = context is null ? Task.CompletedTask : BeatAsync(context, done, _stop.Token);
+
+        public static Heartbeats Start(ActivityExecutionContext? context, Done done) => new(context, done);
+
+        private static async Task BeatAsync(ActivityExecutionContext context, Done done, CancellationToken stop)
+        {
+            using var timer = new PeriodicTimer(HeartbeatPeriod);
+            try
+            {
+                do
+                    await context.HeartbeatAsync(done.Details);
+                while (await timer.WaitForNextTickAsync(stop));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _loop;
+            _stop.Dispose();
+        }
     }
 
     private static string ReportJson(string source, Processed p)
@@ -185,8 +340,8 @@ internal sealed class TextCounter
     }
 }
 
-/// <summary>A download failure worth retrying (a 5xx).</summary>
-public sealed class TransientDownloadException(string message) : Exception(message);
+/// <summary>A download failure worth retrying: a 5xx, 408 or 429, or no answer within HttpClient's timeout.</summary>
+public sealed class TransientDownloadException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>The server refused the download (a 4xx): asking again gets the same answer.</summary>
 public sealed class DownloadRefusedException(string message) : Exception(message);

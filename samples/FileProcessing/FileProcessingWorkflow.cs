@@ -12,7 +12,10 @@ public sealed class FileProcessingWorkflow : IFileProcessing
         InitialInterval = TimeSpan.FromSeconds(1),
         BackoffCoefficient = 2,
         MaximumInterval = TimeSpan.FromSeconds(30),
-        RetryableReasons = [typeof(TransientDownloadException).FullName!, "System.Net.Http.HttpRequestException", "System.IO.IOException"],
+        // TransientDownloadException: a 5xx, 408 or 429, or no answer within HttpClient's timeout. HttpRequestException and
+        // IOException: a refused or dropped connection. ActivityTimedOutException: the heartbeats stopped (the worker died).
+        RetryableReasons = [typeof(TransientDownloadException).FullName!, "System.Net.Http.HttpRequestException", "System.IO.IOException",
+            nameof(ActivityTimedOutException)],
     };
 
     private readonly CancellationTokenSource _cancel = new();
@@ -55,6 +58,9 @@ public sealed class FileProcessingWorkflow : IFileProcessing
         catch (Exception) when (_cancel.IsCancellationRequested)
         {
             Status = new Progress(Stage.Canceled, Status.Bytes, _cancelReason);
+            // The activity in flight hears of the cancel at its next heartbeat and may still be writing now (or not have
+            // created the folder yet): it removes what it wrote unless it finished before the cancel (see WritingAsync),
+            // so this cleanup and its own leave nothing behind in either order.
             await new FileActivitiesClient().DeleteAsync(job.WorkFolder);
             // After SWF's cancel request an OperationCanceledException closes the run as canceled. A signal or the
             // deadline is not such a request: the run fails, and the reason says why.

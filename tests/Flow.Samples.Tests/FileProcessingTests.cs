@@ -133,8 +133,7 @@ public sealed class FileProcessingTests
 
         await run.RequestCancelAsync();
         var closed = Assert.ThrowsAsync<WorkflowCanceledException>(async () => await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token));
-        server.Release.TrySetResult();
-        await Waiting.UntilAsync(() => Task.FromResult(h.Activities.InFlight == 0), RunTimeout, "the download activity to end");
+        await DownloadStopsWhileTheServerHoldsIt(h);
 
         Assert.That(closed!.Status, Is.EqualTo(CloseStatus.Canceled));
         Assert.That(Directory.Exists(job.WorkFolder), Is.False);
@@ -152,8 +151,7 @@ public sealed class FileProcessingTests
 
         await run.CancelAsync("the operator changed their mind");
         var closed = Assert.ThrowsAsync<WorkflowFailedException>(async () => await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token));
-        server.Release.TrySetResult();
-        await Waiting.UntilAsync(() => Task.FromResult(h.Activities.InFlight == 0), RunTimeout, "the download activity to end");
+        await DownloadStopsWhileTheServerHoldsIt(h);
 
         // Flow closes a run as canceled only after SWF recorded a cancel request; a signal is not one, so the run fails
         // with the reason (see the cancel-request test for a canceled close).
@@ -162,6 +160,45 @@ public sealed class FileProcessingTests
         Assert.That(closed.Details, Does.Contain("the operator changed their mind"));
         Assert.That(Directory.Exists(job.WorkFolder), Is.False);
         Assert.That((await run.GetStateAsync())?.Stage, Is.EqualTo(Stage.Canceled));
+    }
+
+    /// <summary>The download hears at its next heartbeat (one a second) that its run cancelled it, or has closed, and
+    /// stops while the server still holds the rest of the body: without heartbeats it would wait for the server (here,
+    /// forever; in life, minutes).</summary>
+    private static Task DownloadStopsWhileTheServerHoldsIt(Harness h) =>
+        Waiting.UntilAsync(() => Task.FromResult(h.Activities.InFlight == 0), TimeSpan.FromSeconds(15), "the download activity to stop");
+
+    [TestCase("429 Too Many Requests")]
+    [TestCase("408 Request Timeout")]
+    [TestCase("502 Bad Gateway")]
+    public async Task A_download_answered_with_a_status_that_passes_is_retried_and_the_job_completes(string status)
+    {
+        await using var h = await Harness.StartAsync();
+        var input = await File.ReadAllBytesAsync(Input);
+        using var server = new FileServer(input, failures: 1, failureStatus: status);
+        var id = "status-" + status[..3];
+        var run = await h.Client.StartAsync(id, h.Job(server.Url("durable-workflows.txt").ToString(), id));
+
+        var report = await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token);
+
+        Assert.That(report.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(input))));
+        Assert.That(server.Requests, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_download_whose_server_does_not_answer_within_the_HTTP_timeout_is_retried_and_the_job_completes()
+    {
+        await using var h = await Harness.StartAsync(httpTimeout: TimeSpan.FromSeconds(1));
+        var input = await File.ReadAllBytesAsync(Input);
+        using var server = new FileServer(input, silent: 1);
+        var run = await h.Client.StartAsync("silent", h.Job(server.Url("durable-workflows.txt").ToString(), "silent"));
+
+        var report = await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token);
+
+        Assert.That(report.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(input))));
+        Assert.That(server.Requests, Is.EqualTo(2));
+        var failed = (await h.Client.Client.GetHistoryAsync(run.Execution)).Single(e => e.EventType == EventType.ActivityTaskFailed);
+        Assert.That(failed.ActivityTaskFailedEventAttributes!.Reason, Is.EqualTo(typeof(TransientDownloadException).FullName));
     }
 
     [Test]
@@ -205,8 +242,7 @@ public sealed class FileProcessingTests
         var run = await h.Client.StartAsync("deadline", job);
 
         var closed = Assert.ThrowsAsync<WorkflowFailedException>(async () => await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token));
-        server.Release.TrySetResult();
-        await Waiting.UntilAsync(() => Task.FromResult(h.Activities.InFlight == 0), RunTimeout, "the download activity to end");
+        await DownloadStopsWhileTheServerHoldsIt(h);
 
         Assert.That(closed!.Reason, Is.EqualTo(typeof(JobCanceledException).FullName));
         Assert.That(closed.Details, Does.StartWith("File processing canceled: the job took longer than 1 s."));
@@ -224,16 +260,19 @@ internal sealed class Harness : IAsyncDisposable
 {
     public readonly LocalService Service = new();
     public readonly TempFolder Folder = new();
-    public readonly HttpClient Http = new();
+    public HttpClient Http = new();
     public ActivityWorker Activities = null!;
     public WorkflowWorker Decider = null!;
     public FileProcessingClient Client = null!;
 
     public S3Uploads? S3;
 
-    public static async Task<Harness> StartAsync(S3Settings? s3 = null)
+    /// <param name="httpTimeout">How long a download waits for the server's answer (HttpClient's 100 s by default).</param>
+    public static async Task<Harness> StartAsync(S3Settings? s3 = null, TimeSpan? httpTimeout = null)
     {
         var h = new Harness { S3 = s3 is null ? null : new S3Uploads(s3) };
+        if (httpTimeout is { } timeout)
+            h.Http.Timeout = timeout;
         await h.Service.RegisterDomainAsync(FileProcessingWorkers.Domain);
         (h.Activities, h.Decider) = FileProcessingWorkers.Create(h.Service.Swf, h.Http, h.S3);
         await h.Activities.StartAsync();

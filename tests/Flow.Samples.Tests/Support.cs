@@ -53,13 +53,14 @@ internal sealed class TempFolder : IDisposable
     }
 }
 
-/// <summary>A tiny HTTP/1.1 server on 127.0.0.1 that serves one body. It can fail the first requests with 503
-/// (or another status) and hold a response half-sent until the test lets it go.</summary>
+/// <summary>A tiny HTTP/1.1 server on 127.0.0.1 that serves one body. It can leave the first requests unanswered,
+/// fail the next ones with 503 (or another status), and hold a response half-sent until the test lets it go.</summary>
 internal sealed class FileServer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly byte[] _body;
     private readonly int _failures;
+    private readonly int _silent;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private int _requests;
@@ -67,10 +68,12 @@ internal sealed class FileServer : IDisposable
     private readonly string _failureStatus;
 
     /// <param name="failures">How many requests get <paramref name="failureStatus"/> before the body is served.</param>
-    public FileServer(byte[] body, int failures = 0, bool hold = false, string failureStatus = "503 Service Unavailable")
+    /// <param name="silent">How many requests, before those, get no answer at all (the connection stays open).</param>
+    public FileServer(byte[] body, int failures = 0, bool hold = false, string failureStatus = "503 Service Unavailable", int silent = 0)
     {
         _body = body;
         _failures = failures;
+        _silent = silent;
         _failureStatus = failureStatus;
         Hold = hold;
         _listener.Start();
@@ -119,7 +122,12 @@ internal sealed class FileServer : IDisposable
             request.Append(Encoding.ASCII.GetString(buffer, 0, read));
         }
         int n = Interlocked.Increment(ref _requests);
-        if (n <= _failures)
+        if (n <= _silent)
+        {
+            await Task.Delay(Timeout.Infinite, _stop.Token);
+            return;
+        }
+        if (n - _silent <= _failures)
         {
             await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {_failureStatus}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token);
             return;

@@ -34,6 +34,12 @@ public abstract class ActivityExecutionContext
     /// <summary>Records a heartbeat (throttled to the heartbeat timeout); details are at most 2,048 characters.</summary>
     public abstract Task HeartbeatAsync(string? details = null);
 
+    /// <summary>Records a heartbeat at once, past the throttle, and completes when SWF has answered it: then
+    /// <see cref="CancellationToken"/> has fired if the workflow asked to cancel the activity (a failed call is logged,
+    /// as for any heartbeat). For the last check before an activity's result counts, say before it leaves files behind
+    /// that the workflow may already be cleaning up; report progress with <see cref="HeartbeatAsync"/>.</summary>
+    public virtual Task HeartbeatNowAsync(string? details = null) => HeartbeatAsync(details);
+
     /// <summary>The services of this task's scope when the worker runs under a host with dependency injection
     /// (one scope per task), otherwise null. Dispatch tables use it to create the implementation per task.</summary>
     public virtual IServiceProvider? Services => null;

@@ -81,6 +81,23 @@ internal sealed class WorkerActivityContext : ActivityExecutionContext, IDisposa
         }
     }
 
+    public override Task HeartbeatNowAsync(string? details = null)
+    {
+        if (details is { Length: > 2048 })
+            throw new ArgumentException($"Heartbeat details are {details.Length} characters long; SWF allows at most 2,048.", nameof(details));
+        lock (_gate)
+        {
+            if (_disposed)
+                return Task.CompletedTask;
+            // These details are the latest: a throttled heartbeat still waiting would only send older ones.
+            _pending = false;
+            _pendingDetails = null;
+            _lastSent = _time.GetUtcNow();
+        }
+        // Beside a throttled send that may be in flight: its answer could predate what the caller needs to know.
+        return RecordAsync(details);
+    }
+
     private void ScheduleFlush(DateTimeOffset now)
     {
         var due = _lastSent + _interval - now;
@@ -110,6 +127,23 @@ internal sealed class WorkerActivityContext : ActivityExecutionContext, IDisposa
     {
         try
         {
+            await RecordAsync(details).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _sending = false;
+                if (_pending && !_disposed && _timer is null)
+                    ScheduleFlush(_time.GetUtcNow());
+            }
+        }
+    }
+
+    private async Task RecordAsync(string? details)
+    {
+        try
+        {
             var status = await _swf.RecordActivityTaskHeartbeatAsync(
                 new RecordActivityTaskHeartbeatInput { TaskToken = _task.TaskToken, Details = details }, _token).ConfigureAwait(false);
             if (status.CancelRequested)
@@ -132,15 +166,6 @@ internal sealed class WorkerActivityContext : ActivityExecutionContext, IDisposa
         {
             // A missed heartbeat is not the activity's failure; the next one tries again.
             WorkerLog.HeartbeatFailed(_log, ex, _task.ActivityId);
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _sending = false;
-                if (_pending && !_disposed && _timer is null)
-                    ScheduleFlush(_time.GetUtcNow());
-            }
         }
     }
 

@@ -271,6 +271,9 @@ public sealed class ActivityWorker : IAsyncDisposable
     private Task RespondAsync(string operation, Func<CancellationToken, Task> call) =>
         Respond.WithRetriesAsync(operation, call, _options.MaxRespondAttempts, _engine, _log, TaskList);
 
+    // A call may shorten the registered heartbeat timeout, and only the ActivityTaskScheduled event records it (the
+    // activity task does not): the throttle is a short fixed interval, so any timeout above it is met by an activity
+    // that heartbeats in time; the registered timeout only ever makes it shorter.
     private TimeSpan HeartbeatInterval(ActivityDefinition definition)
     {
         var cap = _options.HeartbeatThrottleInterval;

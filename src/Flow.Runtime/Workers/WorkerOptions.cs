@@ -64,9 +64,11 @@ public abstract record WorkerOptions
 /// <summary>Options of an <see cref="ActivityWorker"/>.</summary>
 public sealed record ActivityWorkerOptions : WorkerOptions
 {
-    /// <summary>Minimum time between two heartbeats sent to SWF when the activity's registered heartbeat
-    /// timeout is unknown; with a known timeout, heartbeats go out at most every 80 % of it, capped by this.</summary>
-    public TimeSpan HeartbeatThrottleInterval { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Minimum time between two heartbeats sent to SWF (80 % of the registered heartbeat timeout when that is
+    /// shorter). Keep it below the shortest heartbeat timeout a workflow gives a call (ActivityOptions.HeartbeatTimeout):
+    /// the activity task does not carry that timeout, so the worker cannot see it, and a heartbeat held back longer
+    /// than it lets SWF time the task out although the activity heartbeats in time.</summary>
+    public TimeSpan HeartbeatThrottleInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>After <see cref="WorkerOptions.ShutdownTimeout"/> cancels the activities, how long they get to
     /// notice before the worker reports them failed itself.</summary>

@@ -74,7 +74,8 @@ public sealed class WorkflowWorker : IAsyncDisposable
     /// <summary>Decision tasks served by a cached executor from only their new events.</summary>
     public long DecisionCacheHits => Interlocked.Read(ref _hits);
 
-    /// <summary>Decision tasks replayed from the full history (first tasks of a run included).</summary>
+    /// <summary>Decision tasks replayed from the full history (first tasks of a run included, and tasks whose cached
+    /// executor could not go on and were replayed in full after all).</summary>
     public long DecisionCacheMisses => Interlocked.Read(ref _misses);
 
     /// <summary>Executors cached now.</summary>
@@ -139,7 +140,7 @@ public sealed class WorkflowWorker : IAsyncDisposable
         long started = Stopwatch.GetTimestamp();
         var task = await _swf.PollForDecisionTaskAsync(PollInput(taskList, null), stop).ConfigureAwait(false);
         FlowDiagnostics.PollDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
-            new KeyValuePair<string, object?>("kind", "decision"), new KeyValuePair<string, object?>("task_list", TaskList));
+            new KeyValuePair<string, object?>("kind", "decision"), new KeyValuePair<string, object?>("task_list", taskList));
         if (string.IsNullOrEmpty(task.TaskToken))
             return null;
         return abandon => ProcessAsync(task, taskList, abandon);
@@ -167,12 +168,6 @@ public sealed class WorkflowWorker : IAsyncDisposable
             try
             {
                 (executor, var events, bool hit) = await LoadAsync(first, taskList, handler, useCache: true, abandon).ConfigureAwait(false);
-                if (_cache is not null)
-                {
-                    Interlocked.Increment(ref hit ? ref _hits : ref _misses);
-                    (hit ? FlowDiagnostics.DecisionCacheHits : FlowDiagnostics.DecisionCacheMisses).Add(1);
-                }
-                span?.SetTag("flow.decision_cache_hit", hit);
                 try
                 {
                     result = await executor.ProcessDecisionTaskAsync(WithEvents(first, events)).ConfigureAwait(false);
@@ -181,9 +176,20 @@ public sealed class WorkflowWorker : IAsyncDisposable
                 {
                     // The cached executor could not go on (say, a decision timed out in between): any doubt is a
                     // full replay, now, rather than after the task times out. (Blocked code would only block again.)
+                    // The task is then a miss: the cache did not spare it the replay.
+                    hit = false;
                     WorkerLog.CacheDoubt(_log, execution.RunId, ExceptionText.Message(ex));
                     (executor, events, _) = await LoadAsync(first, taskList, handler, useCache: false, abandon).ConfigureAwait(false);
                     result = await executor.ProcessDecisionTaskAsync(WithEvents(first, events)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (_cache is not null)
+                    {
+                        Interlocked.Increment(ref hit ? ref _hits : ref _misses);
+                        (hit ? FlowDiagnostics.DecisionCacheHits : FlowDiagnostics.DecisionCacheMisses).Add(1);
+                    }
+                    span?.SetTag("flow.decision_cache_hit", hit);
                 }
             }
             catch (Exception ex)

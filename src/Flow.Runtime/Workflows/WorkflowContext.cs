@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Flow.Swf;
@@ -70,6 +71,12 @@ internal sealed class WorkflowContext
     private int _sideEffectCalls;
 
     private int _activityCounter, _timerCounter, _childCounter, _retryTimerCounter;
+
+    // Decisions SWF refused for a rate or a count limit, waiting to go out again (see Refused).
+    private readonly List<(Command Command, bool Backoff, bool AfterNews)> _refused = [];
+    private readonly Dictionary<TimerCommand, Command> _backoffs = [];
+    private readonly ConditionalWeakTable<Command, StrongBox<int>> _refusals = new();
+    private int _backoffCounter;
 
     // Grouping state.
     private readonly List<HistoryEvent> _pending = [];
@@ -441,6 +448,8 @@ internal sealed class WorkflowContext
                 $"but the workflow code asked for {command.Describe()}. Did the workflow code change since this run started?"));
         _queue.RemoveAt(0);
         command.RecordedEventId = e.EventId;
+        if (Refused(e, command))
+            return;
 
         switch (e.EventType)
         {
@@ -542,6 +551,8 @@ internal sealed class WorkflowContext
         IsReplaying = replaying;
         foreach (var e in events)
             Apply(e);
+        if (_refused.Count > 0)
+            IssueRefused(news: events.Count > 0);
         RunUntilQuiescent();
         if (_fatal is not null)
             throw _fatal;
@@ -735,6 +746,8 @@ internal sealed class WorkflowContext
 
     private void Apply(HistoryEvent e)
     {
+        if (RefusedAfterInitiation(e))
+            return;
         switch (e.EventType)
         {
             case EventType.WorkflowExecutionStarted:
@@ -787,6 +800,8 @@ internal sealed class WorkflowContext
                 if (!_timers.Remove(a.StartedEventId, out var timer))
                     throw Unknown(e, a.StartedEventId, "started the timer");
                 timer.Resolve(null);
+                if (_backoffs.Count > 0 && _backoffs.Remove(timer, out var refused))
+                    Reissue(refused);
                 break;
             }
             case EventType.ChildWorkflowExecutionStarted:
@@ -1339,6 +1354,118 @@ internal sealed class WorkflowContext
         var command = new CancelExternalCommand(workflowId, runId);
         Enqueue(command);
         return command.Completion.Task;
+    }
+
+    // ---------------------------------------------------------------- decisions refused for a rate or a limit
+
+    /// <summary>Timer ids of the waits before a refused decision goes out again.</summary>
+    public const string BackoffTimerPrefix = "_flow_backoff_";
+
+    /// <summary>SWF refused the decision for a rate or a count limit, which passes: it is not the call's failure. The
+    /// command goes out again under the same id once a backoff timer has fired (so the decision task that follows the
+    /// refusal starts that timer); replay meets the same refusals in the history and makes the same timers. A refused
+    /// backoff timer sends its command again at once, or, when the open-timers limit refused it, with the next news.</summary>
+    private bool Refused(HistoryEvent e, Command command)
+    {
+        if (e.EventType == EventType.StartTimerFailed && command is TimerCommand timer && _backoffs.Remove(timer, out var waiting))
+        {
+            _refused.Add((waiting, false, e.StartTimerFailedEventAttributes!.Cause == StartTimerFailedCause.OpenTimersLimitExceeded));
+            return true;
+        }
+        if (!Transient(e))
+            return false;
+        command.RecordedEventId = 0;
+        _refused.Add((command, true, false));
+        Logger.LogInformation("SWF refused {Decision} ({Cause}); it goes out again after a backoff timer.", command.Describe(), Cause(e));
+        return true;
+    }
+
+    /// <summary>A refusal that came after SWF had initiated the decision (a child, signal or cancel request).</summary>
+    private bool RefusedAfterInitiation(HistoryEvent e)
+    {
+        Command? command;
+        switch (e.EventType)
+        {
+            case EventType.StartChildWorkflowExecutionFailed when Transient(e):
+                _children.Remove(e.StartChildWorkflowExecutionFailedEventAttributes!.InitiatedEventId, out var child);
+                command = child;
+                break;
+            case EventType.SignalExternalWorkflowExecutionFailed when Transient(e):
+                _signals.Remove(e.SignalExternalWorkflowExecutionFailedEventAttributes!.InitiatedEventId, out var signal);
+                command = signal;
+                break;
+            case EventType.RequestCancelExternalWorkflowExecutionFailed when Transient(e):
+                _cancels.Remove(e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!.InitiatedEventId, out var cancel);
+                command = cancel;
+                break;
+            default:
+                return false;
+        }
+        return command is not null && Refused(e, command);
+    }
+
+    private static bool Transient(HistoryEvent e) => e.EventType switch
+    {
+        EventType.ScheduleActivityTaskFailed => e.ScheduleActivityTaskFailedEventAttributes!.Cause
+            is ScheduleActivityTaskFailedCause.ActivityCreationRateExceeded or ScheduleActivityTaskFailedCause.OpenActivitiesLimitExceeded,
+        EventType.StartTimerFailed => e.StartTimerFailedEventAttributes!.Cause
+            is StartTimerFailedCause.TimerCreationRateExceeded or StartTimerFailedCause.OpenTimersLimitExceeded,
+        EventType.StartChildWorkflowExecutionFailed => e.StartChildWorkflowExecutionFailedEventAttributes!.Cause
+            is StartChildWorkflowExecutionFailedCause.ChildCreationRateExceeded or StartChildWorkflowExecutionFailedCause.OpenChildrenLimitExceeded
+            or StartChildWorkflowExecutionFailedCause.OpenWorkflowsLimitExceeded,
+        EventType.SignalExternalWorkflowExecutionFailed => e.SignalExternalWorkflowExecutionFailedEventAttributes!.Cause
+            == SignalExternalWorkflowExecutionFailedCause.SignalExternalWorkflowExecutionRateExceeded,
+        EventType.RequestCancelExternalWorkflowExecutionFailed => e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!.Cause
+            == RequestCancelExternalWorkflowExecutionFailedCause.RequestCancelExternalWorkflowExecutionRateExceeded,
+        _ => false,
+    };
+
+    private static string Cause(HistoryEvent e) => e.EventType switch
+    {
+        EventType.ScheduleActivityTaskFailed => FailureText.Swf(e.ScheduleActivityTaskFailedEventAttributes!.Cause),
+        EventType.StartTimerFailed => FailureText.Swf(e.StartTimerFailedEventAttributes!.Cause),
+        EventType.StartChildWorkflowExecutionFailed => FailureText.Swf(e.StartChildWorkflowExecutionFailedEventAttributes!.Cause),
+        EventType.SignalExternalWorkflowExecutionFailed => FailureText.Swf(e.SignalExternalWorkflowExecutionFailedEventAttributes!.Cause),
+        _ => FailureText.Swf(e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!.Cause),
+    };
+
+    /// <summary>Queues the backoff timers of fresh refusals, and the commands whose backoff timer was refused (those held
+    /// by the open-timers limit only when the decision brings <paramref name="news"/>).</summary>
+    private void IssueRefused(bool news)
+    {
+        for (var i = 0; i < _refused.Count; i++)
+        {
+            var (command, backoff, afterNews) = _refused[i];
+            if (afterNews && !news)
+                continue;
+            _refused.RemoveAt(i--);
+            if (!backoff)
+            {
+                Reissue(command);
+                continue;
+            }
+            var refusals = ++_refusals.GetOrCreateValue(command).Value;
+            var id = BackoffTimerPrefix + (++_backoffCounter).ToString(CultureInfo.InvariantCulture);
+            var timer = new TimerCommand(id, BackoffSeconds(id, refusals).ToString(CultureInfo.InvariantCulture));
+            _backoffs[timer] = command;
+            Enqueue(timer);
+        }
+    }
+
+    private void Reissue(Command command)
+    {
+        if (command is TaskCommand { Resolved: true })
+            return; // its token cancelled it meanwhile
+        Enqueue(command);
+    }
+
+    /// <summary>Exponential, with jitter so refused calls spread out: the n-th refusal of a call waits between half and all
+    /// of min(2^n, 60) seconds. The jitter comes from the run id and timer id, so replay computes the same timer.</summary>
+    private long BackoffSeconds(string timerId, int refusals)
+    {
+        long ceiling = Math.Min(1L << Math.Min(refusals, 6), 60);
+        var draw = (uint)Seed(Execution.RunId + "/" + timerId) % (ceiling - ceiling / 2 + 1);
+        return ceiling / 2 + draw;
     }
 
     /// <summary>Retries with durable timers between attempts, in workflow code, so replay sees the same attempts. The call's

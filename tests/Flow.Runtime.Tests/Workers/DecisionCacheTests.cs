@@ -107,4 +107,33 @@ public class DecisionCacheTests
         Assert.That(lists.Skip(1), Is.All.EqualTo(worker.StickyTaskList));
         Assert.That(worker.DecisionCacheHits, Is.EqualTo(3));
     }
+
+    [Test]
+    public async Task A_cache_hit_that_falls_back_to_a_full_replay_counts_as_a_miss()
+    {
+        await using var h = new Harness();
+        var definition = Harness.Workflow("Doubted");
+        // The live run's timer takes a token the test cancels from its own thread: the cached executor reports that
+        // escape at its next decision, which is then replayed in full by a fresh executor (whose token nobody cancels).
+        var outside = new CancellationTokenSource();
+        bool live = true;
+        var worker = await h.StartWorkflowWorker([Harness.Handler(definition, async (self, input) =>
+        {
+            bool go = false;
+            self.Signals["Go"] = _ => go = true;
+            var token = live ? outside.Token : CancellationToken.None;
+            live = false;
+            _ = Workflow.DelayAsync(TimeSpan.FromHours(1), token);
+            await Workflow.WaitConditionAsync(() => go);
+            return "done";
+        })]);
+
+        var run = await h.Client.StartAsync(definition, "doubted-1", null);
+        await h.WhenEvent(run, EventType.TimerStarted);
+        await outside.CancelAsync();
+        await h.Client.SignalAsync(run, "Go", null);
+
+        Assert.That(await h.Result(run), Is.EqualTo("done"));
+        Assert.That((worker.DecisionCacheHits, worker.DecisionCacheMisses), Is.EqualTo((0L, 2L)));
+    }
 }

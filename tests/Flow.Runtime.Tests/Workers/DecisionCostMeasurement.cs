@@ -14,9 +14,11 @@ namespace Flow.Runtime.Tests.Workers;
 [TestFixture, Explicit("measurement"), Category("Measurement")]
 public class DecisionCostMeasurement
 {
-    // 6 events per step: about 5,000 events in all.
+    // 6 events per step, and 5 more (start, first decision, close): 833 steps make 5,003 events.
+    private const int DefaultActivities = 833;
+
     private static int Activities => int.TryParse(Environment.GetEnvironmentVariable("FLOW_DECISION_COST_ACTIVITIES"),
-        NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : 830;
+        NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : DefaultActivities;
 
     private const int Bucket = 100;
 
@@ -74,6 +76,9 @@ public class DecisionCostMeasurement
         var gen2 = all.Chunk(Bucket).Select((c, i) => (double)(c[^1].Gen2 - (i == 0 ? all[0].Gen2 : all[i * Bucket - 1].Gen2))).ToList();
         TestContext.Out.WriteLine($"  gen-2 collections: {Line(gen2)}");
         Assert.That(all, Has.Count.EqualTo(activities + 1), "one decision per step and one to complete");
+        Assert.That(events, Is.EqualTo(6 * activities + 5));
+        if (activities == DefaultActivities)
+            Assert.That(events, Is.GreaterThanOrEqualTo(5000), "the issue's workflow reaches 5,000 events");
 
         // The first bucket pays for JIT; a shared 2-core machine is noisy, so the bound is loose (without the cache
         // the late decisions cost 20-30 times the early ones).

@@ -55,4 +55,43 @@ public class FaultTests
         Assert.That(runs, Has.Count.EqualTo(400));
         Assert.That(runs.Values, Is.All.EqualTo(1));
     }
+
+    [Test]
+    public async Task A_workflow_that_asks_for_more_open_activities_than_SWF_allows_waits_for_room_and_completes()
+    {
+        await using var h = new Harness();
+        var step = Harness.Activity("Held");
+        var definition = Harness.Workflow("Wide");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        const int width = 1001; // SWF keeps at most 1,000 activities open per run
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (_, _) =>
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, width).Select(_ => Workflow.ExecuteActivityAsync(step, null)));
+            return results.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        })]);
+        await h.StartActivityWorker([new(step, async (_, _) =>
+        {
+            await release.Task;
+            return "ok";
+        })], o => o with { MaxConcurrentTasks = width });
+
+        var run = await h.Client.StartAsync(definition, "wide-1", null);
+        var refused = await h.WhenEvent(run, EventType.ScheduleActivityTaskFailed);
+        await h.WhenHistory(run, events => events.Any(e => e.TimerStartedEventAttributes?.TimerId.StartsWith("_flow_backoff_", StringComparison.Ordinal) == true));
+        release.SetResult();
+        await h.WhenHistory(run, events => events.Count(e => e.EventType == EventType.ActivityTaskCompleted) == width - 1);
+        var result = h.Client.GetResultAsync(run);
+        while (!result.IsCompleted)
+        {
+            // Fires the backoff timer; the activity it sends again may be refused again while SWF catches up.
+            var decided = h.Probe.WhenCalled("RespondDecisionTaskCompleted");
+            h.Time.Advance(TimeSpan.FromMinutes(1));
+            await Task.WhenAny(result, decided).WaitAsync(TimeSpan.FromSeconds(20));
+        }
+
+        Assert.That(refused.ScheduleActivityTaskFailedEventAttributes!.Cause, Is.EqualTo(ScheduleActivityTaskFailedCause.OpenActivitiesLimitExceeded));
+        Assert.That(await result, Is.EqualTo("1001"));
+        var history = await h.History(run);
+        Assert.That(history.Count(e => e.EventType == EventType.ActivityTaskCompleted), Is.EqualTo(width));
+    }
 }

@@ -107,7 +107,11 @@ internal sealed class Harness : IAsyncDisposable
     public async Task<List<HistoryEvent>> History(WorkflowExecution execution) => await Client.GetHistoryAsync(execution);
 
     /// <summary>Completes once the run's history holds an event of <paramref name="type"/> (checked after each response the engine takes).</summary>
-    public async Task<HistoryEvent> WhenEvent(WorkflowExecution execution, EventType type)
+    public async Task<HistoryEvent> WhenEvent(WorkflowExecution execution, EventType type) =>
+        (await WhenHistory(execution, events => events.Any(e => e.EventType == type))).First(e => e.EventType == type);
+
+    /// <summary>Completes with the run's history once <paramref name="holds"/> holds for it (checked after each response the engine takes).</summary>
+    public async Task<List<HistoryEvent>> WhenHistory(WorkflowExecution execution, Func<List<HistoryEvent>, bool> holds)
     {
         while (true)
         {
@@ -115,9 +119,9 @@ internal sealed class Harness : IAsyncDisposable
             var decided = Probe.WhenCalled("RespondDecisionTaskCompleted");
             var failed = Probe.WhenCalled("RespondActivityTaskFailed");
             var completed = Probe.WhenCalled("RespondActivityTaskCompleted");
-            var found = (await History(execution)).FirstOrDefault(e => e.EventType == type);
-            if (found is not null)
-                return found;
+            var history = await History(execution);
+            if (holds(history))
+                return history;
             await Task.WhenAny(responded, decided, failed, completed).WaitAsync(TimeSpan.FromSeconds(20));
         }
     }

@@ -79,7 +79,7 @@ public class TimerTests
     {
         var h = new HistoryBuilder().Started();
         h.Decided();
-        h.Do(EventType.StartTimerFailed, e => e.StartTimerFailedEventAttributes = new() { TimerId = "t1", Cause = StartTimerFailedCause.OpenTimersLimitExceeded, DecisionTaskCompletedEventId = 4 });
+        h.Do(EventType.StartTimerFailed, e => e.StartTimerFailedEventAttributes = new() { TimerId = "t1", Cause = StartTimerFailedCause.TimerIdAlreadyInUse, DecisionTaskCompletedEventId = 4 });
         h.Decide();
 
         var result = Defs.Executor(async _ =>
@@ -88,7 +88,7 @@ public class TimerTests
             catch (StartTimerFailedException e) { return e.Cause.ToString(); }
         }).ProcessDecisionTask(h.Task());
 
-        Assert.That(result.Decisions.Single().CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("OpenTimersLimitExceeded"));
+        Assert.That(result.Decisions.Single().CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("TimerIdAlreadyInUse"));
     }
 
     [Test]
