@@ -1,15 +1,21 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Reflection;
 
 namespace Flow.Generators;
 
 /// <summary>Writes the generated code of one contract.</summary>
 internal sealed class ContractEmitter
 {
-    public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Flow.Generators\", \"0.1.0\")]";
+    /// <summary>The generator's version, read once when it loads: its informational version without build metadata
+    /// (the commit after a '+'), else its assembly version.</summary>
+    public static readonly string Version = ReadVersion();
 
-    /// <summary>A contract may mark members or payload types [Obsolete]; the generated code still has to use them.</summary>
-    public const string ObsoleteWarnings = "#pragma warning disable CS0612, CS0618 // obsolete members and types of the contract";
+    public static readonly string GeneratedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"Flow.Generators\", {Names.Literal(Version)})]";
+
+    /// <summary>A contract may mark members or payload types [Obsolete], and its containing types may have lower-case
+    /// names (CS8981, reported where the user declares them); the generated code still has to use and repeat them.</summary>
+    public const string ObsoleteWarnings = "#pragma warning disable CS0612, CS0618, CS8981 // obsolete members and types, lower-case type names of the contract";
     private const string Payload = "global::Flow.Serialization.Payload";
     private const string Task = "global::System.Threading.Tasks.Task";
     private const string CancellationToken = "global::System.Threading.CancellationToken";
@@ -34,6 +40,16 @@ internal sealed class ContractEmitter
     }
 
     private string Base => _contract.BaseName;
+
+    /// <summary>The dispatch class as named from anywhere: a contract member or parameter of the same name cannot hide it.</summary>
+    private string Dispatch => _contract.Scope + Base + "Dispatch";
+
+    private static string ReadVersion()
+    {
+        var assembly = typeof(ContractEmitter).Assembly;
+        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        return !string.IsNullOrEmpty(informational) ? informational!.Split('+')[0] : assembly.GetName().Version?.ToString() ?? "0.0.0";
+    }
 
     private string Metadata => Names.MetadataClass(_assemblyName);
 
@@ -111,19 +127,19 @@ internal sealed class ContractEmitter
         {
             var token = method.Parameters.FirstOrDefault(p => p.IsCancellationToken);
             Code options = token is null ? "this.Options" : $"(this.Options ?? new global::Flow.ActivityOptions()) with {{ CancellationToken = {token.Name} }}";
-            var call = new Code.Call("global::Flow.Workflow.ExecuteActivityAsync", [$"{Base}Dispatch.{method.ShortName}", Arguments(method), options]);
+            var call = new Code.Call("global::Flow.Workflow.ExecuteActivityAsync", [$"{Dispatch}.{method.ShortIdentifier}", Arguments(method), options]);
             _w.Line();
             _w.Line("/// <inheritdoc/>");
             if (method.Return == ReturnKind.Task)
             {
-                Declare($"public {Task} {method.Name}", Parameters(method.Parameters));
+                Declare($"public {Task} {method.Identifier}", Parameters(method.Parameters));
                 _w.Indent();
                 call.Write(_w, "=> ", ";");
                 _w.Outdent();
             }
             else
             {
-                Declare($"public async {Task}<{method.ResultType}> {method.Name}", Parameters(method.Parameters));
+                Declare($"public async {Task}<{method.ResultType}> {method.Identifier}", Parameters(method.Parameters));
                 _w.Indent();
                 new Code.Call($"{Payload}.Decode", [new Code.Call("await " + call.Head, call.Arguments), Json(method.ResultType!)]).Write(_w, "=> ", ";");
                 _w.Outdent();
@@ -143,7 +159,7 @@ internal sealed class ContractEmitter
         {
             var version = method.Version ?? _contract.Version;
             _w.Line($"/// <summary>{Xml(method.SwfName)}, version {Xml(version)}.</summary>");
-            Create($"public static global::Flow.ActivityDefinition {method.ShortName} {{ get; }} = new({Names.Literal(method.SwfName)}, {Names.Literal(version)})",
+            Create($"public static global::Flow.ActivityDefinition {method.ShortIdentifier} {{ get; }} = new({Names.Literal(method.SwfName)}, {Names.Literal(version)})",
             [
                 Init("DefaultTaskList", method.TaskList ?? _contract.TaskList),
                 Init("DefaultTaskPriority", _contract.TaskPriority != 0 ? _contract.TaskPriority.ToString(System.Globalization.CultureInfo.InvariantCulture) : null),
@@ -158,19 +174,27 @@ internal sealed class ContractEmitter
         }
 
         _w.Line("/// <summary>Every activity type of the contract, for RegisterActivityType.</summary>");
-        _w.Line($"public static global::System.Collections.Generic.IReadOnlyList<global::Flow.ActivityDefinition> Definitions {{ get; }} = [{string.Join(", ", _contract.Members.Select(m => m.ShortName))}];");
+        _w.Line($"public static global::System.Collections.Generic.IReadOnlyList<global::Flow.ActivityDefinition> Definitions {{ get; }} = [{string.Join(", ", _contract.Members.Select(m => m.ShortIdentifier))}];");
         _w.Line();
         _w.Line("/// <summary>The dispatch table: one handler per activity type. <paramref name=\"factory\"/> creates the implementation for each task.</summary>");
         _w.Open($"public static global::Flow.ActivityHandler[] CreateHandlers(global::System.Func<{_contract.FullName}> factory)");
+        _w.Line("global::System.ArgumentNullException.ThrowIfNull(factory);");
+        _w.Line("return CreateHandlers(_ => factory());");
+        _w.Close();
+        _w.Line();
+        _w.Line("/// <summary>The dispatch table, with <paramref name=\"factory\"/> given each task's context to create the implementation from:");
+        _w.Line("/// under a host its <c>Services</c> are the task's own scope (Flow.Hosting's <c>AddActivities&lt;T&gt;</c> takes this method).</summary>");
+        _w.Open($"public static global::Flow.ActivityHandler[] CreateHandlers(global::System.Func<global::Flow.ActivityExecutionContext, {_contract.FullName}> factory)");
         _w.Line("global::System.ArgumentNullException.ThrowIfNull(factory);");
         _w.Line("return");
         _w.Line("[");
         _w.Indent();
         foreach (var method in _contract.Members)
         {
-            _w.Line($"new({method.ShortName}, (input, context) =>");
+            // Qualified: the method's parameter is named factory, which an activity may be named too.
+            _w.Line($"new({Base}Dispatch.{method.ShortIdentifier}, (input, context) =>");
             _w.Open();
-            Return(new Code.Call($"factory().{method.Name}", Reads(method, "context.CancellationToken")), method);
+            Return(new Code.Call($"factory(context).{method.Identifier}", Reads(method, "context.CancellationToken")), method);
             _w.Close("),");
         }
 
@@ -212,7 +236,7 @@ internal sealed class ContractEmitter
         Declare($"public async {Task}<{Base}Run> StartAsync",
             [$"string {workflowId}", .. parameters, $"global::Flow.WorkflowStartOptions? {options} = null", $"{CancellationToken} {token} = default"]);
         _w.Indent();
-        new Code.Call("new", ["this.Client", new Code.Call("await this.Client.StartAsync", [$"{Base}Dispatch.Definition", workflowId, Arguments(execute), options, token], ".ConfigureAwait(false)")])
+        new Code.Call("new", ["this.Client", new Code.Call("await this.Client.StartAsync", [$"{Dispatch}.Definition", workflowId, Arguments(execute), options, token], ".ConfigureAwait(false)")])
             .Write(_w, "=> ", ";");
         _w.Outdent();
         _w.Line();
@@ -255,7 +279,7 @@ internal sealed class ContractEmitter
             _w.Line();
             _w.Line($"/// <summary>Sends the signal {Xml(signal.SwfName)} (SignalWorkflowExecution).</summary>");
             var token = Free("cancellationToken", signal);
-            Declare($"public {Task} {Names.WithoutAsync(signal.Name)}Async", [.. parameters, $"{CancellationToken} {token} = default"]);
+            Declare($"public {Task} {signal.SendIdentifier}", [.. parameters, $"{CancellationToken} {token} = default"]);
             _w.Indent();
             new Code.Call("this.Client.SignalAsync", ["this.Execution", Names.Literal(signal.SwfName), Arguments(signal), token]).Write(_w, "=> ", ";");
             _w.Outdent();
@@ -325,20 +349,20 @@ internal sealed class ContractEmitter
         _w.Line();
         Code options = "(this.Options ?? new global::Flow.ChildWorkflowOptions()) with { WorkflowId = this.WorkflowId }";
         var head = "global::Flow.Workflow.ExecuteChildWorkflowAsync";
-        Code[] arguments = [$"{Base}Dispatch.Definition", Arguments(execute), options];
+        Code[] arguments = [$"{Dispatch}.Definition", Arguments(execute), options];
         _w.Line("/// <inheritdoc/>");
         _w.Indent();
         if (execute.Return == ReturnKind.Task)
         {
             _w.Outdent();
-            Declare($"public {Task} {execute.Name}", Parameters(execute.Parameters));
+            Declare($"public {Task} {execute.Identifier}", Parameters(execute.Parameters));
             _w.Indent();
             new Code.Call(head, arguments).Write(_w, "=> ", ";");
         }
         else
         {
             _w.Outdent();
-            Declare($"public async {Task}<{execute.ResultType}> {execute.Name}", Parameters(execute.Parameters));
+            Declare($"public async {Task}<{execute.ResultType}> {execute.Identifier}", Parameters(execute.Parameters));
             _w.Indent();
             new Code.Call($"{Payload}.Decode", [new Code.Call("await " + head, arguments), Json(execute.ResultType!)]).Write(_w, "=> ", ";");
         }
@@ -353,7 +377,7 @@ internal sealed class ContractEmitter
             _w.Line("/// <inheritdoc/>");
             if (signal.Return == ReturnKind.Task)
             {
-                Declare($"public {Task} {signal.Name}", Parameters(signal.Parameters));
+                Declare($"public {Task} {signal.Identifier}", Parameters(signal.Parameters));
                 _w.Indent();
                 send.Write(_w, "=> ", ";");
                 _w.Outdent();
@@ -361,7 +385,7 @@ internal sealed class ContractEmitter
             else
             {
                 _w.Line("/// <remarks>Sends the signal without waiting for SWF to deliver it.</remarks>");
-                Declare($"public void {signal.Name}", Parameters(signal.Parameters));
+                Declare($"public void {signal.Identifier}", Parameters(signal.Parameters));
                 _w.Indent();
                 send.Write(_w, "=> _ = ", ";");
                 _w.Outdent();
@@ -374,8 +398,8 @@ internal sealed class ContractEmitter
             _w.Line();
             _w.Line("/// <summary>Not available from a parent workflow.</summary>");
             _w.Line(state.IsProperty
-                ? $"public {state.ResultType} {state.Name} => throw new global::System.NotSupportedException({message});"
-                : $"public {state.ResultType} {state.Name}() => throw new global::System.NotSupportedException({message});");
+                ? $"public {state.ResultType} {state.Identifier} => throw new global::System.NotSupportedException({message});"
+                : $"public {state.ResultType} {state.Identifier}() => throw new global::System.NotSupportedException({message});");
         }
 
         EmitUnsupported();
@@ -400,7 +424,7 @@ internal sealed class ContractEmitter
         _w.Line($"/// <summary>Closes this run and starts a new one with the arguments of <c>{execute.Name}</c>: <c>throw self.ContinueAsNew(...);</c></summary>");
         Declare("public global::System.Exception ContinueAsNew", Parameters(execute.Parameters.Where(p => !p.IsCancellationToken)));
         _w.Indent();
-        new Code.Call("global::Flow.Workflow.ContinueAsNew", [$"{Base}Dispatch.Definition", Arguments(execute), "this.Options"]).Write(_w, "=> ", ";");
+        new Code.Call("global::Flow.Workflow.ContinueAsNew", [$"{Dispatch}.Definition", Arguments(execute), "this.Options"]).Write(_w, "=> ", ";");
         _w.Outdent();
         _w.Close();
     }
@@ -429,7 +453,7 @@ internal sealed class ContractEmitter
         _w.Line();
         _w.Open($"private sealed class Instance({_contract.FullName} workflow) : global::Flow.IWorkflowInstance");
         _w.Open($"public {Task}<string?> ExecuteAsync(string? input)");
-        Return(new Code.Call($"workflow.{execute.Name}", Reads(execute, "global::Flow.Workflow.CancellationToken")), execute);
+        Return(new Code.Call($"workflow.{execute.Identifier}", Reads(execute, "global::Flow.Workflow.CancellationToken")), execute);
         _w.Close();
         _w.Line();
         _w.Open($"public {Task}? HandleSignal(string signalName, string? input)");
@@ -440,7 +464,7 @@ internal sealed class ContractEmitter
             {
                 _w.Line($"case {Names.Literal(signal.SwfName)}:");
                 _w.Open();
-                var call = new Code.Call($"workflow.{signal.Name}", SignalReads(signal, "global::Flow.Workflow.CancellationToken"));
+                var call = new Code.Call($"workflow.{signal.Identifier}", SignalReads(signal, "global::Flow.Workflow.CancellationToken"));
                 if (signal.Return == ReturnKind.Task)
                 {
                     call.Write(_w, "return ", ";");
@@ -467,7 +491,7 @@ internal sealed class ContractEmitter
         _w.Line();
         if (State is { } state)
         {
-            var value = state.IsProperty ? $"workflow.{state.Name}" : $"workflow.{state.Name}()";
+            var value = state.IsProperty ? $"workflow.{state.Identifier}" : $"workflow.{state.Identifier}()";
             _w.Line($"public string? GetState() => {Payload}.Encode({value}, {Json(state.ResultType!)});");
         }
         else
@@ -545,7 +569,8 @@ internal sealed class ContractEmitter
     {
         if (method.Parameters.Any(p => !p.IsCancellationToken))
         {
-            _w.Line("var reader = new global::Flow.Serialization.PayloadReader(input);");
+            // Declared types, never var: a type named var in the contract's scope would change what var means.
+            _w.Line("global::Flow.Serialization.PayloadReader reader = new(input);");
         }
 
         // A declared default stands in for an argument an older caller did not send; a params array is then empty.
@@ -566,7 +591,7 @@ internal sealed class ContractEmitter
             return method.Parameters.Select(_ => (Code)token).ToList();
         }
 
-        _w.Line("var reader = global::Flow.Serialization.PayloadReader.Exact(input);");
+        _w.Line("global::Flow.Serialization.PayloadReader reader = global::Flow.Serialization.PayloadReader.Exact(input);");
         var arguments = new List<Code>();
         foreach (var p in method.Parameters)
         {
@@ -577,7 +602,7 @@ internal sealed class ContractEmitter
             }
 
             var local = "arg" + arguments.Count;
-            _w.Line($"var {local} = " + (
+            _w.Line($"{p.Type} {local} = " + (
                 p.IsParams && p.DefaultValue is null ? $"reader.Read({Json(p.Type)}, []);"
                 : p.DefaultValue is null ? $"reader.Read({Json(p.Type)});"
                 : p.DefaultValue is "null" or "default" ? $"reader.Read({Json(p.Type)}, default!);"

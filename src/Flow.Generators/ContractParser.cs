@@ -34,18 +34,22 @@ internal static class ContractParser
 
         var attribute = context.Attributes[0];
         var types = new JsonTypeCollector(context.SemanticModel.Compilation);
-        var baseName = Names.WithoutInterfacePrefix(type.Name);
+        var baseName = SwfRules.ContractBaseName(type.Name);
         var members = new List<MethodModel>();
+
+        // Overloads share a name that generated members and SWF types take from it (FLOW013): they are left out.
+        var overloaded = new HashSet<string>(type.GetMembers().OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary)
+            .GroupBy(m => m.Name).Where(g => g.Count() > 1).Select(g => g.Key));
 
         if (kind == ContractKind.Activities)
         {
             var prefix = Named(attribute, "NamePrefix") ?? baseName;
-            foreach (var method in Methods(type))
+            foreach (var method in Methods(type).Where(m => !overloaded.Contains(m.Name)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var activity = Find(method, ActivityAttribute);
                 var model = Method(method, MemberKind.Activity, types, type.Name);
-                if (model is null || model.Return is not (ReturnKind.Task or ReturnKind.TaskOfT))
+                if (model is null)
                 {
                     continue;
                 }
@@ -53,13 +57,13 @@ internal static class ContractParser
                 implemented.Add(method);
                 members.Add(model with
                 {
-                    SwfName = Named(activity, "Name") ?? $"{prefix}.{model.ShortName}",
+                    SwfName = Named(activity, "Name") ?? SwfRules.DefaultActivityName(prefix, method.Name),
                     Version = Named(activity, "Version"),
                     TaskList = Named(activity, "TaskList"),
-                    ScheduleToStart = Names.SwfDuration(Named(activity, "ScheduleToStart")),
-                    StartToClose = Names.SwfDuration(Named(activity, "StartToClose")),
-                    ScheduleToClose = Names.SwfDuration(Named(activity, "ScheduleToClose")),
-                    Heartbeat = Names.SwfDuration(Named(activity, "Heartbeat")),
+                    ScheduleToStart = Timeout(activity, "ScheduleToStart"),
+                    StartToClose = Timeout(activity, "StartToClose"),
+                    ScheduleToClose = Timeout(activity, "ScheduleToClose"),
+                    Heartbeat = Timeout(activity, "Heartbeat"),
                     Description = Named(activity, "Description"),
                     ManualCompletion = activity?.NamedArguments.FirstOrDefault(a => a.Key == "ManualCompletion").Value.Value is true,
                 });
@@ -67,33 +71,45 @@ internal static class ContractParser
         }
         else
         {
+            // Signals that share a name (FLOW026, or FLOW021 when SWF would reject it) cannot be told apart when one
+            // arrives: all of them are left out, which also keeps the generated switch free of duplicate cases.
+            var sharedSignalNames = new HashSet<string>(type.GetMembers().OfType<IMethodSymbol>()
+                .Where(m => m.MethodKind == MethodKind.Ordinary && !overloaded.Contains(m.Name))
+                .Select(m => Find(m, SignalAttribute) is { } signal ? SignalName(signal, m) : null)
+                .Where(n => n is not null)
+                .GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key!));
             foreach (var member in type.GetMembers())
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
                 {
+                    if (overloaded.Contains(method.Name))
+                    {
+                        continue;
+                    }
+
                     if (Find(method, ExecuteAttribute) is not null && !members.Any(m => m.Kind == MemberKind.Execute))
                     {
                         var model = Method(method, MemberKind.Execute, types, type.Name);
-                        if (model is { Return: ReturnKind.Task or ReturnKind.TaskOfT })
+                        if (model is not null)
                         {
                             implemented.Add(method);
                             members.Add(model);
                         }
                     }
-                    else if (Find(method, SignalAttribute) is { } signal)
+                    else if (Find(method, SignalAttribute) is { } signal && !sharedSignalNames.Contains(SignalName(signal, method)))
                     {
                         var model = Method(method, MemberKind.Signal, types, type.Name);
-                        if (model is { Return: ReturnKind.Task or ReturnKind.Void })
+                        if (model is not null)
                         {
                             implemented.Add(method);
-                            members.Add(model with { SwfName = Named(signal, "Name") ?? model.ShortName });
+                            members.Add(model with { SwfName = SignalName(signal, method) });
                         }
                     }
                     else if (Find(method, GetStateAttribute) is not null && method.Parameters.Length == 0 && !members.Any(m => m.Kind == MemberKind.GetState))
                     {
                         var model = Method(method, MemberKind.GetState, types, type.Name);
-                        if (model is { Return: ReturnKind.Value })
+                        if (model is not null)
                         {
                             implemented.Add(method);
                             members.Add(model);
@@ -109,16 +125,17 @@ internal static class ContractParser
                     types.Add(property.Type, $"{type.Name}.{property.Name}", property.Locations.FirstOrDefault());
                     implemented.Add(property);
                     members.Add(new MethodModel(MemberKind.GetState, property.Name, property.Name, EquatableArray<ParameterModel>.Empty,
-                        ReturnKind.Value, property.Type.ToDisplayString(Names.Annotated), IsProperty: true));
+                        ReturnKind.Value, Names.Display(property.Type, Names.Annotated), IsProperty: true));
                 }
             }
         }
 
-        // Code whose names collide cannot compile; FLOW030 or FLOW031 is then the only error the user sees.
+        // Code whose names collide cannot compile; FLOW030, FLOW031 or FLOW032 is then the only error the user sees.
         var collisions = kind == ContractKind.Activities
             ? GeneratedNames.Activities(baseName, members.Select(m => m.Name).ToList())
             : GeneratedNames.Workflow(baseName, members.Select(m => m.Name).ToList(), members.Where(m => m.Kind == MemberKind.Signal).Select(m => m.Name).ToList());
-        if (collisions.Any() || SharesGeneratedTypeNames(type, kind, baseName))
+        if (collisions.Any() || SharesGeneratedTypeNames(type, kind, baseName)
+            || GeneratedNames.TakenTypeNames(type, kind == ContractKind.Workflow, cancellationToken).Any())
         {
             return null;
         }
@@ -126,9 +143,10 @@ internal static class ContractParser
         var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(Names.Namespace);
         var contract = new ContractModel(kind, ns, ContainingTypes(type), type.Name, baseName, Names.Accessibility(type.DeclaredAccessibility), members.ToEquatableArray())
         {
-            FullName = type.ToDisplayString(Names.Plain),
+            FullName = Names.Display(type, Names.Plain),
+            Scope = Names.Scope(type),
             Unsupported = Stubs(type, implemented),
-            Version = Named(attribute, "Version") ?? "1.0",
+            Version = Named(attribute, "Version") ?? SwfRules.DefaultVersion,
             TaskList = Named(attribute, "TaskList"),
             Description = Named(attribute, "Description"),
             JsonTypes = types.ToArray(),
@@ -139,28 +157,28 @@ internal static class ContractParser
             return contract with
             {
                 TaskPriority = attribute.NamedArguments.FirstOrDefault(a => a.Key == "TaskPriority").Value.Value as int? ?? 0,
-                ScheduleToStart = Names.SwfDuration(Named(attribute, "ScheduleToStart")),
-                StartToClose = Names.SwfDuration(Named(attribute, "StartToClose")),
-                ScheduleToClose = Names.SwfDuration(Named(attribute, "ScheduleToClose")),
-                Heartbeat = Names.SwfDuration(Named(attribute, "Heartbeat")),
+                ScheduleToStart = Timeout(attribute, "ScheduleToStart"),
+                StartToClose = Timeout(attribute, "StartToClose"),
+                ScheduleToClose = Timeout(attribute, "ScheduleToClose"),
+                Heartbeat = Timeout(attribute, "Heartbeat"),
             };
         }
 
         var execute = members.FirstOrDefault(m => m.Kind == MemberKind.Execute);
         return contract with
         {
-            WorkflowName = Named(attribute, "Name") ?? (execute is null ? null : $"{baseName}.{execute.ShortName}"),
-            ExecutionStartToClose = Names.SwfDuration(Named(attribute, "ExecutionStartToClose")),
-            TaskStartToClose = Names.SwfDuration(Named(attribute, "TaskStartToClose")),
-            ChildPolicy = Named(attribute, "ChildPolicy")?.Trim().ToUpperInvariant() switch
-            {
-                "TERMINATE" => "Terminate",
-                "REQUEST_CANCEL" => "RequestCancel",
-                "ABANDON" => "Abandon",
-                _ => null,
-            },
+            WorkflowName = Named(attribute, "Name") ?? (execute is null ? null : SwfRules.DefaultWorkflowName(type.Name, execute.Name)),
+            ExecutionStartToClose = Timeout(attribute, "ExecutionStartToClose", allowNone: false, SwfRules.MaxExecutionSeconds),
+            TaskStartToClose = Timeout(attribute, "TaskStartToClose"),
+            ChildPolicy = SwfRules.ChildPolicyMember(Named(attribute, "ChildPolicy")),
         };
     }
+
+    private static string SignalName(AttributeData signal, IMethodSymbol method) => Named(signal, "Name") ?? SwfRules.DefaultSignalName(method.Name);
+
+    /// <summary>A timeout as SWF's seconds when the analyzers accept it; otherwise none (FLOW024 says why).</summary>
+    private static string? Timeout(AttributeData? attribute, string name, bool allowNone = true, long maxSeconds = SwfRules.MaxDurationSeconds)
+        => SwfRules.SwfTimeout(Named(attribute, name), allowNone, maxSeconds);
 
     /// <summary>The user contexts named by one file's [assembly: FlowJsonContext] attributes, with the types each declares.</summary>
     public static EquatableArray<UserContextModel> ParseUserContexts(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -177,7 +195,7 @@ internal static class ContractParser
                     .Where(t => t is not null)
                     .Select(t => t!)
                     .OrderBy(t => t, System.StringComparer.Ordinal);
-                contexts.Add(new UserContextModel(contextType.ToDisplayString(Names.Plain), declared.ToEquatableArray()));
+                contexts.Add(new UserContextModel(Names.Display(contextType, Names.Plain), declared.ToEquatableArray()));
             }
         }
 
@@ -187,10 +205,19 @@ internal static class ContractParser
     private static IEnumerable<IMethodSymbol> Methods(INamedTypeSymbol type)
         => type.GetMembers().OfType<IMethodSymbol>().Where(m => m is { MethodKind: MethodKind.Ordinary, IsStatic: false, IsAbstract: true });
 
-    /// <summary>A method's shape, or null when generated code cannot call it (ref/out/in, generic, pointer parameters).</summary>
+    /// <summary>A method's shape, or null when generated code cannot call it (ref/out/in, generic, pointer parameters,
+    /// a return its role does not allow). Its payload types are collected only when it is kept, so that a member an
+    /// analyzer rejects never adds a FLOW100 of the generator's.</summary>
     private static MethodModel? Method(IMethodSymbol method, MemberKind kind, JsonTypeCollector types, string contractName)
     {
-        if (method.IsGenericMethod || method.IsStatic
+        var (returnKind, resultType) = Return(method.ReturnType);
+        var allowed = kind switch
+        {
+            MemberKind.Activity or MemberKind.Execute => returnKind is ReturnKind.Task or ReturnKind.TaskOfT,
+            MemberKind.Signal => returnKind is ReturnKind.Task or ReturnKind.Void,
+            _ => returnKind is ReturnKind.Value,
+        };
+        if (!allowed || method.IsGenericMethod || method.IsStatic
             || method.Parameters.Any(p => p.RefKind != RefKind.None || !Payloadable(p.Type))
             || (method.ReturnType is INamedTypeSymbol { TypeArguments.Length: 1 } task && !Payloadable(task.TypeArguments[0]))
             || (kind == MemberKind.GetState && (!Payloadable(method.ReturnType) || IsTaskLike(method.ReturnType))))
@@ -208,21 +235,20 @@ internal static class ContractParser
                 types.Add(parameter.Type, usedBy, parameter.Locations.FirstOrDefault());
             }
 
-            parameters.Add(new ParameterModel(Names.Identifier(parameter.Name), parameter.Type.ToDisplayString(Names.Annotated), isToken)
+            parameters.Add(new ParameterModel(Names.Identifier(parameter.Name), Names.Display(parameter.Type, Names.Annotated), isToken)
             {
                 DefaultValue = parameter.HasExplicitDefaultValue ? Names.Constant(parameter.Type, parameter.ExplicitDefaultValue) : null,
                 IsParams = parameter.IsParams,
             });
         }
 
-        var (returnKind, resultType) = Return(method.ReturnType);
         if (resultType is not null)
         {
             var result = returnKind == ReturnKind.TaskOfT ? ((INamedTypeSymbol)method.ReturnType).TypeArguments[0] : method.ReturnType;
             types.Add(result, usedBy, method.Locations.FirstOrDefault());
         }
 
-        return new MethodModel(kind, method.Name, Names.WithoutAsync(method.Name), parameters.ToEquatableArray(), returnKind, resultType, IsProperty: false);
+        return new MethodModel(kind, method.Name, SwfRules.MethodBaseName(method.Name), parameters.ToEquatableArray(), returnKind, resultType, IsProperty: false);
     }
 
     /// <summary>False for what can never be a type argument or travel as JSON (FLOW016): pointers, ref structs, delegates.</summary>
@@ -242,7 +268,7 @@ internal static class ContractParser
 
             var isWorkflow = Find(sibling, WorkflowAttribute) is not null;
             if ((isWorkflow || Find(sibling, ActivitiesAttribute) is not null)
-                && GeneratedNames.TypeNames(Names.WithoutInterfacePrefix(sibling.Name), isWorkflow).Any(mine.Contains))
+                && GeneratedNames.TypeNames(SwfRules.ContractBaseName(sibling.Name), isWorkflow).Any(mine.Contains))
             {
                 return true;
             }
@@ -267,7 +293,7 @@ internal static class ContractParser
                 _ => outer.IsRecord ? "record" : "class",
             };
             var modifiers = (outer.IsStatic ? "static " : "") + (outer.IsRefLikeType ? "ref " : "");
-            declarations.Insert(0, $"{modifiers}partial {kind} {Names.TypeIdentifier(outer.Name)}");
+            declarations.Insert(0, $"{modifiers}partial {kind} {Names.Identifier(outer.Name)}");
         }
 
         return declarations.ToEquatableArray();
@@ -286,22 +312,22 @@ internal static class ContractParser
                 continue;
             }
 
-            var owner = member.ContainingType.ToDisplayString(Names.Plain);
+            var owner = Names.Display(member.ContainingType, Names.Plain);
             switch (member)
             {
                 case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
                     var typeParameters = method.TypeParameters.Length == 0 ? "" : $"<{string.Join(", ", method.TypeParameters.Select(t => Names.Identifier(t.Name)))}>";
                     var unsafeModifier = method.Parameters.Any(p => IsPointer(p.Type)) || IsPointer(method.ReturnType) ? "unsafe " : "";
-                    stubs.Add($"{unsafeModifier}{RefPrefix(method.RefKind)}{method.ReturnType.ToDisplayString(Names.Annotated)} {owner}.{Names.Identifier(method.Name)}{typeParameters}({StubParameters(method.Parameters)}) {Throw};");
+                    stubs.Add($"{unsafeModifier}{RefPrefix(method.RefKind)}{Names.Display(method.ReturnType, Names.Annotated)} {owner}.{Names.Identifier(method.Name)}{typeParameters}({StubParameters(method.Parameters)}) {Throw};");
                     break;
                 case IPropertySymbol property:
                     var name = property.IsIndexer ? $"this[{StubParameters(property.Parameters)}]" : Names.Identifier(property.Name);
                     var accessors = (property.GetMethod is null ? "" : $"get {Throw}; ")
                         + (property.SetMethod is null ? "" : $"{(property.SetMethod.IsInitOnly ? "init" : "set")} {Throw}; ");
-                    stubs.Add($"{(IsPointer(property.Type) ? "unsafe " : "")}{RefPrefix(property.RefKind)}{property.Type.ToDisplayString(Names.Annotated)} {owner}.{name} {{ {accessors}}}");
+                    stubs.Add($"{(IsPointer(property.Type) ? "unsafe " : "")}{RefPrefix(property.RefKind)}{Names.Display(property.Type, Names.Annotated)} {owner}.{name} {{ {accessors}}}");
                     break;
                 case IEventSymbol evt:
-                    stubs.Add($"event {evt.Type.ToDisplayString(Names.Annotated)} {owner}.{Names.Identifier(evt.Name)} {{ add {Throw}; remove {Throw}; }}");
+                    stubs.Add($"event {Names.Display(evt.Type, Names.Annotated)} {owner}.{Names.Identifier(evt.Name)} {{ add {Throw}; remove {Throw}; }}");
                     break;
             }
         }
@@ -322,7 +348,7 @@ internal static class ContractParser
         => string.Join(", ", parameters.Select(p =>
             (p.IsParams ? "params " : "")
             + p.RefKind switch { RefKind.Ref => "ref ", RefKind.Out => "out ", RefKind.In => "in ", RefKind.RefReadOnlyParameter => "ref readonly ", _ => "" }
-            + p.Type.ToDisplayString(Names.Annotated) + " " + Names.Identifier(p.Name)));
+            + Names.Display(p.Type, Names.Annotated) + " " + Names.Identifier(p.Name)));
 
     private static (ReturnKind Kind, string? ResultType) Return(ITypeSymbol type)
     {
@@ -334,11 +360,11 @@ internal static class ContractParser
         if (type is INamedTypeSymbol named && Names.Is(named, "System.Threading.Tasks.Task"))
         {
             return named.TypeArguments.Length == 1
-                ? (ReturnKind.TaskOfT, named.TypeArguments[0].ToDisplayString(Names.Annotated))
+                ? (ReturnKind.TaskOfT, Names.Display(named.TypeArguments[0], Names.Annotated))
                 : (ReturnKind.Task, null);
         }
 
-        return (ReturnKind.Value, type.ToDisplayString(Names.Annotated));
+        return (ReturnKind.Value, Names.Display(type, Names.Annotated));
     }
 
     private static AttributeData? Find(ISymbol symbol, string name)

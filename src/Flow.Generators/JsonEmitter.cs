@@ -158,7 +158,7 @@ internal static class JsonEmitter
 
     private static void EmitObject(IndentedWriter w, JsonTypeModel type)
     {
-        w.Line($"var values = new JsonObjectInfoValues<{type.Name}>");
+        w.Line($"JsonObjectInfoValues<{type.Name}> values = new()");
         w.Open();
         if (type.UsesParameterizedConstructor)
         {

@@ -88,7 +88,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
         => _types.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToEquatableArray();
 
     public static string PlainName(ITypeSymbol type)
-        => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(Names.Plain);
+        => Names.Display(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), Names.Plain);
 
     /// <summary>The plain name, formatted once per type: formatting is the costliest part of the walk.</summary>
     private string NameOf(ITypeSymbol type)
@@ -156,7 +156,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
 
         if (named.IsGenericType)
         {
-            var definition = named.OriginalDefinition.ToDisplayString(Names.Plain);
+            var definition = Names.Display(named.OriginalDefinition, Names.Plain);
             if (s_collections.TryGetValue(definition, out var collection))
             {
                 return new JsonTypeModel(name, JsonTypeKind.Collection)
@@ -237,7 +237,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
                 _path.Add($"{type.Name}.{property.Name}");
                 var propertyType = Visit(property.Type);
                 _path.RemoveAt(_path.Count - 1);
-                properties.Add(new JsonPropertyModel(property.Name, property.Type.ToDisplayString(Names.Annotated), propertyType, setter)
+                properties.Add(new JsonPropertyModel(property.Name, Names.Display(property.Type, Names.Annotated), propertyType, setter)
                 {
                     DeclaringType = NameOf(current),
                     IsNullable = IsNullable(property.Type),
@@ -258,7 +258,7 @@ internal sealed class JsonTypeCollector(Compilation compilation)
             }
 
             properties[index] = properties[index] with { Setter = SetterKind.Constructor };
-            parameters.Add(new JsonParameterModel(parameter.Name, parameter.Type.ToDisplayString(Names.Annotated), NameOf(parameter.Type), false, IsNullable(parameter.Type))
+            parameters.Add(new JsonParameterModel(parameter.Name, Names.Display(parameter.Type, Names.Annotated), NameOf(parameter.Type), false, IsNullable(parameter.Type))
             {
                 DefaultValue = parameter.HasExplicitDefaultValue ? DefaultValue(parameter) : null,
             });
@@ -329,12 +329,12 @@ internal sealed class JsonTypeCollector(Compilation compilation)
         if (value is null)
         {
             return parameter.Type.IsValueType && parameter.Type.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T
-                ? $"default({parameter.Type.ToDisplayString(Names.Plain)})"
+                ? $"default({Names.Display(parameter.Type, Names.Plain)})"
                 : "null";
         }
 
         // The cast keeps the boxed value of the parameter's type (a byte parameter's 5 is not an int).
-        return $"({parameter.Type.ToDisplayString(Names.Annotated)})({Names.Constant(parameter.Type, value)})";
+        return $"({Names.Display(parameter.Type, Names.Annotated)})({Names.Constant(parameter.Type, value)})";
     }
 
     /// <summary>An unsupported type, with the properties through which the contract member reaches it.</summary>

@@ -1,3 +1,4 @@
+using Flow.Generators.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
@@ -60,7 +61,16 @@ internal sealed record MethodModel(
     public bool ManualCompletion { get; init; }
 
     /// <summary>The method name without its Async suffix: SWF names and definition properties use it.</summary>
-    public string ShortName => Names.WithoutAsync(Name);
+    public string ShortName => SwfRules.MethodBaseName(Name);
+
+    /// <summary>The member's name as C# source (<c>@return</c>).</summary>
+    public string Identifier => Names.Identifier(Name);
+
+    /// <summary>The name of the dispatch table's definition property, as C# source.</summary>
+    public string ShortIdentifier => Names.Identifier(ShortName);
+
+    /// <summary>The name of the run handle's method that sends this signal, as C# source.</summary>
+    public string SendIdentifier => Names.Identifier(ShortName + "Async");
 }
 
 internal enum ContractKind
@@ -85,11 +95,16 @@ internal sealed record ContractModel(
     /// <summary>The contract as C# names it from anywhere: <c>global::Shop.Contracts.IOrders</c>.</summary>
     public string FullName { get; init; } = "";
 
+    /// <summary>What names the contract's scope from anywhere, ready for a generated type's name: <c>global::Shop.Contracts.</c>
+    /// (or <c>global::</c>). Generated code names its own types through it, so that no member or parameter of the
+    /// contract that shares a generated type's name can hide the type.</summary>
+    public string Scope { get; init; } = "global::";
+
     /// <summary>Explicit implementations, throwing, of interface members the generator cannot implement (an
     /// analyzer reports each): they keep the generated clients compiling, so the analyzer's error is the only one.</summary>
     public EquatableArray<string> Unsupported { get; init; }
 
-    public string Version { get; init; } = "1.0";
+    public string Version { get; init; } = SwfRules.DefaultVersion;
     public string? WorkflowName { get; init; }
     public string? TaskList { get; init; }
     public int TaskPriority { get; init; }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using Microsoft.CodeAnalysis;
@@ -20,6 +21,24 @@ internal static class Names
 
     /// <summary>Fully qualified C# without annotations: the identity of a type's JSON metadata.</summary>
     public static readonly SymbolDisplayFormat Plain = SymbolDisplayFormat.FullyQualifiedFormat;
+
+    /// <summary><paramref name="symbol"/> as C# source in <paramref name="format"/>, with names that are contextual
+    /// keywords escaped too (the display formats escape reserved ones only): a namespace or type named <c>await</c> is
+    /// otherwise CS4003 inside an async method, one named <c>var</c> changes what a declaration means.</summary>
+    public static string Display(ISymbol symbol, SymbolDisplayFormat format)
+    {
+        var text = new StringBuilder();
+        foreach (var part in symbol.ToDisplayParts(format))
+        {
+            var value = part.ToString();
+            var isName = part.Kind is SymbolDisplayPartKind.NamespaceName or SymbolDisplayPartKind.ClassName or SymbolDisplayPartKind.RecordClassName
+                or SymbolDisplayPartKind.StructName or SymbolDisplayPartKind.RecordStructName or SymbolDisplayPartKind.InterfaceName
+                or SymbolDisplayPartKind.EnumName or SymbolDisplayPartKind.DelegateName or SymbolDisplayPartKind.ErrorTypeName;
+            text.Append(isName && SyntaxFacts.GetContextualKeywordKind(value) != SyntaxKind.None ? "@" + value : value);
+        }
+
+        return text.ToString();
+    }
 
     /// <summary>Whether <paramref name="symbol"/> is the type named <paramref name="fullName"/> ("Flow.ExecuteAttribute"),
     /// compared part by part: cheaper than formatting the symbol, which matters in a transform that reruns on every edit.</summary>
@@ -47,15 +66,10 @@ internal static class Names
         return end == -1;
     }
 
-    public static string WithoutAsync(string name)
-        => name.Length > 5 && name.EndsWith("Async", StringComparison.Ordinal) ? name.Substring(0, name.Length - 5) : name;
-
-    /// <summary>IFileActivities → FileActivities (only when the I starts a PascalCase word).</summary>
-    public static string WithoutInterfacePrefix(string name)
-        => name.Length > 1 && name[0] == 'I' && char.IsUpper(name[1]) ? name.Substring(1) : name;
-
+    /// <summary>A name as C# source: keywords escaped, contextual ones too (<c>@return</c>, <c>@await</c>, which an
+    /// async method cannot name otherwise); the escaped name is valid wherever an identifier is.</summary>
     public static string Identifier(string name)
-        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None
             ? "@" + name
             : name;
 
@@ -93,18 +107,29 @@ internal static class Names
         };
 
         // An enum constant is its underlying value; the cast names the enum (parenthesized, for negative values).
-        return underlying.TypeKind == TypeKind.Enum ? $"({underlying.ToDisplayString(Plain)})({text})" : text;
+        return underlying.TypeKind == TypeKind.Enum ? $"({Display(underlying, Plain)})({text})" : text;
     }
 
-    /// <summary>A type name in a declaration: contextual keywords too are escaped (a type named <c>record</c> is CS8860).</summary>
-    public static string TypeIdentifier(string name)
-        => SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : Identifier(name);
+    /// <summary>What names the scope <paramref name="symbol"/> is declared in from anywhere, ready for a name:
+    /// <c>global::Shop.@event.Orders.</c>, or <c>global::</c>. Every part is escaped, contextual keywords too (a
+    /// containing type named <c>await</c> is otherwise CS4003 inside an async method).</summary>
+    public static string Scope(ISymbol symbol)
+    {
+        var parts = new List<string>();
+        for (ISymbol? outer = symbol.ContainingSymbol; outer is not null && outer is not INamespaceSymbol { IsGlobalNamespace: true }; outer = outer.ContainingSymbol)
+        {
+            parts.Insert(0, Identifier(outer.Name) + ".");
+        }
+
+        return "global::" + string.Concat(parts);
+    }
 
     public static string Literal(string? value)
         => value is null ? "null" : SymbolDisplay.FormatLiteral(value, quote: true);
 
-    /// <summary>The generated JSON metadata class of an assembly; its name carries the assembly's so that two
-    /// assemblies with contracts (one seeing the other's internals) never clash.</summary>
+    /// <summary>The generated JSON metadata class of an assembly: <c>FlowJson_My_Lib_1b2c3d4e</c>. The assembly's
+    /// name made an identifier, and a hash of the exact name, so that two assemblies whose names read the same as
+    /// identifiers (My.Lib and My_Lib), one seeing the other's internals, never clash.</summary>
     public static string MetadataClass(string assemblyName)
     {
         var name = new StringBuilder("FlowJson_");
@@ -113,28 +138,19 @@ internal static class Names
             name.Append(char.IsLetterOrDigit(c) || c == '_' ? c : '_');
         }
 
-        return name.ToString();
+        return name.Append('_').Append(StableHash(assemblyName).ToString("x8", CultureInfo.InvariantCulture)).ToString();
     }
 
-    public static string MetadataAccessor(string assemblyName, string type)
-        => $"global::Flow.Generated.{MetadataClass(assemblyName)}.TypeInfo<{type}>()";
-
-    /// <summary>TimeSpan text or NONE → SWF's whole seconds or NONE; null when it does not parse (an analyzer reports it).</summary>
-    public static string? SwfDuration(string? value)
+    /// <summary>32-bit FNV-1a over the UTF-16 code units of <paramref name="text"/>: the same in every process and
+    /// on every platform, unlike string.GetHashCode.</summary>
+    public static uint StableHash(string text)
     {
-        if (value is null)
+        var hash = 2166136261u;
+        foreach (var c in text)
         {
-            return null;
+            hash = unchecked((hash ^ c) * 16777619u);
         }
 
-        var text = value.Trim();
-        if (string.Equals(text, "NONE", StringComparison.OrdinalIgnoreCase))
-        {
-            return "NONE";
-        }
-
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero
-            ? ((long)span.TotalSeconds).ToString(CultureInfo.InvariantCulture)
-            : null;
+        return hash;
     }
 }

@@ -56,20 +56,29 @@ public sealed class JsonMetadataGenerationTests
 
         Assert.That(result.Diagnostics.Where(d => d.Id.StartsWith("FLOW", StringComparison.Ordinal)), Is.Empty);
         var metadata = result.GeneratedTrees.Single(t => t.FilePath.EndsWith("Flow.JsonMetadata.g.cs", StringComparison.Ordinal)).ToString();
-        Assert.That(metadata, Does.Contain("CreateOptions(new FlowJson_Contracts(), global::Shapes.ShapeJson.Default)"));
+        Assert.That(metadata, Does.Contain($"CreateOptions(new {Names.MetadataClass("Contracts")}(), global::Shapes.ShapeJson.Default)"));
         Assert.That(metadata, Does.Not.Contain("typeof(global::Shapes.Shape)"));
         Assert.That(GeneratorHarness.Problems(output), Is.Empty);
     }
 
     [Test]
-    public void Two_assemblies_with_contracts_build_together_even_when_one_sees_the_others_internals()
+    public void The_metadata_class_name_carries_the_assembly_name_and_a_hash_that_is_the_same_in_every_process()
     {
-        const string library = """
+        Assert.That(Names.MetadataClass("My.Lib"), Is.EqualTo("FlowJson_My_Lib_014c5e9e"));
+        Assert.That(Names.MetadataClass("My_Lib"), Is.EqualTo("FlowJson_My_Lib_67701bd3"));
+    }
+
+    [TestCase("Library", "App")]
+    [TestCase("My.Lib", "My_Lib", Description = "names that read the same as C# identifiers")]
+    [TestCase("My_Lib", "My.Lib")]
+    public void Two_assemblies_with_contracts_build_together_even_when_one_sees_the_others_internals(string libraryName, string appName)
+    {
+        var library = $$"""
             using System.Runtime.CompilerServices;
             using System.Threading.Tasks;
             using Flow;
 
-            [assembly: InternalsVisibleTo("App")]
+            [assembly: InternalsVisibleTo("{{appName}}")]
 
             namespace Shared;
 
@@ -105,12 +114,12 @@ public sealed class JsonMetadataGenerationTests
                 public Task<Item> RunAsync(Item item) => new Shared.InventoryClient().ReserveAsync(item);
             }
             """;
-        var (_, libraryOutput) = GeneratorHarness.Run(GeneratorHarness.Compile("Library", [library]));
+        var (_, libraryOutput) = GeneratorHarness.Run(GeneratorHarness.Compile(libraryName, [library]));
         Assert.That(GeneratorHarness.Problems(libraryOutput), Is.Empty);
         using var image = new MemoryStream();
         Assert.That(libraryOutput.Emit(image).Success, Is.True);
 
-        var (result, appOutput) = GeneratorHarness.Run(GeneratorHarness.Compile("App", [app], [MetadataReference.CreateFromImage(image.ToArray())]));
+        var (result, appOutput) = GeneratorHarness.Run(GeneratorHarness.Compile(appName, [app], [MetadataReference.CreateFromImage(image.ToArray())]));
 
         Assert.That(result.Diagnostics, Is.Empty);
         Assert.That(GeneratorHarness.Problems(appOutput), Is.Empty);

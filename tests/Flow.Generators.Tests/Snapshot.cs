@@ -3,18 +3,27 @@ using Microsoft.CodeAnalysis;
 namespace Flow.Generators.Tests;
 
 /// <summary>Compares generated sources with the expected files in Snapshots/. A missing or different file fails the
-/// test; FLOW_ACCEPT_SNAPSHOTS=1 (re)writes them, and is the only way they are ever written.</summary>
+/// test; FLOW_ACCEPT_SNAPSHOTS=1 (re)writes them, and is the only way they are ever written. The generator's version
+/// in the GeneratedCode attribute is written as &lt;version&gt;.</summary>
 internal static class Snapshot
 {
     private static string Directory() => Flow.Tests.TestRepository.File("tests", "Flow.Generators.Tests", "Snapshots");
 
     private static bool Accept => Environment.GetEnvironmentVariable("FLOW_ACCEPT_SNAPSHOTS") == "1";
 
+    /// <summary>The GeneratedCode attribute carries the generator's version, which moves with every release; the
+    /// expected files hold a placeholder instead, so they change only when the code does.</summary>
+    public static readonly string VersionedAttribute = ContractEmitter.GeneratedCode;
+
+    public const string NormalizedAttribute = "[global::System.CodeDom.Compiler.GeneratedCode(\"Flow.Generators\", \"<version>\")]";
+
+    private static string Normalize(string text) => text.ReplaceLineEndings("\n").Replace(VersionedAttribute, NormalizedAttribute, StringComparison.Ordinal);
+
     public static void Verify(string name, GeneratorDriverRunResult result)
     {
         var directory = Directory();
         var generated = result.Results.SelectMany(r => r.GeneratedSources)
-            .ToDictionary(s => Path.Combine(directory, $"{name}.{s.HintName}"), s => s.SourceText.ToString().ReplaceLineEndings("\n"));
+            .ToDictionary(s => Path.Combine(directory, $"{name}.{s.HintName}"), s => Normalize(s.SourceText.ToString()));
         var expected = System.IO.Directory.GetFiles(directory, $"{name}.*").ToHashSet();
 
         if (Accept)

@@ -266,6 +266,37 @@ public sealed class UserContractTests
                 [Obsolete] [Signal] Task OldSignalAsync();
             }
             """);
+        yield return Case("member and parameter names that are keywords, also once Async is dropped", """
+            namespace App;
+            [Activities] public partial interface IKeywordNames
+            {
+                Task<int> @return(int @int);
+                Task @class(string @event, CancellationToken @checked);
+                Task<string> @ifAsync(string @string);
+            }
+            [Workflow] public partial interface IKeywordFlow
+            {
+                [Execute] Task<int> @return(int @int);
+                [Signal] Task @class(string @event);
+                [Signal] void @forAsync(int @in);
+                [GetState] int @is();
+            }
+            [Workflow] public partial interface IKeywordStateFlow
+            {
+                [Execute] Task @do(string @default = "x");
+                [GetState] string @this { get; }
+            }
+            public static class Use
+            {
+                public static Task<int> A(KeywordNamesClient c) => c.@return(1);
+                public static ActivityDefinition B() => KeywordNamesDispatch.@if;
+                public static Task C(KeywordFlowRun r) => r.classAsync("e");
+                public static Task D(KeywordFlowRun r) => r.forAsync(1);
+                public static Task<KeywordFlowRun> E(KeywordFlowClient c) => c.StartAsync("id", 1);
+                public static Exception F(KeywordStateFlowSelfClient c) => c.ContinueAsNew();
+                public static Task<string> G(KeywordStateFlowRun r) => r.GetStateAsync();
+            }
+            """);
         yield return Case("payload types nested in classes, with the same simple name", """
             namespace App;
             public static class Models
@@ -330,6 +361,32 @@ public sealed class UserContractTests
             [Activities] public partial interface IStore { Task ChargeAsync(); [Activity(Name = "Other")] Task Charge(); }
             [Workflow] public partial interface IFlow { [Execute] Task RunAsync(); [Signal] Task NoteAsync(); [Signal(Name = "note2")] Task Note(); [Signal] Task WorkflowId(); }
             """, "FLOW030", "FLOW030", "FLOW030", "FLOW030", "FLOW030");
+        yield return Case("two signals given the same name", """
+            namespace App;
+            [Workflow] public partial interface IFlow { [Execute] Task RunAsync(); [Signal(Name = "go")] Task AAsync(); [Signal(Name = "go")] Task BAsync(); }
+            """, "FLOW026", "FLOW026");
+        yield return Case("a signal given the name another signal derives", """
+            namespace App;
+            [Workflow] public partial interface IFlow { [Execute] Task RunAsync(); [Signal] Task GoAsync(); [Signal(Name = "Go")] void Other(); }
+            """, "FLOW026", "FLOW026");
+        yield return Case("two signals given the same name that SWF rejects", """
+            namespace App;
+            [Workflow] public partial interface IFlow { [Execute] Task RunAsync(); [Signal(Name = "a:b")] Task AAsync(); [Signal(Name = "a:b")] Task BAsync(); }
+            """, "FLOW021", "FLOW021");
+        yield return Case("overloaded activities and signals", """
+            namespace App;
+            [Activities] public partial interface IStore { Task GetAsync(int id); Task GetAsync(string id); Task OtherAsync(); }
+            [Workflow] public partial interface IFlow { [Execute] Task RunAsync(); [Signal] Task GoAsync(int x); [Signal] Task GoAsync(string x); }
+            """, "FLOW013", "FLOW013", "FLOW013", "FLOW013");
+        yield return Case("members named like the classes generated for their contract", """
+            namespace App;
+            [Activities] public partial interface IFoo { Task FooClient(); Task FooDispatchAsync(); Task OtherAsync(); }
+            [Workflow] public partial interface IBar { [Execute] Task RunAsync(); [Signal] Task BarChildClient(); }
+            """, "FLOW030", "FLOW030", "FLOW030");
+        yield return Case("an [Execute] named like the child client, and a signal named like its field", """
+            namespace App;
+            [Workflow] public partial interface IBar { [Execute] Task BarChildClient(); [Signal] Task _workflowId(); }
+            """, "FLOW030", "FLOW030");
         yield return Case("two contracts that generate the same types", """
             namespace App;
             [Activities] public partial interface IOrders { Task AAsync(); }

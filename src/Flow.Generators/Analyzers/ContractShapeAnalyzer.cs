@@ -37,7 +37,8 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
         FlowDiagnostics.CancellationTokenInWorkflow,
         FlowDiagnostics.InheritedMembers,
         FlowDiagnostics.GeneratedMemberCollision,
-        FlowDiagnostics.GeneratedTypeCollision);
+        FlowDiagnostics.GeneratedTypeCollision,
+        FlowDiagnostics.GeneratedTypeNameTaken);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -180,9 +181,12 @@ public sealed class ContractShapeAnalyzer : DiagnosticAnalyzer
             Report(context, FlowDiagnostics.GeneratedMemberCollision, members[collision.Member], collision.Member, collision.Generated, collision.Clash);
     }
 
-    /// <summary>Two contracts in one namespace (or type) must not generate a type of the same name.</summary>
+    /// <summary>Two contracts in one namespace (or type) must not generate a type of the same name, and no other
+    /// declaration there may hold a generated type's name.</summary>
     private static void CheckGeneratedTypeNames(SymbolAnalysisContext context, FlowSymbols symbols, INamedTypeSymbol type, bool workflow, Location location)
     {
+        foreach (var taken in GeneratedNames.TakenTypeNames(type, workflow, context.CancellationToken))
+            context.ReportDiagnostic(Diagnostic.Create(FlowDiagnostics.GeneratedTypeNameTaken, location, type.Name, taken.Generated, taken.Clash));
         var mine = GeneratedNames.TypeNames(SwfRules.ContractBaseName(type.Name), workflow);
         var siblings = type.ContainingType is { } outer ? outer.GetTypeMembers() : type.ContainingNamespace.GetTypeMembers();
         foreach (var sibling in siblings)

@@ -107,6 +107,10 @@ internal static class FlowDiagnostics
         "Two contracts generate the same type",
         "Contracts '{0}' and '{1}' would both generate '{2}' in the same scope; rename one of them");
 
+    public static readonly DiagnosticDescriptor GeneratedTypeNameTaken = Error("FLOW032",
+        "A generated type's name is taken",
+        "Contract '{0}' would generate '{1}', {2}; rename the contract or the other declaration");
+
     // SWF names, values and uniqueness (SwfTypeAnalyzer).
 
     public static readonly DiagnosticDescriptor InvalidName = Error("FLOW021",

@@ -19,6 +19,9 @@ internal static class SwfRules
 
     public const string None = "NONE";
 
+    /// <summary>The version of a contract, or of its types, that sets none.</summary>
+    public const string DefaultVersion = "1.0";
+
     /// <summary>"IFileActivities" → "FileActivities"; the I is dropped only where it is the interface prefix.</summary>
     public static string ContractBaseName(string interfaceName) =>
         interfaceName.Length > 1 && interfaceName[0] == 'I' && char.IsUpper(interfaceName[1])
@@ -114,8 +117,22 @@ internal static class SwfRules
     }
 
     /// <summary>SWF's child policies, spelled as SWF spells them.</summary>
-    public static bool IsChildPolicy(string? value) =>
-        value is "TERMINATE" or "REQUEST_CANCEL" or "ABANDON";
+    public static bool IsChildPolicy(string? value) => ChildPolicyMember(value) is not null;
+
+    /// <summary>The Flow.Swf.ChildPolicy member of a child policy SWF accepts ("REQUEST_CANCEL" → "RequestCancel"),
+    /// or null for any other spelling.</summary>
+    public static string? ChildPolicyMember(string? value) => value switch
+    {
+        "TERMINATE" => "Terminate",
+        "REQUEST_CANCEL" => "RequestCancel",
+        "ABANDON" => "Abandon",
+        _ => null,
+    };
+
+    /// <summary>SWF's seconds ("600" or "NONE") for a timeout <see cref="CheckTimeout"/> accepts, else null (the
+    /// analyzer reports it): the generator registers exactly what the analyzer checked.</summary>
+    public static string? SwfTimeout(string? value, bool allowNone, long maxSeconds) =>
+        value is not null && CheckTimeout(value, allowNone, maxSeconds, out var seconds) is null ? seconds : null;
 
     /// <summary>A value as it reads in a message: quoted, with control characters escaped.</summary>
     public static string Display(string? value)

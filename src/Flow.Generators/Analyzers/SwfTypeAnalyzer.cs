@@ -66,7 +66,7 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
         AttributeData attribute, bool isContract, ConcurrentBag<DeclaredType> declared)
     {
         var location = type.Locations.FirstOrDefault() ?? Location.None;
-        var version = CheckVersion(context, attribute, location) ?? "1.0";
+        var version = CheckVersion(context, attribute, location) ?? SwfRules.DefaultVersion;
         CheckTaskList(context, attribute, location);
         foreach (var timeout in s_activityTimeouts)
             CheckTimeout(context, attribute, timeout, location, allowNone: true, SwfRules.MaxDurationSeconds);
@@ -121,7 +121,7 @@ public sealed class SwfTypeAnalyzer : DiagnosticAnalyzer
         AttributeData attribute, bool isContract, ConcurrentBag<DeclaredType> declared)
     {
         var location = type.Locations.FirstOrDefault() ?? Location.None;
-        var version = CheckVersion(context, attribute, location) ?? "1.0";
+        var version = CheckVersion(context, attribute, location) ?? SwfRules.DefaultVersion;
         CheckTaskList(context, attribute, location);
         CheckDescription(context, attribute, location);
         CheckTimeout(context, attribute, "ExecutionStartToClose", location, allowNone: false, SwfRules.MaxExecutionSeconds);

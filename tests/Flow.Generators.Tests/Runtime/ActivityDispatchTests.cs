@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Flow.Serialization;
-using Json = Flow.Generated.FlowJson_Flow_Generators_Tests;
+using Json = Flow.Generated.FlowJson_Flow_Generators_Tests_0332306c;
 
 namespace Flow.Generators.Tests.Runtime;
 
@@ -38,6 +38,29 @@ public sealed class ActivityDispatchTests
         Assert.That(ship.DefaultStartToCloseTimeout, Is.EqualTo("3600"));
         Assert.That(ship.ManualCompletion, Is.True);
         Assert.That(OrderActivitiesDispatch.Definitions, Has.Count.EqualTo(5));
+    }
+
+    [Test]
+    public async Task A_factory_given_the_task_context_creates_an_implementation_for_each_task()
+    {
+        // The shape Flow.Hosting's AddActivities<TImplementation> takes: the method group converts to it.
+        Func<Func<ActivityExecutionContext, OrderActivities>, IEnumerable<ActivityHandler>> dispatch = OrderActivitiesDispatch.CreateHandlers;
+        var seen = new List<(ActivityExecutionContext Context, OrderActivities Implementation)>();
+        var handler = dispatch(context =>
+        {
+            var implementation = new OrderActivities();
+            seen.Add((context, implementation));
+            return implementation;
+        }).Single(h => h.Definition.Name == "Orders.Ship");
+        var first = new TestActivityContext(new CancellationTokenSource().Token);
+        var second = new TestActivityContext();
+
+        await handler.Invoke("""["o-1",null]""", first);
+        await handler.Invoke("""["o-2",null]""", second);
+
+        Assert.That(seen.Select(s => s.Context), Is.EqualTo(new[] { first, second }));
+        Assert.That(seen[0].Implementation, Is.Not.SameAs(seen[1].Implementation));
+        Assert.That(seen[0].Implementation.LastToken, Is.EqualTo(first.CancellationToken));
     }
 
     [Test]

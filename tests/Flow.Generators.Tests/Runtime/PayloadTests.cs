@@ -1,5 +1,5 @@
 using Flow.Serialization;
-using Json = Flow.Generated.FlowJson_Flow_Generators_Tests;
+using Json = Flow.Generated.FlowJson_Flow_Generators_Tests_0332306c;
 
 namespace Flow.Generators.Tests.Runtime;
 

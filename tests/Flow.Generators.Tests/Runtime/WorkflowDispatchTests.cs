@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Flow.Serialization;
-using Json = Flow.Generated.FlowJson_Flow_Generators_Tests;
+using Json = Flow.Generated.FlowJson_Flow_Generators_Tests_0332306c;
 
 namespace Flow.Generators.Tests.Runtime;
 
