@@ -43,7 +43,11 @@ internal sealed class WorkflowContext
     public const int MaxResponseBytes = 1_000_000; // SWF takes 1 MiB; keep room for the envelope and task token.
 
     [ThreadStatic] private static WorkflowContext? t_callback;
-    [ThreadStatic] private static WorkflowContext? t_driving;
+
+    // The run whose decision task is being processed, set on the driving thread for the length of a task: it flows to
+    // everything workflow code starts or awaits, so code that left the scheduler (ConfigureAwait(false), Task.Run, a timer
+    // callback) is still known as this run's when it calls the workflow API, on whatever thread, even between tasks.
+    private static readonly AsyncLocal<WorkflowContext?> s_flowing = new();
 
     private readonly WorkflowHandler _handler;
     private readonly WorkflowScheduler _scheduler;
@@ -70,6 +74,7 @@ internal sealed class WorkflowContext
     private int _sideEffectCalls;
 
     private int _activityCounter, _timerCounter, _childCounter, _retryTimerCounter;
+    private int _endlessDelays; // Workflow.DelayAsync(Timeout.InfiniteTimeSpan) calls still waiting
 
     // Grouping state.
     private readonly List<HistoryEvent> _pending = [];
@@ -124,14 +129,18 @@ internal sealed class WorkflowContext
     {
         if (CurrentOrNull is { } current)
             return current;
-        if (t_driving is { } driving)
+        if (s_flowing.Value is { } run)
         {
-            // On the thread that drives a run but off its scheduler: workflow code continued inline, outside it. Fail the
-            // decision task (as for any escape), not the workflow: the run goes on once the code is fixed.
-            driving.ReportEscape(
-                $"Workflow.{member} was called by workflow code that had left its scheduler: it continued after ConfigureAwait(false) " +
-                "(or in a continuation run synchronously on another scheduler). Await Flow's tasks without ConfigureAwait(false).");
-            throw new InvalidOperationException(driving.Escape);
+            // Workflow code of this run, off its scheduler: it continued inline on the driving thread, or on another thread
+            // altogether. Fail the decision task (as for any escape), not the workflow: the run goes on once the code is fixed.
+            var where = run._scheduler.IsDriverThread
+                ? "it continued after ConfigureAwait(false) (or in a continuation run synchronously on another scheduler)"
+                : $"it ran on thread {Environment.CurrentManagedThreadId}, outside the workflow's scheduler, by {Escapes.Cause()}; " +
+                  "code continues there after ConfigureAwait(false), or in Task.Run or a callback";
+            run.ReportEscape(
+                $"Workflow.{member} was called by workflow code that had left its scheduler: {where}. " +
+                "Await Flow's tasks without ConfigureAwait(false), and keep workflow code off other threads.");
+            throw new InvalidOperationException(run.Escape);
         }
         throw new InvalidOperationException(
             $"Workflow.{member} was called outside workflow code running on its workflow's scheduler (TaskScheduler.Current is " +
@@ -202,8 +211,9 @@ internal sealed class WorkflowContext
         if (Escape is { } escape)
             throw new NonDeterminismException(escape);
         var callerContext = _scheduler.Enter();
-        var previousDriving = t_driving;
-        t_driving = this;
+        var previousFlowing = s_flowing.Value;
+        if (previousFlowing != this)
+            s_flowing.Value = this;
         try
         {
             Prescan(task.Events);
@@ -225,11 +235,14 @@ internal sealed class WorkflowContext
             _pending.Clear();
             _liveStartedId = started.EventId;
             var state = State();
+            if (Escape is { } late)
+                throw new NonDeterminismException(late); // reported from another thread while the decision was finishing
             return new DecisionTaskResult(BuildDecisions(Json(state)), state);
         }
         finally
         {
-            t_driving = previousDriving;
+            if (previousFlowing != this)
+                s_flowing.Value = previousFlowing;
             _scheduler.Exit(callerContext);
         }
     }
@@ -557,6 +570,58 @@ internal sealed class WorkflowContext
                 EnqueueClose(close);
             }
         }
+        if (_close is null && !_closed && CodeWaits() && !AwaitsItsOwnWork())
+            throw StuckOnOutsideWork();
+    }
+
+    /// <summary>Workflow code (its [Execute] method or a signal handler) has not finished.</summary>
+    private bool CodeWaits()
+    {
+        if (_executeTask is { IsCompleted: false })
+            return true;
+        foreach (var signal in _signalTasks)
+            if (!signal.IsCompleted)
+                return true;
+        return false;
+    }
+
+    /// <summary>Something the run owns can still resume its code: a command whose result is to come (activity, timer,
+    /// child, external signal or cancel request), a WaitConditionAsync, an endless Workflow.DelayAsync. Allocates nothing:
+    /// it runs at the end of every decision, replayed ones included.</summary>
+    private bool AwaitsItsOwnWork()
+    {
+        if (_waiters.Count > 0 || _endlessDelays > 0)
+            return true;
+        foreach (var command in _queue)
+            if (command is TaskCommand { Resolved: false })
+                return true;
+        return Open(_activities) || Open(_timers) || Open(_children) || Open(_signals) || Open(_cancels);
+
+        static bool Open<T>(Dictionary<long, T> table) where T : TaskCommand
+        {
+            foreach (var command in table.Values)
+                if (!command.Resolved)
+                    return true;
+            return false;
+        }
+    }
+
+    /// <summary>The scheduler has gone quiet, the code still runs, and nothing the run owns can resume it: it awaits work that
+    /// left the scheduler, which no decision will see finish. The decision task fails now (no response, SWF retries it),
+    /// rather than be answered and leave the run with nothing to wake it.</summary>
+    private NonDeterminismException StuckOnOutsideWork()
+    {
+        var message =
+            $"Workflow code waits at the end of the decision task started at history event {_started?.EventId ?? _liveStartedId}, " +
+            "but on nothing this run owns: no activity, child workflow, timer, external signal or cancel request it asked for is open, " +
+            "and no Workflow.WaitConditionAsync or Workflow.DelayAsync waits. It awaits work that left the workflow's scheduler: " +
+            "Task.Run or Task.Factory.StartNew on another scheduler, Task.Delay, a System.Threading.Timer, I/O, or a task awaited with " +
+            "ConfigureAwait(false). Nothing of the run would ever be woken by it. Do work in activities, wait with Workflow.DelayAsync, " +
+            "and wait for what signal handlers set with Workflow.WaitConditionAsync (for a TaskCompletionSource a signal completes: " +
+            "await Workflow.WaitConditionAsync(() => source.Task.IsCompleted)).";
+        ReportEscape(message);
+        _fatal ??= new NonDeterminismException(Escape ?? message);
+        return _fatal;
     }
 
     private void RunUntilQuiescent()
@@ -1195,8 +1260,13 @@ internal sealed class WorkflowContext
         if (delay == Timeout.InfiniteTimeSpan)
         {
             var forever = new TaskCompletionSource();
+            _endlessDelays++;
             if (token.CanBeCanceled)
-                OnCancel(token, "an endless delay", () => forever.TrySetCanceled(token));
+                OnCancel(token, "an endless delay", () =>
+                {
+                    if (forever.TrySetCanceled(token))
+                        _endlessDelays--;
+                });
             return forever.Task;
         }
         var id = timerId ?? "t" + (++_timerCounter).ToString(CultureInfo.InvariantCulture);

@@ -131,14 +131,19 @@ public class SchedulerTests
             .And.Contain("after ConfigureAwait(false)"));
     }
 
-    /// <summary>Runs the first decision of <paramref name="workflow"/>, lets <paramref name="release"/> start the work that
-    /// escapes, and returns the error the run reports: at once, or on its next decision task.</summary>
+    /// <summary>Runs the first decision of <paramref name="workflow"/> beside a timer of the run's own (so the run still awaits
+    /// something it owns and the decision is answered), lets <paramref name="release"/> start the work that escapes, and
+    /// returns the error the run reports: at once, or on its next decision task.</summary>
     private static string Escape(Func<string?, Task<string?>> workflow, Action? release = null)
     {
         var h = new HistoryBuilder().Started();
         var started = h.Decide();
         var logs = new TestLoggerFactory();
-        var executor = Defs.Executor(workflow, new ReplayOptions { LoggerFactory = logs });
+        var executor = Defs.Executor(input =>
+        {
+            _ = Workflow.DelayAsync(TimeSpan.FromDays(1));
+            return workflow(input);
+        }, new ReplayOptions { LoggerFactory = logs });
         try
         {
             Assert.That(executor.ProcessDecisionTask(h.Task()).Decisions, Has.None.Matches<Decision>(d => d.DecisionType == DecisionType.FailWorkflowExecution));
@@ -152,13 +157,156 @@ public class SchedulerTests
         Assert.That(logs.Messages, Has.Some.Contains("outside"));
 
         h.DecisionCompleted();
+        h.TimerStarted("t1", "86400");
         h.Signaled("poke", null);
         h.Decide();
         return Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task(after: started)))!.Message;
     }
 
+    /// <summary>The first decision of <paramref name="workflow"/>, alone: it must fail (no response), with no later task to
+    /// catch it.</summary>
+    private static string FailsItsFirstDecision(Func<string?, Task<string?>> workflow)
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+        return Assert.Throws<NonDeterminismException>(() => Defs.Executor(workflow).ProcessDecisionTask(h.Task()))!.Message;
+    }
+
     [Test]
-    public void Awaiting_Task_Delay_is_reported_as_an_escape_naming_Task_Delay()
+    public void Awaiting_Task_Run_fails_the_decision_in_which_it_happens_naming_the_cause()
+    {
+        using var release = new ManualResetEventSlim();
+
+        var message = FailsItsFirstDecision(async _ =>
+        {
+            await Task.Run(() => release.Wait());
+            return "x";
+        });
+
+        release.Set();
+        Assert.That(message, Does.Contain("Task.Run"));
+    }
+
+    [Test]
+    public void Awaiting_Task_Delay_fails_the_decision_in_which_it_happens_naming_the_cause()
+    {
+        var message = FailsItsFirstDecision(async _ =>
+        {
+            await Task.Delay(TimeSpan.FromHours(1));
+            return "never deterministic";
+        });
+
+        Assert.That(message, Does.Contain("Task.Delay"));
+    }
+
+    [Test]
+    public void ConfigureAwait_false_on_a_slow_task_from_outside_fails_the_decision_in_which_it_happens_naming_the_cause()
+    {
+        var slow = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var message = FailsItsFirstDecision(async _ =>
+        {
+            var value = await slow.Task.ConfigureAwait(false);
+            return value;
+        });
+
+        slow.SetResult("late");
+        Assert.That(message, Does.Contain("ConfigureAwait(false)"));
+    }
+
+    [Test]
+    public void The_decision_fails_again_when_it_is_retried_and_the_run_is_never_failed()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+        var executor = Defs.Executor(async _ =>
+        {
+            await Task.Delay(TimeSpan.FromHours(1));
+            return "x";
+        });
+        Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task()));
+        h.DecisionTimedOut();
+        h.Decide();
+
+        var again = Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task()));
+
+        Assert.That(again!.Message, Does.Contain("Task.Delay"));
+    }
+
+    [Test]
+    public void Code_that_waits_for_its_own_activity_timer_or_condition_is_answered_normally()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+
+        var result = Defs.Executor(async _ =>
+        {
+            var activity = Workflow.ExecuteActivityAsync(Defs.Act, null);
+            var timer = Workflow.DelayAsync(TimeSpan.FromMinutes(1));
+            await Workflow.WaitConditionAsync(() => activity.IsCompleted && timer.IsCompleted);
+            await Workflow.DelayAsync(Timeout.InfiniteTimeSpan, Workflow.CancellationToken);
+            return null;
+        }).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Types(), Is.EqualTo(new[] { DecisionType.ScheduleActivityTask, DecisionType.StartTimer }));
+    }
+
+    [Test]
+    public void An_endless_Workflow_DelayAsync_is_a_wait_of_the_run_and_answered_normally()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+
+        var result = Defs.Executor(async _ =>
+        {
+            await Workflow.DelayAsync(Timeout.InfiniteTimeSpan, Workflow.CancellationToken);
+            return null;
+        }).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions, Is.Empty);
+    }
+
+    [Test]
+    public void A_TaskCompletionSource_awaited_alone_fails_the_decision_and_says_how_to_wait_for_a_signal()
+    {
+        var message = FailsItsFirstDecision(async _ => await new TaskCompletionSource<string?>().Task);
+
+        Assert.That(message, Does.Contain("Workflow.WaitConditionAsync"));
+    }
+
+    [Test]
+    public void Workflow_code_continuing_on_another_thread_after_ConfigureAwait_false_fails_a_decision_never_the_run()
+    {
+        // The run still waits for its activity, so the first decision is answered; the code that continued on the
+        // thread pool calls the workflow API there, which must be reported as an escape, not fail the run.
+        var slow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var h = new HistoryBuilder().Started();
+        var started = h.Decide();
+        var logs = new TestLoggerFactory();
+        var executor = Defs.Executor(async _ =>
+        {
+            var activity = Workflow.ExecuteActivityAsync(Defs.Act, null);
+            await slow.Task.ConfigureAwait(false);
+            var now = Workflow.UtcNow;
+            return await activity + now.Year;
+        }, new ReplayOptions { LoggerFactory = logs });
+        Assert.That(executor.ProcessDecisionTask(h.Task()).Types(), Is.EqualTo(new[] { DecisionType.ScheduleActivityTask }));
+
+        slow.SetResult();
+        Assert.That(logs.ErrorLogged.Wait(TimeSpan.FromSeconds(30)), Is.True, "the escape is logged when it happens");
+        h.DecisionCompleted();
+        var s = h.ActivityScheduled("1");
+        h.ActivityStarted(s);
+        h.ActivityCompleted(s, "\"done\"");
+        h.Decide();
+
+        var error = Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task(after: started)));
+
+        Assert.That(error!.Message, Does.Contain("Workflow.UtcNow").And.Contain("ConfigureAwait(false)"));
+    }
+
+    [Test]
+    public void Awaiting_Task_Delay_beside_work_of_the_run_is_reported_naming_Task_Delay_when_it_finishes()
     {
         var message = Escape(async _ =>
         {
@@ -172,7 +320,7 @@ public class SchedulerTests
     }
 
     [Test]
-    public void Awaiting_Task_Run_is_reported_as_an_escape_naming_the_thread_pool()
+    public void Awaiting_Task_Run_beside_work_of_the_run_is_reported_naming_the_thread_pool()
     {
         using var release = new ManualResetEventSlim();
 
