@@ -122,6 +122,10 @@ internal sealed class WorkflowContext
     public CancellationToken CancellationToken => _rootCts.Token;
     public long LastApplied => _lastApplied;
 
+    /// <summary>Recorded commands still waiting for their outcome, per table: what a run kept in the decision cache holds.</summary>
+    internal (int Activities, int Timers, int Children, int Signals, int Cancels) OpenCommands =>
+        (_activities.Count, _timers.Count, _children.Count, _signals.Count, _cancels.Count);
+
     /// <summary>The context of the workflow code running on this thread, or null.</summary>
     public static WorkflowContext? CurrentOrNull => TaskScheduler.Current is WorkflowScheduler s ? s.Context : t_callback;
 
@@ -476,6 +480,9 @@ internal sealed class WorkflowContext
                 ((TimerCommand)command).Fail(new StartTimerFailedException(a.TimerId, a.Cause));
                 break;
             }
+            case EventType.TimerCanceled:
+                _timers.Remove(e.TimerCanceledEventAttributes!.StartedEventId); // its last event: it never fires now
+                break;
             case EventType.StartChildWorkflowExecutionInitiated:
                 _children[e.EventId] = (ChildWorkflowCommand)command;
                 break;
@@ -863,43 +870,43 @@ internal sealed class WorkflowContext
             case EventType.ChildWorkflowExecutionCompleted:
             {
                 var a = e.ChildWorkflowExecutionCompletedEventAttributes!;
-                ChildFor(e, a.InitiatedEventId).Resolve(a.Result);
+                ChildFor(e, a.InitiatedEventId, done: true).Resolve(a.Result);
                 break;
             }
             case EventType.ChildWorkflowExecutionFailed:
             {
                 var a = e.ChildWorkflowExecutionFailedEventAttributes!;
-                ChildFor(e, a.InitiatedEventId).Fail(new ChildWorkflowFailedException(a.WorkflowExecution, a.WorkflowType, a.Reason, a.Details));
+                ChildFor(e, a.InitiatedEventId, done: true).Fail(new ChildWorkflowFailedException(a.WorkflowExecution, a.WorkflowType, a.Reason, a.Details));
                 break;
             }
             case EventType.ChildWorkflowExecutionTimedOut:
             {
                 var a = e.ChildWorkflowExecutionTimedOutEventAttributes!;
-                ChildFor(e, a.InitiatedEventId).Fail(new ChildWorkflowTimedOutException(a.WorkflowExecution, a.WorkflowType));
+                ChildFor(e, a.InitiatedEventId, done: true).Fail(new ChildWorkflowTimedOutException(a.WorkflowExecution, a.WorkflowType));
                 break;
             }
             case EventType.ChildWorkflowExecutionCanceled:
             {
                 var a = e.ChildWorkflowExecutionCanceledEventAttributes!;
-                ChildFor(e, a.InitiatedEventId).Cancel(a.Details);
+                ChildFor(e, a.InitiatedEventId, done: true).Cancel(a.Details);
                 break;
             }
             case EventType.ChildWorkflowExecutionTerminated:
             {
                 var a = e.ChildWorkflowExecutionTerminatedEventAttributes!;
-                ChildFor(e, a.InitiatedEventId).Fail(new ChildWorkflowTerminatedException(a.WorkflowExecution, a.WorkflowType));
+                ChildFor(e, a.InitiatedEventId, done: true).Fail(new ChildWorkflowTerminatedException(a.WorkflowExecution, a.WorkflowType));
                 break;
             }
             case EventType.StartChildWorkflowExecutionFailed:
             {
                 var a = e.StartChildWorkflowExecutionFailedEventAttributes!;
-                ChildFor(e, a.InitiatedEventId).Fail(new StartChildWorkflowFailedException(a.WorkflowId, a.WorkflowType, a.Cause));
+                ChildFor(e, a.InitiatedEventId, done: true).Fail(new StartChildWorkflowFailedException(a.WorkflowId, a.WorkflowType, a.Cause));
                 break;
             }
             case EventType.ExternalWorkflowExecutionSignaled:
             {
                 var a = e.ExternalWorkflowExecutionSignaledEventAttributes!;
-                if (!_signals.TryGetValue(a.InitiatedEventId, out var signal))
+                if (!_signals.Remove(a.InitiatedEventId, out var signal))
                     throw Unknown(e, a.InitiatedEventId, "initiated the signal");
                 signal.Resolve(null);
                 break;
@@ -907,14 +914,14 @@ internal sealed class WorkflowContext
             case EventType.SignalExternalWorkflowExecutionFailed:
             {
                 var a = e.SignalExternalWorkflowExecutionFailedEventAttributes!;
-                var signal = _signals[a.InitiatedEventId];
-                signal.Fail(new SignalExternalWorkflowFailedException(a.WorkflowId, signal.SignalName, a.Cause));
+                _signals.Remove(a.InitiatedEventId, out var signal);
+                signal!.Fail(new SignalExternalWorkflowFailedException(a.WorkflowId, signal.SignalName, a.Cause));
                 break;
             }
             case EventType.ExternalWorkflowExecutionCancelRequested:
             {
                 var a = e.ExternalWorkflowExecutionCancelRequestedEventAttributes!;
-                if (!_cancels.TryGetValue(a.InitiatedEventId, out var cancel))
+                if (!_cancels.Remove(a.InitiatedEventId, out var cancel))
                     throw Unknown(e, a.InitiatedEventId, "initiated the cancel request");
                 cancel.Resolve(null);
                 break;
@@ -922,7 +929,8 @@ internal sealed class WorkflowContext
             case EventType.RequestCancelExternalWorkflowExecutionFailed:
             {
                 var a = e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!;
-                _cancels[a.InitiatedEventId].Fail(new RequestCancelExternalWorkflowFailedException(a.WorkflowId, a.Cause));
+                _cancels.Remove(a.InitiatedEventId, out var cancel);
+                cancel!.Fail(new RequestCancelExternalWorkflowFailedException(a.WorkflowId, a.Cause));
                 break;
             }
             // WorkflowExecutionTerminated, WorkflowExecutionTimedOut and anything new: nothing to do.
@@ -930,13 +938,15 @@ internal sealed class WorkflowContext
     }
 
     /// <summary>The activity an event reports on; <paramref name="done"/> (its last event) forgets it, so the table stays
-    /// as small as the number of activities in flight.</summary>
+    /// as small as the number of activities in flight. So do the other tables: a timer leaves at TimerFired or TimerCanceled,
+    /// a child, a signal or a cancel request at its outcome.</summary>
     private ActivityCommand ActivityFor(HistoryEvent e, long scheduledEventId, bool done = false) =>
         (done ? _activities.Remove(scheduledEventId, out var activity) : _activities.TryGetValue(scheduledEventId, out activity))
             ? activity : throw Unknown(e, scheduledEventId, "scheduled the activity");
 
-    private ChildWorkflowCommand ChildFor(HistoryEvent e, long initiatedEventId) =>
-        _children.TryGetValue(initiatedEventId, out var child) ? child : throw Unknown(e, initiatedEventId, "initiated the child workflow");
+    private ChildWorkflowCommand ChildFor(HistoryEvent e, long initiatedEventId, bool done = false) =>
+        (done ? _children.Remove(initiatedEventId, out var child) : _children.TryGetValue(initiatedEventId, out child))
+            ? child : throw Unknown(e, initiatedEventId, "initiated the child workflow");
 
     private NonDeterminismException Unknown(HistoryEvent e, long reference, string what)
     {
