@@ -37,6 +37,9 @@ internal sealed class WorkflowContext
     /// <summary>Records a side effect whose function threw: its details are the exception as activity failures encode
     /// it, which replay throws again at the same call as <see cref="SideEffectFailedException"/>.</summary>
     public const string SideEffectFailedMarker = "Flow.SideEffectFailed";
+
+    /// <summary>The reason of the FailWorkflowExecution a run closes with once SWF refused one of the markers above.</summary>
+    public const string MarkerNotRecordedReason = "Flow.MarkerNotRecorded";
     public const int MaxPayload = 32768;
     public const int MaxReason = 256;
     public const int MaxDecisions = 100;
@@ -72,6 +75,11 @@ internal sealed class WorkflowContext
     private readonly record struct SideEffect(string? Value, string? Refused, string? Failed);
     private int _sideEffectEventsSeen;
     private int _sideEffectCalls;
+
+    // Flow's own markers that SWF refused (RecordMarkerFailed), by the DecisionTaskCompleted of the decision that asked for
+    // them, found ahead by Prescan; and once the run has met one, why it can only fail from there.
+    private Dictionary<long, string>? _refusedMarkers;
+    private string? _lostMarker;
 
     private int _activityCounter, _timerCounter, _childCounter, _retryTimerCounter;
     private int _endlessDelays; // Workflow.DelayAsync(Timeout.InfiniteTimeSpan) calls still waiting
@@ -282,7 +290,10 @@ internal sealed class WorkflowContext
                         throw new InvalidOperationException(
                             $"History event {e.EventId} completes decision task started at event {startedId}, which this executor has not seen. " +
                             "Replay the full history.");
-                    RunGroup(_pending, _started.EventTimestamp, replaying: true);
+                    if (_lostMarker is null && _refusedMarkers is { } refused && refused.TryGetValue(e.EventId, out var lost))
+                        _lostMarker = lost; // its code is not run again: it used a value that is in no history
+                    else
+                        RunGroup(_pending, _started.EventTimestamp, replaying: true);
                 }
                 _pending.Clear();
                 _pending.AddRange(_deferred);
@@ -351,7 +362,7 @@ internal sealed class WorkflowContext
             return;
         var completedId = _matchingFor;
         _matchingFor = 0;
-        if (_queue.Count > 0 && !_matchedContinueTimer)
+        if (_queue.Count > 0 && !_matchedContinueTimer && _lostMarker is null)
             Fail(new NonDeterminismException(
                 $"The workflow code asked for {_queue[0].Describe()} in the decision completed at history event {completedId}, " +
                 "but history records no such decision there. Did the workflow code change since this run started?"));
@@ -446,6 +457,14 @@ internal sealed class WorkflowContext
             return;
         }
         var (kind, id, name, version) = Signature(e);
+        if (_lostMarker is not null && (_queue.Count == 0 || _queue[0].Kind != kind || _queue[0].Id != id))
+        {
+            // Past a refused marker of Flow's the code no longer runs: what the decisions recorded is taken as it is.
+            if (e.EventType is EventType.WorkflowExecutionCompleted or EventType.WorkflowExecutionFailed
+                or EventType.WorkflowExecutionCanceled or EventType.WorkflowExecutionContinuedAsNew)
+                _closed = true;
+            return;
+        }
         if (_queue.Count == 0)
             Fail(new NonDeterminismException(
                 $"History event {e.EventId} ({e.EventType}) records {Command.Describe(kind, id, Join(name, version))}, " +
@@ -512,7 +531,10 @@ internal sealed class WorkflowContext
                 break;
             }
             case EventType.RecordMarkerFailed:
-                _innerLogger.LogWarning("Marker {Marker} was not recorded: {Cause}.", id, e.RecordMarkerFailedEventAttributes!.Cause);
+                if (IsFlowMarker(id))
+                    _lostMarker ??= LostMarker(e);
+                else
+                    _innerLogger.LogWarning("Marker {Marker} was not recorded: {Cause}.", id, e.RecordMarkerFailedEventAttributes!.Cause);
                 break;
             case EventType.WorkflowExecutionCompleted:
             case EventType.WorkflowExecutionFailed:
@@ -560,6 +582,17 @@ internal sealed class WorkflowContext
     {
         UtcNow = startedAt;
         IsReplaying = replaying;
+        if (_lostMarker is { } lost)
+        {
+            // The code used a side effect's value or a version that SWF did not record: no replay can follow it past that
+            // point, live or not, so it runs no more and the run fails, the same way in every replay.
+            if (_close is null && !_closed)
+            {
+                _queue.Clear();
+                EnqueueClose(FailDecision(MarkerNotRecordedReason, lost));
+            }
+            return;
+        }
         foreach (var e in events)
             Apply(e);
         RunUntilQuiescent();
@@ -1105,7 +1138,14 @@ internal sealed class WorkflowContext
     {
         foreach (var e in events)
         {
-            if (e.EventId <= _lastApplied || e.EventType != EventType.MarkerRecorded)
+            if (e.EventId <= _lastApplied)
+                continue;
+            if (e.EventType == EventType.RecordMarkerFailed && IsFlowMarker(e.RecordMarkerFailedEventAttributes!.MarkerName))
+            {
+                (_refusedMarkers ??= []).TryAdd(e.RecordMarkerFailedEventAttributes.DecisionTaskCompletedEventId, LostMarker(e));
+                continue;
+            }
+            if (e.EventType != EventType.MarkerRecorded)
                 continue;
             var a = e.MarkerRecordedEventAttributes!;
             if (a.MarkerName is SideEffectMarker or SideEffectRefusedMarker or SideEffectFailedMarker)
@@ -1124,6 +1164,18 @@ internal sealed class WorkflowContext
                 _recordedVersions.TryAdd(v.ChangeId, v.Version);
             }
         }
+    }
+
+    private static bool IsFlowMarker(string name) =>
+        name is VersionMarker or SideEffectMarker or SideEffectRefusedMarker or SideEffectFailedMarker;
+
+    private static string LostMarker(HistoryEvent e)
+    {
+        var a = e.RecordMarkerFailedEventAttributes!;
+        var what = a.MarkerName == VersionMarker ? "the version Workflow.GetVersion returned" : "the outcome of Workflow.SideEffectAsync";
+        return $"SWF did not record marker {a.MarkerName} (cause {FailureText.Swf(a.Cause)}, history event {e.EventId}), so {what} " +
+               "there is in no history: no replay could follow the code past that point. The run fails rather than go on with a value " +
+               "later replays would not see. SWF refuses RecordMarker when the decider may not use it: check the worker's permissions.";
     }
 
     private static (string ChangeId, int Version)? ParseVersion(string? details)
