@@ -46,11 +46,7 @@ internal sealed class WorkflowContext
     public const int MaxResponseBytes = 1_000_000; // SWF takes 1 MiB; keep room for the envelope and task token.
 
     [ThreadStatic] private static WorkflowContext? t_callback;
-
-    // The run whose decision task is being processed, set on the driving thread for the length of a task: it flows to
-    // everything workflow code starts or awaits, so code that left the scheduler (ConfigureAwait(false), Task.Run, a timer
-    // callback) is still known as this run's when it calls the workflow API, on whatever thread, even between tasks.
-    private static readonly AsyncLocal<WorkflowContext?> s_flowing = new();
+    [ThreadStatic] private static WorkflowContext? t_driving;
 
     private readonly WorkflowHandler _handler;
     private readonly WorkflowScheduler _scheduler;
@@ -141,24 +137,24 @@ internal sealed class WorkflowContext
     {
         if (CurrentOrNull is { } current)
             return current;
-        if (s_flowing.Value is { } run)
+        if (t_driving is { } driving)
         {
-            // Workflow code of this run, off its scheduler: it continued inline on the driving thread, or on another thread
-            // altogether. Fail the decision task (as for any escape), not the workflow: the run goes on once the code is fixed.
-            var where = run._scheduler.IsDriverThread
-                ? "it continued after ConfigureAwait(false) (or in a continuation run synchronously on another scheduler)"
-                : $"it ran on thread {Environment.CurrentManagedThreadId}, outside the workflow's scheduler, by {Escapes.Cause()}; " +
-                  "code continues there after ConfigureAwait(false), or in Task.Run or a callback";
-            run.ReportEscape(
-                $"Workflow.{member} was called by workflow code that had left its scheduler: {where}. " +
-                "Await Flow's tasks without ConfigureAwait(false), and keep workflow code off other threads.");
-            throw new InvalidOperationException(run.Escape);
+            // On the thread that drives a run but off its scheduler: workflow code continued inline, outside it. Fail the
+            // decision task (as for any escape), not the workflow: the run goes on once the code is fixed.
+            driving.ReportEscape(
+                $"Workflow.{member} was called by workflow code that had left its scheduler: it continued after ConfigureAwait(false) " +
+                "(or in a continuation run synchronously on another scheduler). Await Flow's tasks without ConfigureAwait(false).");
+            throw new WorkflowEscapeException(driving.Escape!);
         }
-        throw new InvalidOperationException(
-            $"Workflow.{member} was called outside workflow code running on its workflow's scheduler (TaskScheduler.Current is " +
-            $"{TaskScheduler.Current.GetType().Name}). This happens in code started with Task.Run or Task.Factory.StartNew on another " +
-            "scheduler, after ConfigureAwait(false), in thread-pool or timer callbacks, or outside a workflow altogether. " +
-            "Keep workflow code on its scheduler: await Flow's tasks directly, without ConfigureAwait(false).");
+        // Nothing here says which run, if any, this code belongs to (an AsyncLocal would, but it makes every continuation task
+        // of every run allocate). The exception says it: workflow code that lets it end [Execute] or a signal handler fails a
+        // decision task of its run, not the run (see CloseFor).
+        throw new WorkflowEscapeException(
+            $"Workflow.{member} was called outside workflow code running on its workflow's scheduler (on thread " +
+            $"{Environment.CurrentManagedThreadId}, TaskScheduler.Current is {TaskScheduler.Current.GetType().Name}). This happens in code " +
+            "started with Task.Run or Task.Factory.StartNew on another scheduler, after ConfigureAwait(false), in thread-pool or timer " +
+            "callbacks, or outside a workflow altogether. Keep workflow code on its scheduler: await Flow's tasks directly, without " +
+            "ConfigureAwait(false).");
     }
 
     /// <summary>Records that work came into the run from outside its scheduler (any thread may call it); the run's next
@@ -223,9 +219,8 @@ internal sealed class WorkflowContext
         if (Escape is { } escape)
             throw new NonDeterminismException(escape);
         var callerContext = _scheduler.Enter();
-        var previousFlowing = s_flowing.Value;
-        if (previousFlowing != this)
-            s_flowing.Value = this;
+        var previousDriving = t_driving;
+        t_driving = this;
         try
         {
             Prescan(task.Events);
@@ -253,8 +248,7 @@ internal sealed class WorkflowContext
         }
         finally
         {
-            if (previousFlowing != this)
-                s_flowing.Value = previousFlowing;
+            t_driving = previousDriving;
             _scheduler.Exit(callerContext);
         }
     }
@@ -753,6 +747,13 @@ internal sealed class WorkflowContext
         Exception error = task.IsCanceled
             ? new TaskCanceledException(task)
             : task.Exception!.InnerExceptions.Count == 1 ? task.Exception.InnerException! : task.Exception;
+        if (error is WorkflowEscapeException escaped)
+        {
+            // The code called the workflow API after leaving its scheduler and let that end it: a decision task fails, the
+            // run stays open for fixed code.
+            ReportEscape("Workflow code ended with an error it met off its scheduler: " + escaped.Message);
+            throw new NonDeterminismException(Escape!);
+        }
         if (error is ContinueAsNewException can)
             return ContinueAsNewDecision(can);
         if (error is OperationCanceledException && _cancelRequested)
