@@ -96,6 +96,7 @@ internal sealed class WorkflowContext
     private bool _closed;
     private bool _cancelRequested;
     private NonDeterminismException? _fatal;
+    private bool _stuckWarned;
     private string? _escape;
 
     // The step of workflow code running now, read by the executor's deadlock watchdog from another thread.
@@ -604,8 +605,8 @@ internal sealed class WorkflowContext
                 EnqueueClose(close);
             }
         }
-        if (_close is null && !_closed && CodeWaits() && !AwaitsItsOwnWork())
-            throw StuckOnOutsideWork();
+        if (!_stuckWarned && !replaying && _close is null && !_closed && CodeWaits() && !AwaitsItsOwnWork())
+            WarnWaitingOnNothingOwned();
     }
 
     /// <summary>Workflow code (its [Execute] method or a signal handler) has not finished.</summary>
@@ -640,22 +641,24 @@ internal sealed class WorkflowContext
         }
     }
 
-    /// <summary>The scheduler has gone quiet, the code still runs, and nothing the run owns can resume it: it awaits work that
-    /// left the scheduler, which no decision will see finish. The decision task fails now (no response, SWF retries it),
-    /// rather than be answered and leave the run with nothing to wake it.</summary>
-    private NonDeterminismException StuckOnOutsideWork()
+    /// <summary>The scheduler has gone quiet, the code still runs, and nothing the run owns can resume it. Either it awaits
+    /// work that left the scheduler (Task.Run, Task.Delay, a timer, I/O, ConfigureAwait(false)), which no decision sees
+    /// finish, or a TaskCompletionSource that a signal handler will complete, which is sound. The two look the same here,
+    /// so this warns once per run (live, not on replay) and answers the decision: failing it would make a run that waits
+    /// for a signal time out a decision task every task start-to-close timeout until the signal came, growing its history
+    /// towards SWF's 25,000-event limit. Escaped work is still failed, naming its cause, when it comes back; the build-time
+    /// rules FLOW052, FLOW054 and FLOW055 catch it before it runs.</summary>
+    private void WarnWaitingOnNothingOwned()
     {
-        var message =
-            $"Workflow code waits at the end of the decision task started at history event {_started?.EventId ?? _liveStartedId}, " +
-            "but on nothing this run owns: no activity, child workflow, timer, external signal or cancel request it asked for is open, " +
-            "and no Workflow.WaitConditionAsync or Workflow.DelayAsync waits. It awaits work that left the workflow's scheduler: " +
-            "Task.Run or Task.Factory.StartNew on another scheduler, Task.Delay, a System.Threading.Timer, I/O, or a task awaited with " +
-            "ConfigureAwait(false). Nothing of the run would ever be woken by it. Do work in activities, wait with Workflow.DelayAsync, " +
-            "and wait for what signal handlers set with Workflow.WaitConditionAsync (for a TaskCompletionSource a signal completes: " +
-            "await Workflow.WaitConditionAsync(() => source.Task.IsCompleted)).";
-        ReportEscape(message);
-        _fatal ??= new NonDeterminismException(Escape ?? message);
-        return _fatal;
+        _stuckWarned = true;
+        _innerLogger.LogWarning(
+            "Workflow code waits at the end of the decision task started at history event {StartedEventId} on nothing this run owns: " +
+            "no activity, child workflow, timer, external signal or cancel request it asked for is open, and no Workflow.WaitConditionAsync " +
+            "or Workflow.DelayAsync waits. If it awaits a TaskCompletionSource that a signal handler completes, this is sound, and " +
+            "awaiting Workflow.WaitConditionAsync(() => source.Task.IsCompleted) instead says so. Otherwise it awaits work that left the " +
+            "workflow's scheduler (Task.Run, Task.Delay, a System.Threading.Timer, I/O, or ConfigureAwait(false)), which nothing of the " +
+            "run will wake; when that work finishes it is reported and fails the decision task. (workflow {WorkflowId}, run {RunId})",
+            _started?.EventId ?? _liveStartedId, Execution.WorkflowId, Execution.RunId);
     }
 
     private void RunUntilQuiescent()

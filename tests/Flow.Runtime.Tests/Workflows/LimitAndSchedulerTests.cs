@@ -163,74 +163,113 @@ public class SchedulerTests
         return Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task(after: started)))!.Message;
     }
 
-    /// <summary>The first decision of <paramref name="workflow"/>, alone: it must fail (no response), with no later task to
-    /// catch it.</summary>
-    private static string FailsItsFirstDecision(Func<string?, Task<string?>> workflow)
+    /// <summary>The first decision of <paramref name="workflow"/>, alone: it is answered (no decisions, the run not failed)
+    /// and a warning names what the code may be waiting on. Returns the warnings.</summary>
+    private static List<string> WarnsAtItsFirstDecision(Func<string?, Task<string?>> workflow)
     {
         var h = new HistoryBuilder().Started();
         h.Decide();
-        return Assert.Throws<NonDeterminismException>(() => Defs.Executor(workflow).ProcessDecisionTask(h.Task()))!.Message;
+        var logs = new TestLoggerFactory();
+
+        var result = Defs.Executor(workflow, new ReplayOptions { LoggerFactory = logs }).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions, Is.Empty);
+        var warnings = logs.Messages.Where(m => m.Contains("on nothing this run owns", StringComparison.Ordinal)).ToList();
+        Assert.That(warnings, Has.Count.EqualTo(1));
+        return warnings;
     }
 
     [Test]
-    public void Awaiting_Task_Run_fails_the_decision_in_which_it_happens_naming_the_cause()
+    public void Awaiting_Task_Run_alone_is_warned_about_in_the_decision_in_which_it_happens()
     {
         using var release = new ManualResetEventSlim();
 
-        var message = FailsItsFirstDecision(async _ =>
+        var warnings = WarnsAtItsFirstDecision(async _ =>
         {
             await Task.Run(() => release.Wait());
             return "x";
         });
 
         release.Set();
-        Assert.That(message, Does.Contain("Task.Run"));
+        Assert.That(warnings[0], Does.Contain("Task.Run"));
     }
 
     [Test]
-    public void Awaiting_Task_Delay_fails_the_decision_in_which_it_happens_naming_the_cause()
+    public void Awaiting_Task_Delay_alone_is_warned_about_in_the_decision_in_which_it_happens()
     {
-        var message = FailsItsFirstDecision(async _ =>
+        var warnings = WarnsAtItsFirstDecision(async _ =>
         {
             await Task.Delay(TimeSpan.FromHours(1));
             return "never deterministic";
         });
 
-        Assert.That(message, Does.Contain("Task.Delay"));
+        Assert.That(warnings[0], Does.Contain("Task.Delay"));
     }
 
     [Test]
-    public void ConfigureAwait_false_on_a_slow_task_from_outside_fails_the_decision_in_which_it_happens_naming_the_cause()
+    public void ConfigureAwait_false_on_a_slow_task_from_outside_is_warned_about_in_the_decision_in_which_it_happens()
     {
         var slow = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var message = FailsItsFirstDecision(async _ =>
+        var warnings = WarnsAtItsFirstDecision(async _ =>
         {
             var value = await slow.Task.ConfigureAwait(false);
             return value;
         });
 
         slow.SetResult("late");
-        Assert.That(message, Does.Contain("ConfigureAwait(false)"));
+        Assert.That(warnings[0], Does.Contain("ConfigureAwait(false)"));
     }
 
     [Test]
-    public void The_decision_fails_again_when_it_is_retried_and_the_run_is_never_failed()
+    public void Escaped_work_that_comes_back_fails_the_next_decision_naming_its_cause_and_never_the_run()
     {
+        using var release = new ManualResetEventSlim();
         var h = new HistoryBuilder().Started();
-        h.Decide();
+        var started = h.Decide();
+        var logs = new TestLoggerFactory();
         var executor = Defs.Executor(async _ =>
         {
-            await Task.Delay(TimeSpan.FromHours(1));
+            await Task.Run(() => release.Wait());
             return "x";
-        });
-        Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task()));
-        h.DecisionTimedOut();
+        }, new ReplayOptions { LoggerFactory = logs });
+        Assert.That(executor.ProcessDecisionTask(h.Task()).Decisions, Is.Empty);
+
+        release.Set();
+        Assert.That(logs.ErrorLogged.Wait(TimeSpan.FromSeconds(30)), Is.True, "the escape is logged when it comes back");
+        h.DecisionCompleted();
+        h.Signaled("poke", null);
+        h.Decide();
+        var error = Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task(after: started)));
+
+        Assert.That(error!.Message, Does.Contain("Task.Run"));
+    }
+
+    [Test]
+    public void A_TaskCompletionSource_that_a_signal_completes_is_waited_for_without_failing_a_decision()
+    {
+        TaskCompletionSource<string?>? approval = null;
+        TestWorkflow Create() => new(async _ =>
+        {
+            approval = new TaskCompletionSource<string?>();
+            return await approval.Task;
+        })
+        {
+            Signals = { ["approve"] = input => { approval!.TrySetResult(input); return Task.CompletedTask; } },
+        };
+        var h = new HistoryBuilder().Started();
+        var started = h.Decide();
+        var executor = Defs.Executor(Create);
+        Assert.That(executor.ProcessDecisionTask(h.Task()).Decisions, Is.Empty);
+        h.DecisionCompleted();
+        h.Signaled("approve", "\"yes\"");
         h.Decide();
 
-        var again = Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task()));
+        var result = executor.ProcessDecisionTask(h.Task(after: started));
 
-        Assert.That(again!.Message, Does.Contain("Task.Delay"));
+        Assert.That(result.Types(), Is.EqualTo(new[] { DecisionType.CompleteWorkflowExecution }));
+        Assert.That(Defs.Executor(Create).ProcessDecisionTask(h.Task()).Types(), Is.EqualTo(new[] { DecisionType.CompleteWorkflowExecution }),
+            "a replay from scratch makes the same decision");
     }
 
     [Test]
@@ -264,14 +303,6 @@ public class SchedulerTests
         }).ProcessDecisionTask(h.Task());
 
         Assert.That(result.Decisions, Is.Empty);
-    }
-
-    [Test]
-    public void A_TaskCompletionSource_awaited_alone_fails_the_decision_and_says_how_to_wait_for_a_signal()
-    {
-        var message = FailsItsFirstDecision(async _ => await new TaskCompletionSource<string?>().Task);
-
-        Assert.That(message, Does.Contain("Workflow.WaitConditionAsync"));
     }
 
     [Test]
