@@ -7,6 +7,9 @@ namespace Flow.Testing;
 /// Builds a history by hand, event by event, with the ids and cross-references SWF would give it: activities,
 /// timers and children are named by their ids and the builder finds the events they refer to.
 /// Events a decision records (scheduled, timer started, marker, close...) refer to the latest DecisionTaskCompleted.
+/// Every event type a decision can lead to has a method, the failures SWF records included (ScheduleActivityTaskFailed,
+/// StartTimerFailed, StartChildWorkflowExecutionFailed, RecordMarkerFailed, the close decisions' *Failed events...);
+/// <see cref="Event"/> adds any other.
 /// </summary>
 /// <example><code>
 /// var history = new HistoryBuilder(definition.ToWorkflowType())
@@ -24,6 +27,8 @@ public sealed class HistoryBuilder
     private readonly Dictionary<string, (long Scheduled, long Started)> _activities = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _timers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Initiated, WorkflowType Type, string RunId)> _children = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Initiated, string? RunId)> _signals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Initiated, string? RunId)> _cancels = new(StringComparer.Ordinal);
     private readonly WorkflowType _type;
     private long _decisionScheduled, _decisionStarted, _decisionCompleted;
     private DateTimeOffset _now;
@@ -57,6 +62,14 @@ public sealed class HistoryBuilder
     {
         _now += duration;
         return this;
+    }
+
+    /// <summary>Adds an event of any type: <paramref name="set"/> fills its attributes (the id and time are the builder's).
+    /// For what the other methods do not cover.</summary>
+    public HistoryBuilder Event(EventType type, Action<HistoryEvent> set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        return Add(type, set);
     }
 
     private HistoryBuilder Add(EventType type, Action<HistoryEvent> set)
@@ -105,6 +118,19 @@ public sealed class HistoryBuilder
         {
             TimeoutType = WorkflowExecutionTimeoutType.StartToClose, ChildPolicy = ChildPolicy.Terminate,
         });
+
+    /// <summary>SWF refused the CompleteWorkflowExecution decision (UNHANDLED_DECISION: events arrived while the task ran).</summary>
+    public HistoryBuilder CompleteWorkflowExecutionFailed(CompleteWorkflowExecutionFailedCause cause = CompleteWorkflowExecutionFailedCause.UnhandledDecision) =>
+        Add(EventType.CompleteWorkflowExecutionFailed, e => e.CompleteWorkflowExecutionFailedEventAttributes = new() { Cause = cause, DecisionTaskCompletedEventId = _decisionCompleted });
+
+    public HistoryBuilder FailWorkflowExecutionFailed(FailWorkflowExecutionFailedCause cause = FailWorkflowExecutionFailedCause.UnhandledDecision) =>
+        Add(EventType.FailWorkflowExecutionFailed, e => e.FailWorkflowExecutionFailedEventAttributes = new() { Cause = cause, DecisionTaskCompletedEventId = _decisionCompleted });
+
+    public HistoryBuilder CancelWorkflowExecutionFailed(CancelWorkflowExecutionFailedCause cause = CancelWorkflowExecutionFailedCause.UnhandledDecision) =>
+        Add(EventType.CancelWorkflowExecutionFailed, e => e.CancelWorkflowExecutionFailedEventAttributes = new() { Cause = cause, DecisionTaskCompletedEventId = _decisionCompleted });
+
+    public HistoryBuilder ContinueAsNewWorkflowExecutionFailed(ContinueAsNewWorkflowExecutionFailedCause cause = ContinueAsNewWorkflowExecutionFailedCause.UnhandledDecision) =>
+        Add(EventType.ContinueAsNewWorkflowExecutionFailed, e => e.ContinueAsNewWorkflowExecutionFailedEventAttributes = new() { Cause = cause, DecisionTaskCompletedEventId = _decisionCompleted });
 
     // ---- decision tasks
 
@@ -203,6 +229,22 @@ public sealed class HistoryBuilder
         });
     }
 
+    /// <summary>SWF refused the ScheduleActivityTask decision: no ActivityTaskScheduled, this instead.</summary>
+    public HistoryBuilder ScheduleActivityTaskFailed(string activityId, ActivityType activityType,
+        ScheduleActivityTaskFailedCause cause = ScheduleActivityTaskFailedCause.ActivityTypeDoesNotExist) =>
+        Add(EventType.ScheduleActivityTaskFailed, e => e.ScheduleActivityTaskFailedEventAttributes = new()
+        {
+            ActivityId = activityId, ActivityType = activityType, Cause = cause, DecisionTaskCompletedEventId = _decisionCompleted,
+        });
+
+    /// <summary>SWF refused the RequestCancelActivityTask decision (the activity had already closed, or never was).</summary>
+    public HistoryBuilder RequestCancelActivityTaskFailed(string activityId,
+        RequestCancelActivityTaskFailedCause cause = RequestCancelActivityTaskFailedCause.ActivityIdUnknown) =>
+        Add(EventType.RequestCancelActivityTaskFailed, e => e.RequestCancelActivityTaskFailedEventAttributes = new()
+        {
+            ActivityId = activityId, Cause = cause, DecisionTaskCompletedEventId = _decisionCompleted,
+        });
+
     private (long Scheduled, long Started) Activity(string activityId) =>
         _activities.TryGetValue(activityId, out var a) ? a : throw new InvalidOperationException($"Activity {activityId} was not scheduled.");
 
@@ -227,6 +269,20 @@ public sealed class HistoryBuilder
             TimerId = timerId, StartedEventId = Timer(timerId), DecisionTaskCompletedEventId = _decisionCompleted,
         });
 
+    /// <summary>SWF refused the StartTimer decision.</summary>
+    public HistoryBuilder StartTimerFailed(string timerId, StartTimerFailedCause cause = StartTimerFailedCause.TimerIdAlreadyInUse) =>
+        Add(EventType.StartTimerFailed, e => e.StartTimerFailedEventAttributes = new()
+        {
+            TimerId = timerId, Cause = cause, DecisionTaskCompletedEventId = _decisionCompleted,
+        });
+
+    /// <summary>SWF refused the CancelTimer decision (the timer had already fired, or never started).</summary>
+    public HistoryBuilder CancelTimerFailed(string timerId, CancelTimerFailedCause cause = CancelTimerFailedCause.TimerIdUnknown) =>
+        Add(EventType.CancelTimerFailed, e => e.CancelTimerFailedEventAttributes = new()
+        {
+            TimerId = timerId, Cause = cause, DecisionTaskCompletedEventId = _decisionCompleted,
+        });
+
     private long Timer(string timerId) =>
         _timers.TryGetValue(timerId, out var t) ? t : throw new InvalidOperationException($"Timer {timerId} was not started.");
 
@@ -234,6 +290,13 @@ public sealed class HistoryBuilder
         Add(EventType.MarkerRecorded, e => e.MarkerRecordedEventAttributes = new()
         {
             MarkerName = markerName, Details = details, DecisionTaskCompletedEventId = _decisionCompleted,
+        });
+
+    /// <summary>SWF refused the RecordMarker decision (it does so only with OPERATION_NOT_PERMITTED).</summary>
+    public HistoryBuilder RecordMarkerFailed(string markerName) =>
+        Add(EventType.RecordMarkerFailed, e => e.RecordMarkerFailedEventAttributes = new()
+        {
+            MarkerName = markerName, Cause = RecordMarkerFailedCause.OperationNotPermitted, DecisionTaskCompletedEventId = _decisionCompleted,
         });
 
     // ---- child workflows
@@ -279,10 +342,118 @@ public sealed class HistoryBuilder
         });
     }
 
+    public HistoryBuilder ChildTimedOut(string workflowId)
+    {
+        var c = Child(workflowId);
+        return Add(EventType.ChildWorkflowExecutionTimedOut, e => e.ChildWorkflowExecutionTimedOutEventAttributes = new()
+        {
+            InitiatedEventId = c.Initiated, StartedEventId = StartedOf(c.Initiated), WorkflowType = c.Type, TimeoutType = WorkflowExecutionTimeoutType.StartToClose,
+            WorkflowExecution = new WorkflowExecution { WorkflowId = workflowId, RunId = c.RunId },
+        });
+    }
+
+    public HistoryBuilder ChildCanceled(string workflowId, string? details = null)
+    {
+        var c = Child(workflowId);
+        return Add(EventType.ChildWorkflowExecutionCanceled, e => e.ChildWorkflowExecutionCanceledEventAttributes = new()
+        {
+            InitiatedEventId = c.Initiated, StartedEventId = StartedOf(c.Initiated), WorkflowType = c.Type, Details = details,
+            WorkflowExecution = new WorkflowExecution { WorkflowId = workflowId, RunId = c.RunId },
+        });
+    }
+
+    public HistoryBuilder ChildTerminated(string workflowId)
+    {
+        var c = Child(workflowId);
+        return Add(EventType.ChildWorkflowExecutionTerminated, e => e.ChildWorkflowExecutionTerminatedEventAttributes = new()
+        {
+            InitiatedEventId = c.Initiated, StartedEventId = StartedOf(c.Initiated), WorkflowType = c.Type,
+            WorkflowExecution = new WorkflowExecution { WorkflowId = workflowId, RunId = c.RunId },
+        });
+    }
+
+    /// <summary>The child could not be started. After <see cref="ChildInitiated"/> it refers to that event (SWF found a run
+    /// with the id already open, say); without it, SWF refused the StartChildWorkflowExecution decision itself.</summary>
+    public HistoryBuilder StartChildWorkflowExecutionFailed(string workflowId, WorkflowType workflowType,
+        StartChildWorkflowExecutionFailedCause cause = StartChildWorkflowExecutionFailedCause.WorkflowAlreadyRunning)
+    {
+        var initiated = _children.TryGetValue(workflowId, out var c) ? c.Initiated : 0;
+        return Add(EventType.StartChildWorkflowExecutionFailed, e => e.StartChildWorkflowExecutionFailedEventAttributes = new()
+        {
+            WorkflowId = workflowId, WorkflowType = workflowType, Cause = cause, InitiatedEventId = initiated,
+            DecisionTaskCompletedEventId = _decisionCompleted,
+        });
+    }
+
     private (long Initiated, WorkflowType Type, string RunId) Child(string workflowId) =>
         _children.TryGetValue(workflowId, out var c) ? c : throw new InvalidOperationException($"Child {workflowId} was not initiated.");
 
     private long StartedOf(long initiated) =>
         _events.Find(e => e.EventType == EventType.ChildWorkflowExecutionStarted
             && e.ChildWorkflowExecutionStartedEventAttributes!.InitiatedEventId == initiated)?.EventId ?? 0;
+
+    // ---- other workflows: signals and cancel requests (each refers to the latest one initiated for that workflow id)
+
+    public HistoryBuilder SignalExternalInitiated(string workflowId, string signalName, string? input = null, string? runId = null)
+    {
+        _signals[workflowId] = (NextEventId, runId);
+        return Add(EventType.SignalExternalWorkflowExecutionInitiated, e => e.SignalExternalWorkflowExecutionInitiatedEventAttributes = new()
+        {
+            WorkflowId = workflowId, RunId = runId, SignalName = signalName, Input = input, DecisionTaskCompletedEventId = _decisionCompleted,
+        });
+    }
+
+    /// <summary>SWF delivered the signal.</summary>
+    public HistoryBuilder ExternalSignaled(string workflowId, string runId = "external-run")
+    {
+        var (initiated, _) = External(_signals, workflowId, "signaled");
+        return Add(EventType.ExternalWorkflowExecutionSignaled, e => e.ExternalWorkflowExecutionSignaledEventAttributes = new()
+        {
+            InitiatedEventId = initiated, WorkflowExecution = new WorkflowExecution { WorkflowId = workflowId, RunId = runId },
+        });
+    }
+
+    /// <summary>SWF could not deliver the signal.</summary>
+    public HistoryBuilder SignalExternalFailed(string workflowId,
+        SignalExternalWorkflowExecutionFailedCause cause = SignalExternalWorkflowExecutionFailedCause.UnknownExternalWorkflowExecution)
+    {
+        var (initiated, runId) = External(_signals, workflowId, "signaled");
+        return Add(EventType.SignalExternalWorkflowExecutionFailed, e => e.SignalExternalWorkflowExecutionFailedEventAttributes = new()
+        {
+            WorkflowId = workflowId, RunId = runId, Cause = cause, InitiatedEventId = initiated, DecisionTaskCompletedEventId = _decisionCompleted,
+        });
+    }
+
+    public HistoryBuilder CancelExternalInitiated(string workflowId, string? runId = null)
+    {
+        _cancels[workflowId] = (NextEventId, runId);
+        return Add(EventType.RequestCancelExternalWorkflowExecutionInitiated, e => e.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes = new()
+        {
+            WorkflowId = workflowId, RunId = runId, DecisionTaskCompletedEventId = _decisionCompleted,
+        });
+    }
+
+    /// <summary>SWF recorded the cancel request in the other workflow's history.</summary>
+    public HistoryBuilder ExternalCancelRequested(string workflowId, string runId = "external-run")
+    {
+        var (initiated, _) = External(_cancels, workflowId, "asked to cancel");
+        return Add(EventType.ExternalWorkflowExecutionCancelRequested, e => e.ExternalWorkflowExecutionCancelRequestedEventAttributes = new()
+        {
+            InitiatedEventId = initiated, WorkflowExecution = new WorkflowExecution { WorkflowId = workflowId, RunId = runId },
+        });
+    }
+
+    /// <summary>SWF could not deliver the cancel request.</summary>
+    public HistoryBuilder CancelExternalFailed(string workflowId,
+        RequestCancelExternalWorkflowExecutionFailedCause cause = RequestCancelExternalWorkflowExecutionFailedCause.UnknownExternalWorkflowExecution)
+    {
+        var (initiated, runId) = External(_cancels, workflowId, "asked to cancel");
+        return Add(EventType.RequestCancelExternalWorkflowExecutionFailed, e => e.RequestCancelExternalWorkflowExecutionFailedEventAttributes = new()
+        {
+            WorkflowId = workflowId, RunId = runId, Cause = cause, InitiatedEventId = initiated, DecisionTaskCompletedEventId = _decisionCompleted,
+        });
+    }
+
+    private static (long Initiated, string? RunId) External(Dictionary<string, (long, string?)> table, string workflowId, string what) =>
+        table.TryGetValue(workflowId, out var x) ? x : throw new InvalidOperationException($"Workflow {workflowId} was not {what} (initiate it first).");
 }

@@ -11,7 +11,7 @@ public sealed class SampleTests
     private static readonly HttpClient Http = new();
 
     /// <summary>The sample's workflow with one edit: it processes before it downloads.</summary>
-    private sealed class ReorderedWorkflow : IFileProcessing
+    internal sealed class ReorderedWorkflow : IFileProcessing
     {
         public Progress Status { get; } = new(Stage.Starting, 0, null);
 

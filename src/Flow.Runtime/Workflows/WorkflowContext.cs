@@ -38,6 +38,9 @@ internal sealed class WorkflowContext
     /// <summary>Records a side effect whose function threw: its details are the exception as activity failures encode
     /// it, which replay throws again at the same call as <see cref="SideEffectFailedException"/>.</summary>
     public const string SideEffectFailedMarker = "Flow.SideEffectFailed";
+
+    /// <summary>The reason of the FailWorkflowExecution a run closes with once SWF refused one of the markers above.</summary>
+    public const string MarkerNotRecordedReason = "Flow.MarkerNotRecorded";
     public const int MaxPayload = 32768;
     public const int MaxReason = 256;
     public const int MaxDecisions = 100;
@@ -70,7 +73,13 @@ internal sealed class WorkflowContext
     private int _sideEffectEventsSeen;
     private int _sideEffectCalls;
 
+    // Flow's own markers that SWF refused (RecordMarkerFailed), by the DecisionTaskCompleted of the decision that asked for
+    // them, found ahead by Prescan; and once the run has met one, why it can only fail from there.
+    private Dictionary<long, string>? _refusedMarkers;
+    private string? _lostMarker;
+
     private int _activityCounter, _timerCounter, _childCounter, _retryTimerCounter;
+    private int _endlessDelays; // Workflow.DelayAsync(Timeout.InfiniteTimeSpan) calls still waiting
 
     // Decisions SWF refused for a rate or a count limit, waiting to go out again (see Refused).
     private readonly List<(Command Command, bool Backoff, bool AfterNews)> _refused = [];
@@ -94,6 +103,7 @@ internal sealed class WorkflowContext
     private bool _closed;
     private bool _cancelRequested;
     private NonDeterminismException? _fatal;
+    private bool _stuckWarned;
     private string? _escape;
 
     // The step of workflow code running now, read by the executor's deadlock watchdog from another thread.
@@ -124,6 +134,10 @@ internal sealed class WorkflowContext
     public CancellationToken CancellationToken => _rootCts.Token;
     public long LastApplied => _lastApplied;
 
+    /// <summary>Recorded commands still waiting for their outcome, per table: what a run kept in the decision cache holds.</summary>
+    internal (int Activities, int Timers, int Children, int Signals, int Cancels) OpenCommands =>
+        (_activities.Count, _timers.Count, _children.Count, _signals.Count, _cancels.Count);
+
     /// <summary>The context of the workflow code running on this thread, or null.</summary>
     public static WorkflowContext? CurrentOrNull => TaskScheduler.Current is WorkflowScheduler s ? s.Context : t_callback;
 
@@ -138,13 +152,17 @@ internal sealed class WorkflowContext
             driving.ReportEscape(
                 $"Workflow.{member} was called by workflow code that had left its scheduler: it continued after ConfigureAwait(false) " +
                 "(or in a continuation run synchronously on another scheduler). Await Flow's tasks without ConfigureAwait(false).");
-            throw new InvalidOperationException(driving.Escape);
+            throw new WorkflowEscapeException(driving.Escape!);
         }
-        throw new InvalidOperationException(
-            $"Workflow.{member} was called outside workflow code running on its workflow's scheduler (TaskScheduler.Current is " +
-            $"{TaskScheduler.Current.GetType().Name}). This happens in code started with Task.Run or Task.Factory.StartNew on another " +
-            "scheduler, after ConfigureAwait(false), in thread-pool or timer callbacks, or outside a workflow altogether. " +
-            "Keep workflow code on its scheduler: await Flow's tasks directly, without ConfigureAwait(false).");
+        // Nothing here says which run, if any, this code belongs to (an AsyncLocal would, but it makes every continuation task
+        // of every run allocate). The exception says it: workflow code that lets it end [Execute] or a signal handler fails a
+        // decision task of its run, not the run (see CloseFor).
+        throw new WorkflowEscapeException(
+            $"Workflow.{member} was called outside workflow code running on its workflow's scheduler (on thread " +
+            $"{Environment.CurrentManagedThreadId}, TaskScheduler.Current is {TaskScheduler.Current.GetType().Name}). This happens in code " +
+            "started with Task.Run or Task.Factory.StartNew on another scheduler, after ConfigureAwait(false), in thread-pool or timer " +
+            "callbacks, or outside a workflow altogether. Keep workflow code on its scheduler: await Flow's tasks directly, without " +
+            "ConfigureAwait(false).");
     }
 
     /// <summary>Records that work came into the run from outside its scheduler (any thread may call it); the run's next
@@ -232,6 +250,8 @@ internal sealed class WorkflowContext
             _pending.Clear();
             _liveStartedId = started.EventId;
             var state = State();
+            if (Escape is { } late)
+                throw new NonDeterminismException(late); // reported from another thread while the decision was finishing
             return new DecisionTaskResult(BuildDecisions(Json(state)), state);
         }
         finally
@@ -272,7 +292,10 @@ internal sealed class WorkflowContext
                         throw new InvalidOperationException(
                             $"History event {e.EventId} completes decision task started at event {startedId}, which this executor has not seen. " +
                             "Replay the full history.");
-                    RunGroup(_pending, _started.EventTimestamp, replaying: true);
+                    if (_lostMarker is null && _refusedMarkers is { } refused && refused.TryGetValue(e.EventId, out var lost))
+                        _lostMarker = lost; // its code is not run again: it used a value that is in no history
+                    else
+                        RunGroup(_pending, _started.EventTimestamp, replaying: true);
                 }
                 _pending.Clear();
                 _pending.AddRange(_deferred);
@@ -341,7 +364,7 @@ internal sealed class WorkflowContext
             return;
         var completedId = _matchingFor;
         _matchingFor = 0;
-        if (_queue.Count > 0 && !_matchedContinueTimer)
+        if (_queue.Count > 0 && !_matchedContinueTimer && _lostMarker is null)
             Fail(new NonDeterminismException(
                 $"The workflow code asked for {_queue[0].Describe()} in the decision completed at history event {completedId}, " +
                 "but history records no such decision there. Did the workflow code change since this run started?"));
@@ -436,6 +459,14 @@ internal sealed class WorkflowContext
             return;
         }
         var (kind, id, name, version) = Signature(e);
+        if (_lostMarker is not null && (_queue.Count == 0 || _queue[0].Kind != kind || _queue[0].Id != id))
+        {
+            // Past a refused marker of Flow's the code no longer runs: what the decisions recorded is taken as it is.
+            if (e.EventType is EventType.WorkflowExecutionCompleted or EventType.WorkflowExecutionFailed
+                or EventType.WorkflowExecutionCanceled or EventType.WorkflowExecutionContinuedAsNew)
+                _closed = true;
+            return;
+        }
         if (_queue.Count == 0)
             Fail(new NonDeterminismException(
                 $"History event {e.EventId} ({e.EventType}) records {Command.Describe(kind, id, Join(name, version))}, " +
@@ -472,6 +503,9 @@ internal sealed class WorkflowContext
                 ((TimerCommand)command).Fail(new StartTimerFailedException(a.TimerId, a.Cause));
                 break;
             }
+            case EventType.TimerCanceled:
+                _timers.Remove(e.TimerCanceledEventAttributes!.StartedEventId); // its last event: it never fires now
+                break;
             case EventType.StartChildWorkflowExecutionInitiated:
                 _children[e.EventId] = (ChildWorkflowCommand)command;
                 break;
@@ -501,7 +535,10 @@ internal sealed class WorkflowContext
                 break;
             }
             case EventType.RecordMarkerFailed:
-                _innerLogger.LogWarning("Marker {Marker} was not recorded: {Cause}.", id, e.RecordMarkerFailedEventAttributes!.Cause);
+                if (IsFlowMarker(id))
+                    _lostMarker ??= LostMarker(e);
+                else
+                    _innerLogger.LogWarning("Marker {Marker} was not recorded: {Cause}.", id, e.RecordMarkerFailedEventAttributes!.Cause);
                 break;
             case EventType.WorkflowExecutionCompleted:
             case EventType.WorkflowExecutionFailed:
@@ -549,6 +586,17 @@ internal sealed class WorkflowContext
     {
         UtcNow = startedAt;
         IsReplaying = replaying;
+        if (_lostMarker is { } lost)
+        {
+            // The code used a side effect's value or a version that SWF did not record: no replay can follow it past that
+            // point, live or not, so it runs no more and the run fails, the same way in every replay.
+            if (_close is null && !_closed)
+            {
+                _queue.Clear();
+                EnqueueClose(FailDecision(MarkerNotRecordedReason, lost));
+            }
+            return;
+        }
         foreach (var e in events)
             Apply(e);
         if (_refused.Count > 0)
@@ -568,6 +616,60 @@ internal sealed class WorkflowContext
                 EnqueueClose(close);
             }
         }
+        if (!_stuckWarned && !replaying && _close is null && !_closed && CodeWaits() && !AwaitsItsOwnWork())
+            WarnWaitingOnNothingOwned();
+    }
+
+    /// <summary>Workflow code (its [Execute] method or a signal handler) has not finished.</summary>
+    private bool CodeWaits()
+    {
+        if (_executeTask is { IsCompleted: false })
+            return true;
+        foreach (var signal in _signalTasks)
+            if (!signal.IsCompleted)
+                return true;
+        return false;
+    }
+
+    /// <summary>Something the run owns can still resume its code: a command whose result is to come (activity, timer,
+    /// child, external signal or cancel request), a WaitConditionAsync, an endless Workflow.DelayAsync. Allocates nothing:
+    /// it runs at the end of every decision, replayed ones included.</summary>
+    private bool AwaitsItsOwnWork()
+    {
+        if (_waiters.Count > 0 || _endlessDelays > 0)
+            return true;
+        foreach (var command in _queue)
+            if (command is TaskCommand { Resolved: false })
+                return true;
+        return Open(_activities) || Open(_timers) || Open(_children) || Open(_signals) || Open(_cancels);
+
+        static bool Open<T>(Dictionary<long, T> table) where T : TaskCommand
+        {
+            foreach (var command in table.Values)
+                if (!command.Resolved)
+                    return true;
+            return false;
+        }
+    }
+
+    /// <summary>The scheduler has gone quiet, the code still runs, and nothing the run owns can resume it. Either it awaits
+    /// work that left the scheduler (Task.Run, Task.Delay, a timer, I/O, ConfigureAwait(false)), which no decision sees
+    /// finish, or a TaskCompletionSource that a signal handler will complete, which is sound. The two look the same here,
+    /// so this warns once per run (live, not on replay) and answers the decision: failing it would make a run that waits
+    /// for a signal time out a decision task every task start-to-close timeout until the signal came, growing its history
+    /// towards SWF's 25,000-event limit. Escaped work is still failed, naming its cause, when it comes back; the build-time
+    /// rules FLOW052, FLOW054 and FLOW055 catch it before it runs.</summary>
+    private void WarnWaitingOnNothingOwned()
+    {
+        _stuckWarned = true;
+        _innerLogger.LogWarning(
+            "Workflow code waits at the end of the decision task started at history event {StartedEventId} on nothing this run owns: " +
+            "no activity, child workflow, timer, external signal or cancel request it asked for is open, and no Workflow.WaitConditionAsync " +
+            "or Workflow.DelayAsync waits. If it awaits a TaskCompletionSource that a signal handler completes, this is sound, and " +
+            "awaiting Workflow.WaitConditionAsync(() => source.Task.IsCompleted) instead says so. Otherwise it awaits work that left the " +
+            "workflow's scheduler (Task.Run, Task.Delay, a System.Threading.Timer, I/O, or ConfigureAwait(false)), which nothing of the " +
+            "run will wake; when that work finishes it is reported and fails the decision task. (workflow {WorkflowId}, run {RunId})",
+            _started?.EventId ?? _liveStartedId, Execution.WorkflowId, Execution.RunId);
     }
 
     private void RunUntilQuiescent()
@@ -659,6 +761,13 @@ internal sealed class WorkflowContext
         Exception error = task.IsCanceled
             ? new TaskCanceledException(task)
             : task.Exception!.InnerExceptions.Count == 1 ? task.Exception.InnerException! : task.Exception;
+        if (error is WorkflowEscapeException escaped)
+        {
+            // The code called the workflow API after leaving its scheduler and let that end it: a decision task fails, the
+            // run stays open for fixed code.
+            ReportEscape("Workflow code ended with an error it met off its scheduler: " + escaped.Message);
+            throw new NonDeterminismException(Escape!);
+        }
         if (error is ContinueAsNewException can)
             return ContinueAsNewDecision(can);
         if (error is OperationCanceledException && _cancelRequested)
@@ -813,43 +922,43 @@ internal sealed class WorkflowContext
             case EventType.ChildWorkflowExecutionCompleted:
             {
                 var a = e.ChildWorkflowExecutionCompletedEventAttributes!;
-                ChildFor(e, a.InitiatedEventId).Resolve(a.Result);
+                ChildFor(e, a.InitiatedEventId, done: true).Resolve(a.Result);
                 break;
             }
             case EventType.ChildWorkflowExecutionFailed:
             {
                 var a = e.ChildWorkflowExecutionFailedEventAttributes!;
-                ChildFor(e, a.InitiatedEventId).Fail(new ChildWorkflowFailedException(a.WorkflowExecution, a.WorkflowType, a.Reason, a.Details));
+                ChildFor(e, a.InitiatedEventId, done: true).Fail(new ChildWorkflowFailedException(a.WorkflowExecution, a.WorkflowType, a.Reason, a.Details));
                 break;
             }
             case EventType.ChildWorkflowExecutionTimedOut:
             {
                 var a = e.ChildWorkflowExecutionTimedOutEventAttributes!;
-                ChildFor(e, a.InitiatedEventId).Fail(new ChildWorkflowTimedOutException(a.WorkflowExecution, a.WorkflowType));
+                ChildFor(e, a.InitiatedEventId, done: true).Fail(new ChildWorkflowTimedOutException(a.WorkflowExecution, a.WorkflowType));
                 break;
             }
             case EventType.ChildWorkflowExecutionCanceled:
             {
                 var a = e.ChildWorkflowExecutionCanceledEventAttributes!;
-                ChildFor(e, a.InitiatedEventId).Cancel(a.Details);
+                ChildFor(e, a.InitiatedEventId, done: true).Cancel(a.Details);
                 break;
             }
             case EventType.ChildWorkflowExecutionTerminated:
             {
                 var a = e.ChildWorkflowExecutionTerminatedEventAttributes!;
-                ChildFor(e, a.InitiatedEventId).Fail(new ChildWorkflowTerminatedException(a.WorkflowExecution, a.WorkflowType));
+                ChildFor(e, a.InitiatedEventId, done: true).Fail(new ChildWorkflowTerminatedException(a.WorkflowExecution, a.WorkflowType));
                 break;
             }
             case EventType.StartChildWorkflowExecutionFailed:
             {
                 var a = e.StartChildWorkflowExecutionFailedEventAttributes!;
-                ChildFor(e, a.InitiatedEventId).Fail(new StartChildWorkflowFailedException(a.WorkflowId, a.WorkflowType, a.Cause));
+                ChildFor(e, a.InitiatedEventId, done: true).Fail(new StartChildWorkflowFailedException(a.WorkflowId, a.WorkflowType, a.Cause));
                 break;
             }
             case EventType.ExternalWorkflowExecutionSignaled:
             {
                 var a = e.ExternalWorkflowExecutionSignaledEventAttributes!;
-                if (!_signals.TryGetValue(a.InitiatedEventId, out var signal))
+                if (!_signals.Remove(a.InitiatedEventId, out var signal))
                     throw Unknown(e, a.InitiatedEventId, "initiated the signal");
                 signal.Resolve(null);
                 break;
@@ -857,14 +966,14 @@ internal sealed class WorkflowContext
             case EventType.SignalExternalWorkflowExecutionFailed:
             {
                 var a = e.SignalExternalWorkflowExecutionFailedEventAttributes!;
-                var signal = _signals[a.InitiatedEventId];
-                signal.Fail(new SignalExternalWorkflowFailedException(a.WorkflowId, signal.SignalName, a.Cause));
+                _signals.Remove(a.InitiatedEventId, out var signal);
+                signal!.Fail(new SignalExternalWorkflowFailedException(a.WorkflowId, signal.SignalName, a.Cause));
                 break;
             }
             case EventType.ExternalWorkflowExecutionCancelRequested:
             {
                 var a = e.ExternalWorkflowExecutionCancelRequestedEventAttributes!;
-                if (!_cancels.TryGetValue(a.InitiatedEventId, out var cancel))
+                if (!_cancels.Remove(a.InitiatedEventId, out var cancel))
                     throw Unknown(e, a.InitiatedEventId, "initiated the cancel request");
                 cancel.Resolve(null);
                 break;
@@ -872,7 +981,8 @@ internal sealed class WorkflowContext
             case EventType.RequestCancelExternalWorkflowExecutionFailed:
             {
                 var a = e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!;
-                _cancels[a.InitiatedEventId].Fail(new RequestCancelExternalWorkflowFailedException(a.WorkflowId, a.Cause));
+                _cancels.Remove(a.InitiatedEventId, out var cancel);
+                cancel!.Fail(new RequestCancelExternalWorkflowFailedException(a.WorkflowId, a.Cause));
                 break;
             }
             // WorkflowExecutionTerminated, WorkflowExecutionTimedOut and anything new: nothing to do.
@@ -880,13 +990,15 @@ internal sealed class WorkflowContext
     }
 
     /// <summary>The activity an event reports on; <paramref name="done"/> (its last event) forgets it, so the table stays
-    /// as small as the number of activities in flight.</summary>
+    /// as small as the number of activities in flight. So do the other tables: a timer leaves at TimerFired or TimerCanceled,
+    /// a child, a signal or a cancel request at its outcome.</summary>
     private ActivityCommand ActivityFor(HistoryEvent e, long scheduledEventId, bool done = false) =>
         (done ? _activities.Remove(scheduledEventId, out var activity) : _activities.TryGetValue(scheduledEventId, out activity))
             ? activity : throw Unknown(e, scheduledEventId, "scheduled the activity");
 
-    private ChildWorkflowCommand ChildFor(HistoryEvent e, long initiatedEventId) =>
-        _children.TryGetValue(initiatedEventId, out var child) ? child : throw Unknown(e, initiatedEventId, "initiated the child workflow");
+    private ChildWorkflowCommand ChildFor(HistoryEvent e, long initiatedEventId, bool done = false) =>
+        (done ? _children.Remove(initiatedEventId, out var child) : _children.TryGetValue(initiatedEventId, out child))
+            ? child : throw Unknown(e, initiatedEventId, "initiated the child workflow");
 
     private NonDeterminismException Unknown(HistoryEvent e, long reference, string what)
     {
@@ -1045,7 +1157,14 @@ internal sealed class WorkflowContext
     {
         foreach (var e in events)
         {
-            if (e.EventId <= _lastApplied || e.EventType != EventType.MarkerRecorded)
+            if (e.EventId <= _lastApplied)
+                continue;
+            if (e.EventType == EventType.RecordMarkerFailed && IsFlowMarker(e.RecordMarkerFailedEventAttributes!.MarkerName))
+            {
+                (_refusedMarkers ??= []).TryAdd(e.RecordMarkerFailedEventAttributes.DecisionTaskCompletedEventId, LostMarker(e));
+                continue;
+            }
+            if (e.EventType != EventType.MarkerRecorded)
                 continue;
             var a = e.MarkerRecordedEventAttributes!;
             if (a.MarkerName is SideEffectMarker or SideEffectRefusedMarker or SideEffectFailedMarker)
@@ -1064,6 +1183,18 @@ internal sealed class WorkflowContext
                 _recordedVersions.TryAdd(v.ChangeId, v.Version);
             }
         }
+    }
+
+    private static bool IsFlowMarker(string name) =>
+        name is VersionMarker or SideEffectMarker or SideEffectRefusedMarker or SideEffectFailedMarker;
+
+    private static string LostMarker(HistoryEvent e)
+    {
+        var a = e.RecordMarkerFailedEventAttributes!;
+        var what = a.MarkerName == VersionMarker ? "the version Workflow.GetVersion returned" : "the outcome of Workflow.SideEffectAsync";
+        return $"SWF did not record marker {a.MarkerName} (cause {FailureText.Swf(a.Cause)}, history event {e.EventId}), so {what} " +
+               "there is in no history: no replay could follow the code past that point. The run fails rather than go on with a value " +
+               "later replays would not see. SWF refuses RecordMarker when the decider may not use it: check the worker's permissions.";
     }
 
     private static (string ChangeId, int Version)? ParseVersion(string? details)
@@ -1210,8 +1341,13 @@ internal sealed class WorkflowContext
         if (delay == Timeout.InfiniteTimeSpan)
         {
             var forever = new TaskCompletionSource();
+            _endlessDelays++;
             if (token.CanBeCanceled)
-                OnCancel(token, "an endless delay", () => forever.TrySetCanceled(token));
+                OnCancel(token, "an endless delay", () =>
+                {
+                    if (forever.TrySetCanceled(token))
+                        _endlessDelays--;
+                });
             return forever.Task;
         }
         var id = timerId ?? "t" + (++_timerCounter).ToString(CultureInfo.InvariantCulture);

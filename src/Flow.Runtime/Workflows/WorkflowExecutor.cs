@@ -164,5 +164,9 @@ public sealed partial class WorkflowExecutor
 /// back to its scheduler; the decision task fails (no response is sent), the workflow does not.</summary>
 public sealed class WorkflowDeadlockException(string message) : Exception(message);
 
+/// <summary>The workflow API was called by code off its workflow's scheduler (after ConfigureAwait(false), in Task.Run, a
+/// callback) or outside workflow code. Workflow code that ends with it fails a decision task of its run, never the run.</summary>
+internal sealed class WorkflowEscapeException(string message) : InvalidOperationException(message);
+
 /// <summary>Workflow code asked for something other than what the history records.</summary>
 public sealed class NonDeterminismException(string message) : Exception(message);

@@ -84,6 +84,88 @@ public class MarkerTests
         Assert.That(error!.Message, Does.Contain("new-step").And.Contain("version -1"));
     }
 
+    /// <summary>A side effect whose value feeds an activity: the value the live run used shows in the activity's input.</summary>
+    private static Func<string?, Task<string?>> SideEffectThenActivity(Func<int> calls) => async _ =>
+    {
+        var value = await Workflow.SideEffectAsync(() => $"value{calls()}");
+        return await Workflow.ExecuteActivityAsync(Defs.Act, value);
+    };
+
+    /// <summary>Completes the decision task in progress with the refused <paramref name="marker"/> and activity "1" of
+    /// <paramref name="type"/>, then the activity completes and the next decision task starts.</summary>
+    private static void RefusedThenActivityCompletes(HistoryBuilder h, string marker, ActivityDefinition? type = null)
+    {
+        h.DecisionCompleted();
+        h.MarkerFailed(marker);
+        var s = h.ActivityScheduled("1", type);
+        h.ActivityStarted(s);
+        h.ActivityCompleted(s, "\"done\"");
+        h.Decide();
+    }
+
+    private static void FailsForTheLostMarker(DecisionTaskResult result, string marker)
+    {
+        var fail = result.Decisions.Single().FailWorkflowExecutionDecisionAttributes!;
+        Assert.That(fail.Reason, Is.EqualTo("Flow.MarkerNotRecorded"));
+        Assert.That(fail.Details, Does.Contain(marker).And.Contain("OPERATION_NOT_PERMITTED"));
+    }
+
+    [Test]
+    public void A_side_effect_marker_that_SWF_refused_fails_the_run_at_the_next_decision_of_the_live_run()
+    {
+        var calls = 0;
+        var executor = Defs.Executor(SideEffectThenActivity(() => ++calls));
+        var h = new HistoryBuilder().Started();
+        var first = h.Decide();
+        Assert.That(executor.ProcessDecisionTask(h.Task()).Types(), Is.EqualTo(new[] { DecisionType.RecordMarker, DecisionType.ScheduleActivityTask }));
+        RefusedThenActivityCompletes(h, WorkflowContext.SideEffectMarker);
+
+        var result = executor.ProcessDecisionTask(h.Task(after: first));
+
+        FailsForTheLostMarker(result, WorkflowContext.SideEffectMarker);
+    }
+
+    [Test]
+    public void A_refused_side_effect_marker_fails_the_run_the_same_way_when_the_history_is_replayed_from_scratch()
+    {
+        var calls = 0;
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+        RefusedThenActivityCompletes(h, WorkflowContext.SideEffectMarker);
+
+        var result = Defs.Executor(SideEffectThenActivity(() => ++calls)).ProcessDecisionTask(h.Task());
+
+        FailsForTheLostMarker(result, WorkflowContext.SideEffectMarker);
+        Assert.That(calls, Is.Zero, "a replay never runs the side effect again to stand in for the lost value");
+    }
+
+    [Test]
+    public void A_refused_version_marker_fails_the_run_at_the_next_decision()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+        RefusedThenActivityCompletes(h, WorkflowContext.VersionMarker, Defs.Other);
+
+        var result = Defs.Executor(Versioned(Workflow.DefaultVersion, 2)).ProcessDecisionTask(h.Task());
+
+        FailsForTheLostMarker(result, WorkflowContext.VersionMarker);
+    }
+
+    [Test]
+    public void A_run_that_failed_for_a_refused_marker_replays_to_its_end_without_a_divergence()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+        RefusedThenActivityCompletes(h, WorkflowContext.SideEffectMarker);
+        h.DecisionCompleted();
+        h.Do(EventType.WorkflowExecutionFailed, e => e.WorkflowExecutionFailedEventAttributes = new()
+        { Reason = "Flow.MarkerNotRecorded", DecisionTaskCompletedEventId = h.LastCompleted });
+
+        var result = Defs.Executor(SideEffectThenActivity(() => 1)).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions, Is.Empty);
+    }
+
     [Test]
     public void SideEffect_runs_once_and_replays_return_the_recorded_value_without_running_it()
     {

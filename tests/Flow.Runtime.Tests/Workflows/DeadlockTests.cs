@@ -99,7 +99,7 @@ public class DeadlockTests
         h.Decide();
         using var stop = new CancellationTokenSource();
         var logs = new RecordedLogs();
-        var executor = Defs.Executor(() => new TestWorkflow(_ => new TaskCompletionSource<string?>().Task)
+        var executor = Defs.Executor(() => new TestWorkflow(async _ => { await Workflow.DelayAsync(Timeout.InfiniteTimeSpan); return null; })
         {
             Signals = { ["spin"] = _ => { while (!stop.IsCancellationRequested) Thread.SpinWait(100); return Task.CompletedTask; } },
         }, new ReplayOptions { DeadlockDetectionTimeout = Short, LoggerFactory = logs });

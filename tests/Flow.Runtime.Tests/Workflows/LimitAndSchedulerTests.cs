@@ -107,7 +107,7 @@ public class SchedulerTests
     [Test]
     public void The_workflow_API_outside_workflow_code_names_the_likely_cause()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => _ = Workflow.UtcNow);
+        var error = Assert.Throws(Is.InstanceOf<InvalidOperationException>(), () => _ = Workflow.UtcNow);
 
         Assert.That(error!.Message, Does.Contain("Workflow.UtcNow").And.Contain("Task.Run").And.Contain("ConfigureAwait(false)"));
     }
@@ -131,14 +131,19 @@ public class SchedulerTests
             .And.Contain("after ConfigureAwait(false)"));
     }
 
-    /// <summary>Runs the first decision of <paramref name="workflow"/>, lets <paramref name="release"/> start the work that
-    /// escapes, and returns the error the run reports: at once, or on its next decision task.</summary>
+    /// <summary>Runs the first decision of <paramref name="workflow"/> beside a timer of the run's own (so the run still awaits
+    /// something it owns and the decision is answered), lets <paramref name="release"/> start the work that escapes, and
+    /// returns the error the run reports: at once, or on its next decision task.</summary>
     private static string Escape(Func<string?, Task<string?>> workflow, Action? release = null)
     {
         var h = new HistoryBuilder().Started();
         var started = h.Decide();
         var logs = new TestLoggerFactory();
-        var executor = Defs.Executor(workflow, new ReplayOptions { LoggerFactory = logs });
+        var executor = Defs.Executor(input =>
+        {
+            _ = Workflow.DelayAsync(TimeSpan.FromDays(1));
+            return workflow(input);
+        }, new ReplayOptions { LoggerFactory = logs });
         try
         {
             Assert.That(executor.ProcessDecisionTask(h.Task()).Decisions, Has.None.Matches<Decision>(d => d.DecisionType == DecisionType.FailWorkflowExecution));
@@ -152,13 +157,188 @@ public class SchedulerTests
         Assert.That(logs.Messages, Has.Some.Contains("outside"));
 
         h.DecisionCompleted();
+        h.TimerStarted("t1", "86400");
         h.Signaled("poke", null);
         h.Decide();
         return Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task(after: started)))!.Message;
     }
 
+    /// <summary>The first decision of <paramref name="workflow"/>, alone: it is answered (no decisions, the run not failed)
+    /// and a warning names what the code may be waiting on. Returns the warnings.</summary>
+    private static List<string> WarnsAtItsFirstDecision(Func<string?, Task<string?>> workflow)
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+        var logs = new TestLoggerFactory();
+
+        var result = Defs.Executor(workflow, new ReplayOptions { LoggerFactory = logs }).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions, Is.Empty);
+        var warnings = logs.Messages.Where(m => m.Contains("on nothing this run owns", StringComparison.Ordinal)).ToList();
+        Assert.That(warnings, Has.Count.EqualTo(1));
+        return warnings;
+    }
+
     [Test]
-    public void Awaiting_Task_Delay_is_reported_as_an_escape_naming_Task_Delay()
+    public void Awaiting_Task_Run_alone_is_warned_about_in_the_decision_in_which_it_happens()
+    {
+        using var release = new ManualResetEventSlim();
+
+        var warnings = WarnsAtItsFirstDecision(async _ =>
+        {
+            await Task.Run(() => release.Wait());
+            return "x";
+        });
+
+        release.Set();
+        Assert.That(warnings[0], Does.Contain("Task.Run"));
+    }
+
+    [Test]
+    public void Awaiting_Task_Delay_alone_is_warned_about_in_the_decision_in_which_it_happens()
+    {
+        var warnings = WarnsAtItsFirstDecision(async _ =>
+        {
+            await Task.Delay(TimeSpan.FromHours(1));
+            return "never deterministic";
+        });
+
+        Assert.That(warnings[0], Does.Contain("Task.Delay"));
+    }
+
+    [Test]
+    public void ConfigureAwait_false_on_a_slow_task_from_outside_is_warned_about_in_the_decision_in_which_it_happens()
+    {
+        var slow = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var warnings = WarnsAtItsFirstDecision(async _ =>
+        {
+            var value = await slow.Task.ConfigureAwait(false);
+            return value;
+        });
+
+        slow.SetResult("late");
+        Assert.That(warnings[0], Does.Contain("ConfigureAwait(false)"));
+    }
+
+    [Test]
+    public void Escaped_work_that_comes_back_fails_the_next_decision_naming_its_cause_and_never_the_run()
+    {
+        using var release = new ManualResetEventSlim();
+        var h = new HistoryBuilder().Started();
+        var started = h.Decide();
+        var logs = new TestLoggerFactory();
+        var executor = Defs.Executor(async _ =>
+        {
+            await Task.Run(() => release.Wait());
+            return "x";
+        }, new ReplayOptions { LoggerFactory = logs });
+        Assert.That(executor.ProcessDecisionTask(h.Task()).Decisions, Is.Empty);
+
+        release.Set();
+        Assert.That(logs.ErrorLogged.Wait(TimeSpan.FromSeconds(30)), Is.True, "the escape is logged when it comes back");
+        h.DecisionCompleted();
+        h.Signaled("poke", null);
+        h.Decide();
+        var error = Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task(after: started)));
+
+        Assert.That(error!.Message, Does.Contain("Task.Run"));
+    }
+
+    [Test]
+    public void A_TaskCompletionSource_that_a_signal_completes_is_waited_for_without_failing_a_decision()
+    {
+        TaskCompletionSource<string?>? approval = null;
+        TestWorkflow Create() => new(async _ =>
+        {
+            approval = new TaskCompletionSource<string?>();
+            return await approval.Task;
+        })
+        {
+            Signals = { ["approve"] = input => { approval!.TrySetResult(input); return Task.CompletedTask; } },
+        };
+        var h = new HistoryBuilder().Started();
+        var started = h.Decide();
+        var executor = Defs.Executor(Create);
+        Assert.That(executor.ProcessDecisionTask(h.Task()).Decisions, Is.Empty);
+        h.DecisionCompleted();
+        h.Signaled("approve", "\"yes\"");
+        h.Decide();
+
+        var result = executor.ProcessDecisionTask(h.Task(after: started));
+
+        Assert.That(result.Types(), Is.EqualTo(new[] { DecisionType.CompleteWorkflowExecution }));
+        Assert.That(Defs.Executor(Create).ProcessDecisionTask(h.Task()).Types(), Is.EqualTo(new[] { DecisionType.CompleteWorkflowExecution }),
+            "a replay from scratch makes the same decision");
+    }
+
+    [Test]
+    public void Code_that_waits_for_its_own_activity_timer_or_condition_is_answered_normally()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+
+        var result = Defs.Executor(async _ =>
+        {
+            var activity = Workflow.ExecuteActivityAsync(Defs.Act, null);
+            var timer = Workflow.DelayAsync(TimeSpan.FromMinutes(1));
+            await Workflow.WaitConditionAsync(() => activity.IsCompleted && timer.IsCompleted);
+            await Workflow.DelayAsync(Timeout.InfiniteTimeSpan, Workflow.CancellationToken);
+            return null;
+        }).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Types(), Is.EqualTo(new[] { DecisionType.ScheduleActivityTask, DecisionType.StartTimer }));
+    }
+
+    [Test]
+    public void An_endless_Workflow_DelayAsync_is_a_wait_of_the_run_and_answered_normally()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decide();
+
+        var result = Defs.Executor(async _ =>
+        {
+            await Workflow.DelayAsync(Timeout.InfiniteTimeSpan, Workflow.CancellationToken);
+            return null;
+        }).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions, Is.Empty);
+    }
+
+    [Test]
+    public void Workflow_code_continuing_on_another_thread_after_ConfigureAwait_false_fails_a_decision_never_the_run()
+    {
+        // The run still waits for its activity, so the first decision is answered; the code that continued on the thread
+        // pool calls the workflow API there and ends with its error, which must fail a decision, not close the run as failed.
+        var slow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<string?>? code = null;
+        async Task<string?> Body()
+        {
+            var activity = Workflow.ExecuteActivityAsync(Defs.Act, null);
+            await slow.Task.ConfigureAwait(false);
+            var now = Workflow.UtcNow;
+            return await activity + now.Year;
+        }
+        var h = new HistoryBuilder().Started();
+        var started = h.Decide();
+        var executor = Defs.Executor(_ => code = Body());
+        Assert.That(executor.ProcessDecisionTask(h.Task()).Types(), Is.EqualTo(new[] { DecisionType.ScheduleActivityTask }));
+
+        slow.SetResult();
+        Assert.That(((IAsyncResult)code!).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), Is.True, "the code ran on to its end on the pool");
+        h.DecisionCompleted();
+        var s = h.ActivityScheduled("1");
+        h.ActivityStarted(s);
+        h.ActivityCompleted(s, "\"done\"");
+        h.Decide();
+
+        var error = Assert.Throws<NonDeterminismException>(() => executor.ProcessDecisionTask(h.Task(after: started)));
+
+        Assert.That(error!.Message, Does.Contain("Workflow.UtcNow").And.Contain("ConfigureAwait(false)"));
+    }
+
+    [Test]
+    public void Awaiting_Task_Delay_beside_work_of_the_run_is_reported_naming_Task_Delay_when_it_finishes()
     {
         var message = Escape(async _ =>
         {
@@ -172,7 +352,7 @@ public class SchedulerTests
     }
 
     [Test]
-    public void Awaiting_Task_Run_is_reported_as_an_escape_naming_the_thread_pool()
+    public void Awaiting_Task_Run_beside_work_of_the_run_is_reported_naming_the_thread_pool()
     {
         using var release = new ManualResetEventSlim();
 

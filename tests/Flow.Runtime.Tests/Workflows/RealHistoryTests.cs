@@ -18,17 +18,42 @@ public class RealHistoryTests
 
     private static ActivityOptions Id(string id) => new() { ActivityId = id };
 
-    [Test]
-    public void Every_shared_history_parses()
+    /// <summary>The check each history file gets: the behaviour it shows, replayed against the workflow it implies.</summary>
+    private static readonly Dictionary<string, (string Behaviour, Action Check)> Checks = new(StringComparer.Ordinal)
     {
-        var files = Directory.GetFiles(Folder, "*.json");
-        Assert.That(files, Has.Length.EqualTo(8));
-        foreach (var file in files)
-            Assert.That(Load(Path.GetFileName(file)), Is.Not.Empty, file);
+        ["simpleflow__workflow_execution_basic.json"] = (nameof(Basic_three_activities_with_two_in_one_decision), Basic_three_activities_with_two_in_one_decision),
+        ["simpleflow__cancel_requested.json"] = (nameof(Cancel_requested_while_an_activity_runs_cancels_the_workflow), Cancel_requested_while_an_activity_runs_cancels_the_workflow),
+        ["simpleflow__child_workflow.json"] = (nameof(A_child_workflow_result_completes_the_parent), A_child_workflow_result_completes_the_parent),
+        ["simpleflow__failing_activity.json"] = (nameof(A_failed_activity_fails_the_workflow_with_the_activity_failure), A_failed_activity_fails_the_workflow_with_the_activity_failure),
+        ["simpleflow__lambda.json"] = (nameof(A_lambda_task_in_history_is_reported_as_unsupported), A_lambda_task_in_history_is_reported_as_unsupported),
+        ["simpleflow__unrequested_signal.json"] = (nameof(An_unknown_signal_is_ignored_and_a_result_that_arrives_during_a_decision_is_seen_by_the_next), An_unknown_signal_is_ignored_and_a_result_that_arrives_during_a_decision_is_seen_by_the_next),
+        ["simpleflow__with_replays.json"] = (nameof(Markers_and_a_reused_wake_up_timer_across_decisions), Markers_and_a_reused_wake_up_timer_across_decisions),
+        ["simpleflow__without_replays.json"] = (nameof(Three_markers_and_a_zero_second_timer_in_one_decision), Three_markers_and_a_zero_second_timer_in_one_decision),
+    };
+
+    private static IEnumerable<string> FolderFiles() =>
+        Directory.GetFiles(Folder, "*.json").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal);
+
+    /// <summary>One case per file in the folder, found there rather than listed, so a file added without a check fails.</summary>
+    private static IEnumerable<TestCaseData> Histories() => FolderFiles().Select(file =>
+        new TestCaseData(file).SetName($"{(Checks.TryGetValue(file, out var c) ? c.Behaviour : "A_history_with_no_check")}(\"{file}\")"));
+
+    [TestCaseSource(nameof(Histories))]
+    public void Every_history_in_the_folder_parses_and_replays_against_the_workflow_it_implies(string file)
+    {
+        Assert.That(Load(file), Is.Not.Empty, file);
+        if (!Checks.TryGetValue(file, out var check))
+            Assert.Fail($"{file} (tests/Histories) has no check in RealHistoryTests.Checks: write the workflow it implies and replay it.");
+        check.Check();
     }
 
     [Test]
-    public void Basic_three_activities_with_two_in_one_decision()
+    public void Every_check_has_its_history_in_the_folder()
+    {
+        Assert.That(Checks.Keys, Is.SubsetOf(FolderFiles()));
+    }
+
+    private static void Basic_three_activities_with_two_in_one_decision()
     {
         var events = Load("simpleflow__workflow_execution_basic.json");
         var increment = new ActivityDefinition("examples.basic.increment", "example");
@@ -47,8 +72,7 @@ public class RealHistoryTests
         Assert.That(decisions[^1].Single().CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("4"));
     }
 
-    [Test]
-    public void Cancel_requested_while_an_activity_runs_cancels_the_workflow()
+    private static void Cancel_requested_while_an_activity_runs_cancels_the_workflow()
     {
         var events = Load("simpleflow__cancel_requested.json");
         var activity = new ActivityDefinition("tests.integration.workflow.cancel_workflow", "example");
@@ -63,8 +87,7 @@ public class RealHistoryTests
         Assert.That(decisions[^1].Single().DecisionType, Is.EqualTo(DecisionType.CancelWorkflowExecution));
     }
 
-    [Test]
-    public void A_child_workflow_result_completes_the_parent()
+    private static void A_child_workflow_result_completes_the_parent()
     {
         var events = Load("simpleflow__child_workflow.json");
         var chain = new WorkflowDefinition("tests.integration.workflow.ChainTestWorkflow", "example");
@@ -79,8 +102,7 @@ public class RealHistoryTests
         Assert.That(decisions[^1].Single().CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("[[5,10]]"));
     }
 
-    [Test]
-    public void A_failed_activity_fails_the_workflow_with_the_activity_failure()
+    private static void A_failed_activity_fails_the_workflow_with_the_activity_failure()
     {
         var events = Load("simpleflow__failing_activity.json");
         var pingpong = new ActivityDefinition("tests.integration.workflow.pingpong_activity", "example");
@@ -105,8 +127,7 @@ public class RealHistoryTests
         Assert.That(seen!.Reason, Is.EqualTo("JumboTooLargeError: Message too long (10485762 chars)"));
     }
 
-    [Test]
-    public void A_lambda_task_in_history_is_reported_as_unsupported()
+    private static void A_lambda_task_in_history_is_reported_as_unsupported()
     {
         var events = Load("simpleflow__lambda.json");
         var executor = new WorkflowExecutor("domain", Defs.Handler(_ => Task.FromResult<string?>(null)));
@@ -115,8 +136,7 @@ public class RealHistoryTests
         Assert.That(error!.Message, Does.Contain("event 5").And.Contain("LambdaFunctionScheduled").And.Contain("activity"));
     }
 
-    [Test]
-    public void An_unknown_signal_is_ignored_and_a_result_that_arrives_during_a_decision_is_seen_by_the_next()
+    private static void An_unknown_signal_is_ignored_and_a_result_that_arrives_during_a_decision_is_seen_by_the_next()
     {
         var events = Load("simpleflow__unrequested_signal.json");
         var send = new ActivityDefinition("tests.integration.workflow.send_unrequested_signal", "example");
@@ -129,8 +149,7 @@ public class RealHistoryTests
         Assert.That(decisions[2].Single().CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("\"signal sent!\""));
     }
 
-    [Test]
-    public void Markers_and_a_reused_wake_up_timer_across_decisions()
+    private static void Markers_and_a_reused_wake_up_timer_across_decisions()
     {
         var events = Load("simpleflow__with_replays.json");
 
@@ -146,8 +165,7 @@ public class RealHistoryTests
         });
     }
 
-    [Test]
-    public void Three_markers_and_a_zero_second_timer_in_one_decision()
+    private static void Three_markers_and_a_zero_second_timer_in_one_decision()
     {
         var events = Load("simpleflow__without_replays.json");
 

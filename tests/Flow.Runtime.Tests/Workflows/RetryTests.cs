@@ -159,4 +159,64 @@ public class RetryTests
         Assert.That(result.Decisions[0].CancelTimerDecisionAttributes!.TimerId, Is.EqualTo("r1"));
         Assert.That(result.Decisions[1].CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("canceled"));
     }
+
+    private static readonly RetryPolicy AllowList = new()
+    {
+        MaximumAttempts = 3, InitialInterval = TimeSpan.FromSeconds(10), RetryableReasons = ["System.IO.IOException", "HttpRequestException"],
+    };
+
+    /// <summary>The decisions after activity 1's first attempt ended as <paramref name="ends"/> says, under <see cref="AllowList"/>.</summary>
+    private static DecisionTaskResult AfterFirstAttempt(Action<HistoryBuilder, long> ends, RetryPolicy? policy = null)
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        var s = h.ActivityScheduled("1");
+        h.ActivityStarted(s);
+        ends(h, s);
+        h.Decide();
+        return Defs.Executor(async _ =>
+        {
+            try { return await Workflow.ExecuteActivityAsync(Defs.Act, null, new ActivityOptions { RetryPolicy = policy ?? AllowList }); }
+            catch (Exception e) when (e is ActivityFailedException or ActivityTimedOutException) { return "gave up: " + e.GetType().Name; }
+        }).ProcessDecisionTask(h.Task());
+    }
+
+    private static void Waits_to_retry(DecisionTaskResult result) =>
+        Assert.That(result.Decisions.Single().StartTimerDecisionAttributes!.TimerId, Is.EqualTo("r1"));
+
+    private static void Gives_up(DecisionTaskResult result, string exception) =>
+        Assert.That(result.Decisions.Single().CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("gave up: " + exception));
+
+    [Test]
+    public void A_failure_whose_reason_is_on_the_retryable_list_is_retried()
+    {
+        Waits_to_retry(AfterFirstAttempt((h, s) => ActivityFails(h, s, "System.IO.IOException")));
+    }
+
+    [Test]
+    public void A_listed_short_name_matches_the_full_type_name_of_the_failure()
+    {
+        Waits_to_retry(AfterFirstAttempt((h, s) => ActivityFails(h, s, "System.Net.Http.HttpRequestException")));
+    }
+
+    [Test]
+    public void A_failure_that_is_not_on_the_retryable_list_is_not_retried()
+    {
+        Gives_up(AfterFirstAttempt((h, s) => ActivityFails(h, s, "System.InvalidOperationException")), nameof(ActivityFailedException));
+    }
+
+    [Test]
+    public void A_time_out_is_not_retried_when_a_retryable_list_leaves_it_out()
+    {
+        Gives_up(AfterFirstAttempt((h, s) => h.Do(EventType.ActivityTaskTimedOut, e => e.ActivityTaskTimedOutEventAttributes = new()
+        { ScheduledEventId = s, StartedEventId = s + 1, TimeoutType = ActivityTaskTimeoutType.StartToClose })), nameof(ActivityTimedOutException));
+    }
+
+    [Test]
+    public void The_non_retryable_list_wins_over_the_retryable_one()
+    {
+        var both = AllowList with { NonRetryableReasons = ["IOException"] };
+
+        Gives_up(AfterFirstAttempt((h, s) => ActivityFails(h, s, "System.IO.IOException"), both), nameof(ActivityFailedException));
+    }
 }

@@ -117,6 +117,9 @@ internal sealed class HistoryBuilder
     public long Marker(string name, string? details) => Add(EventType.MarkerRecorded, e => e.MarkerRecordedEventAttributes = new()
     { MarkerName = name, Details = details, DecisionTaskCompletedEventId = _lastCompleted }).EventId;
 
+    public long MarkerFailed(string name) => Add(EventType.RecordMarkerFailed, e => e.RecordMarkerFailedEventAttributes = new()
+    { MarkerName = name, Cause = RecordMarkerFailedCause.OperationNotPermitted, DecisionTaskCompletedEventId = _lastCompleted }).EventId;
+
     public long Signaled(string name, string? input) => Add(EventType.WorkflowExecutionSignaled, e => e.WorkflowExecutionSignaledEventAttributes = new() { SignalName = name, Input = input }).EventId;
 
     public long Completed(string? result) => Add(EventType.WorkflowExecutionCompleted, e => e.WorkflowExecutionCompletedEventAttributes = new()

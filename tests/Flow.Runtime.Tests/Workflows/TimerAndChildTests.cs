@@ -352,3 +352,139 @@ public class ExternalWorkflowTests
         Assert.That(result.Decisions.Single().CompleteWorkflowExecutionDecisionAttributes!.Result, Is.EqualTo("UnknownExternalWorkflowExecution"));
     }
 }
+
+/// <summary>The tables of recorded commands keep only what still waits for an outcome, so a long run kept in the decision
+/// cache holds on to no finished timers, children, signals or cancel requests.</summary>
+public class CommandTableTests
+{
+    private const int Rounds = 10;
+    private static readonly WorkflowExecution ChildRun = new() { WorkflowId = "child", RunId = "child-run" };
+
+    /// <summary>Each round: a timer that fires and one cancelled after it, a child that ends one of the five ways, a
+    /// signal to another workflow and a cancel request to it (delivered or refused, in turn).</summary>
+    private static async Task<string?> Rounds_(string? _)
+    {
+        for (var i = 0; i < Rounds; i++)
+        {
+            using var cts = new CancellationTokenSource();
+            var cancelled = Workflow.DelayAsync(TimeSpan.FromHours(1), cts.Token);
+            await Workflow.DelayAsync(TimeSpan.FromSeconds(1));
+            cts.Cancel();
+            try { await cancelled; } catch (TaskCanceledException) { }
+            try { await Workflow.ExecuteChildWorkflowAsync(Defs.Child, null); } catch (Exception e) when (e is ChildWorkflowFailedException or ChildWorkflowTimedOutException or ChildWorkflowTerminatedException or OperationCanceledException) { }
+            try { await Workflow.SignalExternalWorkflowAsync("other", null, "ping", null); } catch (SignalExternalWorkflowFailedException) { }
+            try { await Workflow.RequestCancelExternalWorkflowAsync("other", null); } catch (RequestCancelExternalWorkflowFailedException) { }
+        }
+        await Workflow.WaitConditionAsync(() => false);
+        return null;
+    }
+
+    private static HistoryBuilder History()
+    {
+        var h = new HistoryBuilder().Started();
+        var timer = 0;
+        for (var i = 0; i < Rounds; i++)
+        {
+            h.Decided();
+            var cancelled = h.TimerStarted($"t{++timer}", "3600");
+            var fired = h.TimerStarted($"t{++timer}", "1");
+            h.TimerFired($"t{timer}", fired);
+            h.Decided();
+            h.Do(EventType.TimerCanceled, e => e.TimerCanceledEventAttributes = new() { TimerId = $"t{timer - 1}", StartedEventId = cancelled, DecisionTaskCompletedEventId = h.LastCompleted });
+            var child = $"run-1.{i + 1}";
+            var initiated = h.ChildInitiated(child);
+            h.ChildStarted(initiated, child);
+            ChildEnds(h, i % 5, initiated);
+            h.Decided();
+            var signal = h.Add(EventType.SignalExternalWorkflowExecutionInitiated, e => e.SignalExternalWorkflowExecutionInitiatedEventAttributes = new()
+            { WorkflowId = "other", SignalName = "ping", DecisionTaskCompletedEventId = h.LastCompleted }).EventId;
+            if (i % 2 == 0)
+                h.Do(EventType.ExternalWorkflowExecutionSignaled, e => e.ExternalWorkflowExecutionSignaledEventAttributes = new() { InitiatedEventId = signal, WorkflowExecution = new() { WorkflowId = "other", RunId = "r" } });
+            else
+                h.Do(EventType.SignalExternalWorkflowExecutionFailed, e => e.SignalExternalWorkflowExecutionFailedEventAttributes = new()
+                { WorkflowId = "other", InitiatedEventId = signal, Cause = SignalExternalWorkflowExecutionFailedCause.UnknownExternalWorkflowExecution, DecisionTaskCompletedEventId = h.LastCompleted });
+            h.Decided();
+            var cancel = h.Add(EventType.RequestCancelExternalWorkflowExecutionInitiated, e => e.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes = new()
+            { WorkflowId = "other", DecisionTaskCompletedEventId = h.LastCompleted }).EventId;
+            if (i % 2 == 0)
+                h.Do(EventType.ExternalWorkflowExecutionCancelRequested, e => e.ExternalWorkflowExecutionCancelRequestedEventAttributes = new() { InitiatedEventId = cancel, WorkflowExecution = new() { WorkflowId = "other", RunId = "r" } });
+            else
+                h.Do(EventType.RequestCancelExternalWorkflowExecutionFailed, e => e.RequestCancelExternalWorkflowExecutionFailedEventAttributes = new()
+                { WorkflowId = "other", InitiatedEventId = cancel, Cause = RequestCancelExternalWorkflowExecutionFailedCause.UnknownExternalWorkflowExecution, DecisionTaskCompletedEventId = h.LastCompleted });
+        }
+        h.Decide();
+        return h;
+    }
+
+    private static void ChildEnds(HistoryBuilder h, int how, long i)
+    {
+        var type = Defs.Child.ToWorkflowType();
+        switch (how)
+        {
+            case 0:
+                h.Do(EventType.ChildWorkflowExecutionCompleted, e => e.ChildWorkflowExecutionCompletedEventAttributes = new() { InitiatedEventId = i, StartedEventId = i + 1, WorkflowExecution = ChildRun, WorkflowType = type });
+                break;
+            case 1:
+                h.Do(EventType.ChildWorkflowExecutionFailed, e => e.ChildWorkflowExecutionFailedEventAttributes = new() { InitiatedEventId = i, StartedEventId = i + 1, Reason = "Boom", WorkflowExecution = ChildRun, WorkflowType = type });
+                break;
+            case 2:
+                h.Do(EventType.ChildWorkflowExecutionTimedOut, e => e.ChildWorkflowExecutionTimedOutEventAttributes = new() { InitiatedEventId = i, StartedEventId = i + 1, TimeoutType = WorkflowExecutionTimeoutType.StartToClose, WorkflowExecution = ChildRun, WorkflowType = type });
+                break;
+            case 3:
+                h.Do(EventType.ChildWorkflowExecutionCanceled, e => e.ChildWorkflowExecutionCanceledEventAttributes = new() { InitiatedEventId = i, StartedEventId = i + 1, WorkflowExecution = ChildRun, WorkflowType = type });
+                break;
+            default:
+                h.Do(EventType.ChildWorkflowExecutionTerminated, e => e.ChildWorkflowExecutionTerminatedEventAttributes = new() { InitiatedEventId = i, StartedEventId = i + 1, WorkflowExecution = ChildRun, WorkflowType = type });
+                break;
+        }
+    }
+
+    [Test]
+    public void After_many_finished_timers_children_signals_and_cancel_requests_the_tables_are_empty()
+    {
+        var h = History();
+        var executor = Defs.Executor(Rounds_);
+
+        var result = executor.ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions, Is.Empty);
+        Assert.That(executor.Context!.OpenCommands, Is.EqualTo((0, 0, 0, 0, 0)));
+    }
+
+    [Test]
+    public void The_same_holds_for_the_cached_run_that_takes_its_history_a_decision_at_a_time()
+    {
+        var h = History();
+        var executor = Defs.Executor(Rounds_);
+        long after = 0;
+        foreach (var started in h.Events.Where(e => e.EventType == EventType.DecisionTaskStarted).Select(e => e.EventId).ToList())
+        {
+            executor.ProcessDecisionTask(h.Task(startedId: started, after: after));
+            after = started;
+        }
+
+        Assert.That(executor.Context!.OpenCommands, Is.EqualTo((0, 0, 0, 0, 0)));
+    }
+
+    [Test]
+    public void A_command_still_waiting_for_its_outcome_stays_in_its_table()
+    {
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        h.TimerStarted("t1", "60");
+        h.ChildInitiated("run-1.1");
+        h.Signaled("poke", null);
+        h.Decide();
+        var executor = Defs.Executor(async _ =>
+        {
+            var timer = Workflow.DelayAsync(TimeSpan.FromMinutes(1));
+            var child = Workflow.ExecuteChildWorkflowAsync(Defs.Child, null);
+            await Task.WhenAll(timer, child);
+            return null;
+        });
+
+        executor.ProcessDecisionTask(h.Task());
+
+        Assert.That(executor.Context!.OpenCommands, Is.EqualTo((0, 1, 1, 0, 0)));
+    }
+}
