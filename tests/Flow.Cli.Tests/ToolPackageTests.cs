@@ -14,8 +14,8 @@ public sealed class ToolPackageTests
         var root = Directory.CreateTempSubdirectory("flow-tool-");
         try
         {
-            // A version no cache can hold. The build goes to a private artifacts folder: the repository's bin
-            // folders are shared with other tests (the packaging test rebuilds Flow.Runtime there under its own version).
+            // A version no cache can hold. The build goes to a private artifacts folder: the repository's bin and obj
+            // folders are what tests running beside this one load and build from.
             string version = $"0.0.0-tool{DateTime.UtcNow:yyyyMMddHHmmss}{Environment.ProcessId}";
             string feed = Directory.CreateDirectory(Path.Combine(root.FullName, "feed")).FullName;
             string tools = Path.Combine(root.FullName, "tools");
