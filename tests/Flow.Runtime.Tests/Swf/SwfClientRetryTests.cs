@@ -77,10 +77,26 @@ public class SwfClientRetryTests
         await _server.HungClientLeft.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [TestCase(429, "TooManyRequestsException")]
+    [TestCase(429, null, TestName = "A call succeeds after a 429 with an empty body")]
+    [TestCase(400, "Throttling")]
+    [TestCase(408, "RequestTimeoutException")]
+    public async Task A_call_succeeds_after_a_throttling_or_timeout_fault(int status, string? fault)
+    {
+        _server.Enqueue(fault is null ? Reply.Empty(status) : Reply.Fault(status, fault, "later"), Reply.Json(OneDomain));
+        using var client = Client();
+
+        var domains = await client.ListDomainsAsync(Registered);
+
+        Assert.That(domains.Items.Single().Name, Is.EqualTo("orders"));
+        Assert.That(_server.Requests, Has.Count.EqualTo(2));
+    }
+
     [TestCase(400, "UnknownResourceFault", typeof(UnknownResourceException))]
     [TestCase(400, "ValidationException", typeof(SwfValidationException))]
     [TestCase(400, "LimitExceededFault", typeof(LimitExceededException))]
     [TestCase(403, "AccessDeniedException", typeof(SwfAccessDeniedException))]
+    [TestCase(400, "OperationNotPermittedFault", typeof(OperationNotPermittedException))]
     public void A_client_fault_is_thrown_at_once_without_a_retry(int status, string fault, Type expected)
     {
         _server.Enqueue(Reply.Fault(status, fault, "no"));
