@@ -55,7 +55,9 @@ public sealed class ToolPackageTests
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{file} did not start");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        // A guard against a hung build, not a time limit: a fresh build shares two cores with the other test projects
+        // (here a pack of Flow.Cli took 5.5 min on a loaded machine).
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         await process.WaitForExitAsync(timeout.Token);
         Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', args)}:\n{await stdout}{await stderr}");
     }

@@ -102,7 +102,9 @@ public class PackageConsumerTests
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        // A guard against a hung build, not a time limit: a fresh build shares two cores with the other test projects
+        // (here a pack of Flow.Cli took 5.5 min on a loaded machine).
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         await process.WaitForExitAsync(timeout.Token);
         var text = await stdout + await stderr;
         Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', args)} failed:\n{text}");
