@@ -118,7 +118,7 @@ public sealed partial class BrowserTests
             }
             catch (System.ComponentModel.Win32Exception e)
             {
-                throw new InvalidOperationException("chromium is not installed; .ci/run installs Debian's chromium package", e);
+                throw new InvalidOperationException("chromium is not installed: run `sudo apt-get install -y chromium` (.ci/run does)", e);
             }
             using (process)
             {

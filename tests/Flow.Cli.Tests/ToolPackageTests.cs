@@ -14,8 +14,8 @@ public sealed class ToolPackageTests
         var root = Directory.CreateTempSubdirectory("flow-tool-");
         try
         {
-            // A version no cache can hold. The build goes to a private artifacts folder: the repository's bin
-            // folders are shared with other tests (the packaging test rebuilds Flow.Runtime there under its own version).
+            // A version no cache can hold. The build goes to a private artifacts folder: the repository's bin and obj
+            // folders are what tests running beside this one load and build from.
             string version = $"0.0.0-tool{DateTime.UtcNow:yyyyMMddHHmmss}{Environment.ProcessId}";
             string feed = Directory.CreateDirectory(Path.Combine(root.FullName, "feed")).FullName;
             string tools = Path.Combine(root.FullName, "tools");
@@ -55,7 +55,8 @@ public sealed class ToolPackageTests
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{file} did not start");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        // A generous bound: a pack on 2 busy cores (other test projects run beside it) took 5 minutes.
+        // A guard against a hung build, not a time limit: a fresh build shares two cores with the other test projects
+        // (here a pack of Flow.Cli took 5.5 min on a loaded machine).
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         await process.WaitForExitAsync(timeout.Token);
         Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', args)}:\n{await stdout}{await stderr}");

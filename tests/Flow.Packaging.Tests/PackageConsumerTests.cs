@@ -22,8 +22,10 @@ public class PackageConsumerTests
             var packages = Path.Combine(root.FullName, "packages");
             var app = Directory.CreateDirectory(Path.Combine(root.FullName, "app")).FullName;
 
+            // The build goes to a private artifacts folder: under its own version it must not overwrite the repository's
+            // bin and obj, which tests running beside this one load and build from.
             await Run("dotnet", ["pack", Path.Combine(RepoRoot, "src/Flow.Runtime/Flow.Runtime.csproj"), "-c", "Release",
-                "-o", feed, $"-p:Version={version}"], RepoRoot);
+                "--artifacts-path", Path.Combine(root.FullName, "artifacts"), "-o", feed, $"-p:Version={version}"], RepoRoot);
             Assert.That(File.Exists(Path.Combine(feed, $"Flow.Runtime.{version}.nupkg")), "the package was not written");
 
             await File.WriteAllTextAsync(Path.Combine(app, "App.csproj"), $"""
@@ -100,7 +102,9 @@ public class PackageConsumerTests
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        // A guard against a hung build, not a time limit: a fresh build shares two cores with the other test projects
+        // (here a pack of Flow.Cli took 5.5 min on a loaded machine).
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         await process.WaitForExitAsync(timeout.Token);
         var text = await stdout + await stderr;
         Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', args)} failed:\n{text}");

@@ -25,7 +25,7 @@ public sealed class AotWorkerTests
     public async Task The_worker_published_with_native_aot_completes_runs_started_through_flow_dev_to_a_folder_and_to_S3_and_stops_on_SIGTERM()
     {
         using var folder = new TempFolder();
-        var worker = await PublishAsync(folder["aot"]);
+        var worker = await PublishAsync(folder);
         var flowDev = Repository.Path_("src", "Flow.Cli", "bin", Repository.Configuration, "net10.0", "Flow.Cli.dll");
         Assert.That(File.Exists(flowDev), $"flow dev is built at {flowDev}");
 
@@ -99,18 +99,31 @@ public sealed class AotWorkerTests
         return copy.ToArray();
     }
 
-    /// <summary>dotnet publish -c Release -r linux-x64 -p:PublishAot=true, failing on any warning.</summary>
-    private static async Task<string> PublishAsync(string output)
+    /// <summary>
+    /// dotnet publish -c Release -r linux-x64 -p:PublishAot=true, failing on any warning. This is the proof that an
+    /// application using the wire client publishes with Native AOT and no trim or AOT warning: all of Flow.Runtime is
+    /// rooted, so every SWF operation is compiled and analysed, not only the calls the worker makes (ILC's CPU time
+    /// 85-92 s against 80-85 s without, in two runs each; an 8 % larger binary). The build goes to an artifacts folder of its own: compilers report
+    /// warnings only when they run, which an incremental publish skips, and the repository's bin and obj belong to
+    /// tests running beside this one.
+    /// </summary>
+    private static async Task<string> PublishAsync(TempFolder folder)
     {
         var project = Repository.Path_("samples", "FileProcessing.Worker");
+        var rootRuntime = folder["root-flow-runtime.targets"];
+        await File.WriteAllTextAsync(rootRuntime, """<Project><ItemGroup><TrimmerRootAssembly Include="Flow.Runtime" /></ItemGroup></Project>""");
+        var output = folder["aot"];
         using var publish = ChildProcess.Start("dotnet",
-            ["publish", project, "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", output, "-nologo", "-clp:NoSummary"]);
+            ["publish", project, "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "--artifacts-path", folder["artifacts"],
+                $"-p:CustomAfterMicrosoftCommonTargets={rootRuntime}", "-o", output, "-nologo", "-clp:NoSummary"]);
         try
         {
             var exit = await publish.WaitForExitAsync(PublishTimeout);
             Assert.That(exit, Is.EqualTo(0), $"dotnet publish failed:\n{publish.Output}");
             var warnings = publish.Output.Split('\n').Where(l => l.Contains("warning", StringComparison.OrdinalIgnoreCase)).ToList();
             Assert.That(warnings, Is.Empty, "publishing with Native AOT gives no warnings");
+            var ilcArguments = Directory.GetFiles(folder["artifacts"], "FileProcessing.Worker.ilc.rsp", SearchOption.AllDirectories).Single();
+            Assert.That(File.ReadAllLines(ilcArguments), Does.Contain("--root:Flow.Runtime"), "ILC compiled all of Flow.Runtime");
         }
         finally
         {

@@ -13,10 +13,10 @@ namespace Flow.Swf;
 /// bounded, fully jittered exponential backoff when the fault is transient.
 /// </summary>
 /// <remarks>
-/// Retried: ThrottlingException, HTTP 429 and 5xx answers, attempts that time out, and transient
-/// network faults. Never retried: other client faults, including <c>LimitExceededFault</c>, which SWF
-/// also uses for lasting conditions (too many domains or open executions); a worker that polls may
-/// still back off and poll again on it. Retrying a call whose answer was lost can meet its own first
+/// Retried: the faults <see cref="SwfException.IsRetryable"/> names (throttling, HTTP 429 and 5xx answers), attempts
+/// that time out, and transient network faults. Never retried: other client faults, including <c>LimitExceededFault</c>,
+/// which SWF uses for lasting conditions (too many domains or open executions); a worker that polls still backs off
+/// and polls again on any fault. Retrying a call whose answer was lost can meet its own first
 /// attempt (StartWorkflowExecution then sees WorkflowExecutionAlreadyStartedFault, a respond call
 /// UnknownResourceFault for its spent token), as with every AWS SDK.
 /// Decision tasks and history pages are read with one object for the task lists and activity types that repeat
@@ -138,7 +138,7 @@ public sealed partial class SwfClient : ISwfClient, IDisposable
                             ReadRequestId(response), content);
 
                     var fault = SwfErrorReader.Read(operation, response, content);
-                    if (!canRetry || !IsRetryable(fault))
+                    if (!canRetry || !fault.IsRetryable)
                         throw fault;
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -168,10 +168,6 @@ public sealed partial class SwfClient : ISwfClient, IDisposable
                 .ConfigureAwait(false);
         }
     }
-
-    /// <summary>Throttling and server faults are worth another attempt; a client fault will fail again the same way.</summary>
-    internal static bool IsRetryable(SwfException fault) =>
-        fault is ThrottlingException || (int)fault.StatusCode >= 500 || fault.StatusCode == HttpStatusCode.TooManyRequests;
 
     internal static bool IsTransient(HttpRequestException e) => e.HttpRequestError switch
     {

@@ -16,8 +16,12 @@ public sealed record SwfClientOptions
     /// Set it for moto_server, <c>flow dev</c> or any other SWF-compatible service.</summary>
     public Uri? ServiceUrl { get; init; }
 
-    /// <summary>Credentials to sign with; when null, AWSSDK.Core's default chain (environment,
-    /// shared profiles, credential_process, SSO, container and instance metadata) is asked on first use.</summary>
+    /// <summary>Credentials to sign with; when null, AWSSDK.Core's default chain (environment, shared profiles with
+    /// keys or credential_process, container and instance metadata) is asked on first use. Some profiles need a
+    /// service client that AWSSDK.Core loads at run time and Flow does not reference: SSO profiles need the AWSSDK.SSO
+    /// and AWSSDK.SSOOIDC packages, assume-role and web-identity profiles AWSSDK.SecurityToken; an application that
+    /// uses them references those packages (and, under Native AOT, registers their clients with
+    /// <c>Amazon.RuntimeDependencyRegistry.GlobalRuntimeDependencyRegistry</c>).</summary>
     public AWSCredentials? Credentials { get; init; }
 
     /// <summary>Attempts per call, the first included. Throttling, 5xx answers, timeouts and

@@ -36,8 +36,23 @@ public class SwfException : Exception
     /// <summary>The service's <c>x-amzn-RequestId</c>, for support cases.</summary>
     public string? RequestId { get; }
 
-    /// <summary>True for throttling and server faults, which a caller may retry.</summary>
-    public virtual bool IsRetryable => (int)StatusCode >= 500 || ErrorCode is "ThrottlingException" or "Throttling" or "RequestLimitExceeded";
+    /// <summary>
+    /// Whether another attempt may succeed: throttling (the AWS SDKs' throttling codes, or HTTP 429), their transient
+    /// timeouts, and server faults (5xx). Client faults never are, <c>LimitExceededFault</c> included: SWF's API
+    /// reference calls it a system limit reached, to be addressed by cleaning up unused resources or raising the
+    /// limit (too many domains, types or open executions), and neither botocore nor AWSSDK.Core retries it. The wire
+    /// client and the workers both retry by this rule.
+    /// </summary>
+    public bool IsRetryable =>
+        (int)StatusCode >= 500 || StatusCode == HttpStatusCode.TooManyRequests
+        || IsThrottling(ErrorCode) || ErrorCode is "RequestTimeout" or "RequestTimeoutException";
+
+    /// <summary>The throttling codes that AWSSDK.Core and botocore retry. <c>LimitExceededException</c> is another
+    /// service's rate limit, not SWF's <c>LimitExceededFault</c>.</summary>
+    internal static bool IsThrottling(string errorCode) => errorCode is "Throttling" or "ThrottlingException" or "ThrottledException"
+        or "RequestThrottledException" or "TooManyRequestsException" or "ProvisionedThroughputExceededException"
+        or "TransactionInProgressException" or "RequestLimitExceeded" or "BandwidthLimitExceeded" or "LimitExceededException"
+        or "RequestThrottled" or "SlowDown" or "PriorRequestNotComplete" or "EC2ThrottledException";
 
     /// <summary>Maps a fault name to its typed exception; an unknown name still surfaces as <see cref="SwfException"/>.</summary>
     public static SwfException Create(string errorCode, string message, HttpStatusCode statusCode, string? requestId) => errorCode switch
@@ -53,7 +68,7 @@ public class SwfException : Exception
         "LimitExceededFault" => new LimitExceededException(message, statusCode, requestId),
         "OperationNotPermittedFault" => new OperationNotPermittedException(message, statusCode, requestId),
         "TooManyTagsFault" => new TooManyTagsException(message, statusCode, requestId),
-        "ThrottlingException" or "Throttling" or "RequestLimitExceeded" => new ThrottlingException(errorCode, message, statusCode, requestId),
+        _ when IsThrottling(errorCode) => new ThrottlingException(errorCode, message, statusCode, requestId),
         "ValidationException" or "SerializationException" or "MissingParameter" or "InvalidParameterValue"
             => new SwfValidationException(errorCode, message, statusCode, requestId),
         "AccessDeniedException" or "UnrecognizedClientException" or "InvalidSignatureException" or "IncompleteSignature"
@@ -87,12 +102,10 @@ public sealed class TypeNotDeprecatedException(string message, HttpStatusCode st
 public sealed class WorkflowExecutionAlreadyStartedException(string message, HttpStatusCode status, string? requestId)
     : SwfException("WorkflowExecutionAlreadyStartedFault", message, status, requestId);
 
-/// <summary>SWF's LimitExceededFault: a rate or count limit was reached; retry later.</summary>
+/// <summary>SWF's LimitExceededFault: a limit on things that exist was reached (domains, types, open executions);
+/// not a rate, so not retried: clean up, or ask AWS for a higher limit.</summary>
 public sealed class LimitExceededException(string message, HttpStatusCode status, string? requestId)
-    : SwfException("LimitExceededFault", message, status, requestId)
-{
-    public override bool IsRetryable => true;
-}
+    : SwfException("LimitExceededFault", message, status, requestId);
 
 public sealed class OperationNotPermittedException(string message, HttpStatusCode status, string? requestId)
     : SwfException("OperationNotPermittedFault", message, status, requestId);
@@ -100,11 +113,9 @@ public sealed class OperationNotPermittedException(string message, HttpStatusCod
 public sealed class TooManyTagsException(string message, HttpStatusCode status, string? requestId)
     : SwfException("TooManyTagsFault", message, status, requestId);
 
+/// <summary>The service refused the call's rate (SWF sends ThrottlingException); retried with backoff.</summary>
 public sealed class ThrottlingException(string code, string message, HttpStatusCode status, string? requestId)
-    : SwfException(code, message, status, requestId)
-{
-    public override bool IsRetryable => true;
-}
+    : SwfException(code, message, status, requestId);
 
 public sealed class SwfValidationException(string code, string message, HttpStatusCode status, string? requestId)
     : SwfException(code, message, status, requestId);

@@ -13,7 +13,8 @@ internal sealed class RetryBackoff(TimeSpan initial, TimeSpan maximum, TimeProvi
     public Task DelayAsync(int attempt, CancellationToken cancellationToken) =>
         Task.Delay(Next(attempt), time, cancellationToken);
 
-    /// <summary>True for faults worth retrying: throttling, LimitExceeded, 5xx and the network.</summary>
+    /// <summary>True for faults worth retrying: the ones <see cref="Swf.SwfException.IsRetryable"/> names (throttling,
+    /// 429 and 5xx), timeouts and the network.</summary>
     public static bool IsTransient(Exception ex, CancellationToken ours) => ex switch
     {
         Swf.SwfException swf => swf.IsRetryable,

@@ -77,10 +77,26 @@ public class SwfClientRetryTests
         await _server.HungClientLeft.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [TestCase(429, "TooManyRequestsException")]
+    [TestCase(429, null, TestName = "A call succeeds after a 429 with an empty body")]
+    [TestCase(400, "Throttling")]
+    [TestCase(408, "RequestTimeoutException")]
+    public async Task A_call_succeeds_after_a_throttling_or_timeout_fault(int status, string? fault)
+    {
+        _server.Enqueue(fault is null ? Reply.Empty(status) : Reply.Fault(status, fault, "later"), Reply.Json(OneDomain));
+        using var client = Client();
+
+        var domains = await client.ListDomainsAsync(Registered);
+
+        Assert.That(domains.Items.Single().Name, Is.EqualTo("orders"));
+        Assert.That(_server.Requests, Has.Count.EqualTo(2));
+    }
+
     [TestCase(400, "UnknownResourceFault", typeof(UnknownResourceException))]
     [TestCase(400, "ValidationException", typeof(SwfValidationException))]
     [TestCase(400, "LimitExceededFault", typeof(LimitExceededException))]
     [TestCase(403, "AccessDeniedException", typeof(SwfAccessDeniedException))]
+    [TestCase(400, "OperationNotPermittedFault", typeof(OperationNotPermittedException))]
     public void A_client_fault_is_thrown_at_once_without_a_retry(int status, string fault, Type expected)
     {
         _server.Enqueue(Reply.Fault(status, fault, "no"));
@@ -176,16 +192,19 @@ public class SwfClientRetryTests
         Assert.That(_server.Requests, Is.Empty);
     }
 
-    [Test]
-    public void Backoff_is_drawn_below_a_ceiling_that_doubles_up_to_the_cap()
+    [TestCase(1, 100)]
+    [TestCase(3, 400)]
+    [TestCase(30, 1000)]
+    public void Backoff_is_drawn_uniformly_from_zero_to_a_ceiling_that_doubles_up_to_the_cap(int retry, double ceilingMs)
     {
-        var baseDelay = TimeSpan.FromMilliseconds(100);
-        var cap = TimeSpan.FromMilliseconds(1000);
-        for (int i = 0; i < 200; i++)
-        {
-            Assert.That(SwfClient.Backoff(1, baseDelay, cap), Is.LessThanOrEqualTo(TimeSpan.FromMilliseconds(100)));
-            Assert.That(SwfClient.Backoff(3, baseDelay, cap), Is.LessThanOrEqualTo(TimeSpan.FromMilliseconds(400)));
-            Assert.That(SwfClient.Backoff(30, baseDelay, cap), Is.LessThanOrEqualTo(cap).And.GreaterThanOrEqualTo(TimeSpan.Zero));
-        }
+        var draws = Enumerable.Range(0, 2000)
+            .Select(_ => SwfClient.Backoff(retry, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(1000)).TotalMilliseconds)
+            .ToList();
+
+        Assert.That(draws, Has.All.InRange(0.0, ceilingMs));
+        // Full jitter: each quarter of [0, ceiling] gets about a quarter of the draws (500 ± 5 standard deviations);
+        // a constant, a floor (equal jitter) or a lower ceiling would leave a quarter nearly empty.
+        var perQuarter = Enumerable.Range(0, 4).Select(q => draws.Count(d => Math.Min(3, (int)(d / ceilingMs * 4)) == q));
+        Assert.That(perQuarter, Has.All.InRange(400, 600));
     }
 }

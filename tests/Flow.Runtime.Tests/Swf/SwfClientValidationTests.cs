@@ -181,4 +181,54 @@ public class SwfClientValidationTests
         Assert.That(thrown.ParamName, Is.EqualTo("tags"));
         Assert.That(thrown.Message, Does.Contain("51 entries").And.Contain("at most 50"));
     }
+
+    private static RegisterWorkflowTypeInput WorkflowTypeOf(int nameLength, int versionLength) => new()
+    {
+        Domain = "d",
+        Name = new string('n', nameLength),
+        Version = new string('v', versionLength),
+    };
+
+    [Test]
+    public void A_type_name_over_256_characters_is_refused_naming_field_length_and_limit()
+    {
+        var thrown = Rejects(() => _client.RegisterWorkflowTypeAsync(WorkflowTypeOf(257, 1)));
+
+        Assert.That(thrown.ParamName, Is.EqualTo("name"));
+        Assert.That(thrown.Message, Does.StartWith("name is 257 characters long; SWF allows at most 256."));
+    }
+
+    [Test]
+    public void A_type_version_over_64_characters_is_refused_naming_field_length_and_limit()
+    {
+        var thrown = Rejects(() => _client.RegisterWorkflowTypeAsync(WorkflowTypeOf(1, 65)));
+
+        Assert.That(thrown.ParamName, Is.EqualTo("version"));
+        Assert.That(thrown.Message, Does.StartWith("version is 65 characters long; SWF allows at most 64."));
+    }
+
+    [TestCase(257, 1, "execution.workflowId", 256)]
+    [TestCase(1, 65, "execution.runId", 64)]
+    public void An_execution_with_a_workflow_id_over_256_or_a_run_id_over_64_characters_is_refused(
+        int workflowIdLength, int runIdLength, string field, int limit)
+    {
+        var thrown = Rejects(() => _client.DescribeWorkflowExecutionAsync(new DescribeWorkflowExecutionInput
+        {
+            Domain = "d",
+            Execution = new WorkflowExecution { WorkflowId = new string('w', workflowIdLength), RunId = new string('r', runIdLength) },
+        }));
+
+        Assert.That(thrown.ParamName, Is.EqualTo(field));
+        Assert.That(thrown.Message, Does.StartWith($"{field} is {limit + 1} characters long; SWF allows at most {limit}."));
+    }
+
+    [Test]
+    public async Task A_name_of_256_and_a_version_of_64_characters_are_sent()
+    {
+        _server.Enqueue(Reply.Json("{}"));
+
+        await _client.RegisterWorkflowTypeAsync(WorkflowTypeOf(256, 64));
+
+        Assert.That(_server.Requests, Has.Count.EqualTo(1));
+    }
 }

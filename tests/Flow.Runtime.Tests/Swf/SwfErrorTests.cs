@@ -55,6 +55,27 @@ public class SwfErrorTests
         Assert.That(thrown.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
 
+    [TestCase(400, "ThrottlingException", true)]
+    [TestCase(400, "Throttling", true)]
+    [TestCase(400, "RequestLimitExceeded", true)]
+    [TestCase(429, "HttpStatus429", true)]
+    [TestCase(408, "RequestTimeoutException", true)]
+    [TestCase(500, "InternalFailure", true)]
+    [TestCase(503, "HttpStatus503", true)]
+    [TestCase(400, "LimitExceededFault", false)]
+    [TestCase(400, "UnknownResourceFault", false)]
+    [TestCase(400, "ValidationException", false)]
+    [TestCase(400, "OperationNotPermittedFault", false)]
+    [TestCase(403, "AccessDeniedException", false)]
+    [TestCase(404, "HttpStatus404", false)]
+    public void Throttling_timeouts_and_server_faults_are_retryable_by_the_client_and_the_workers_alike(int status, string fault, bool retryable)
+    {
+        var e = SwfException.Create(fault, "m", (HttpStatusCode)status, null);
+
+        Assert.That(e.IsRetryable, Is.EqualTo(retryable));
+        Assert.That(Flow.Workers.RetryBackoff.IsTransient(e, CancellationToken.None), Is.EqualTo(retryable));
+    }
+
     [Test]
     public void A_throttling_fault_that_outlasts_the_retries_surfaces_as_ThrottlingException()
     {

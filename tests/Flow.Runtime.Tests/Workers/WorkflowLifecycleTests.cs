@@ -281,11 +281,14 @@ public class WorkflowLifecycleTests
     {
         await using var h = new Harness();
         int faults = 0;
-        // Every third call is throttled, alternately with ThrottlingException and LimitExceededFault.
+        // Every third call is refused: with ThrottlingException, or for polls alternately with LimitExceededFault (SWF's
+        // model lists it for polls, not for responses). The workers retry the responses and poll again after either.
         h.Probe.Fault = (operation, _) =>
             operation is "PollForActivityTask" or "RespondDecisionTaskCompleted" or "RespondActivityTaskCompleted" or "PollForDecisionTask"
             && Interlocked.Increment(ref faults) is var n && n % 3 == 1
-                ? (n % 2 == 1 ? SwfProbe.Throttled() : new LimitExceededException("Too many requests", System.Net.HttpStatusCode.BadRequest, "test"))
+                ? (n % 2 == 0 && operation.StartsWith("Poll", StringComparison.Ordinal)
+                    ? new LimitExceededException("Too many pollers", System.Net.HttpStatusCode.BadRequest, "test")
+                    : SwfProbe.Throttled())
                 : null;
         var definition = Harness.Workflow("Throttled");
         await h.StartWorkflowWorker([Harness.Handler(definition, async (_, input) =>
