@@ -104,11 +104,11 @@ public sealed class HistoryBuilderFailureTests
     [Test]
     public void StartTimerFailed_reaches_the_code_with_its_cause()
     {
-        var history = Builder().StartTimerFailed("t1", StartTimerFailedCause.OpenTimersLimitExceeded);
+        var history = Builder().StartTimerFailed("t1", StartTimerFailedCause.TimerIdAlreadyInUse);
 
         var decisions = Replay(history, _ => Seen(() => Workflow.DelayAsync(TimeSpan.FromMinutes(1))));
 
-        Assert.That(Result(decisions), Is.EqualTo("StartTimerFailedException: OpenTimersLimitExceeded"));
+        Assert.That(Result(decisions), Is.EqualTo("StartTimerFailedException: TimerIdAlreadyInUse"));
     }
 
     [Test]

@@ -325,7 +325,10 @@ public class SchedulerTests
         Assert.That(executor.ProcessDecisionTask(h.Task()).Types(), Is.EqualTo(new[] { DecisionType.ScheduleActivityTask }));
 
         slow.SetResult();
-        Assert.That(((IAsyncResult)code!).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), Is.True, "the code ran on to its end on the pool");
+        // Wait for a continuation registered after the executor's own: continuations of one task run in the order they
+        // were registered, so once this one has run the executor has seen the code end (its wait handle is set before).
+        var seen = code!.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Assert.That(seen.Wait(TimeSpan.FromSeconds(30)), Is.True, "the code ran on to its end on the pool");
         h.DecisionCompleted();
         var s = h.ActivityScheduled("1");
         h.ActivityStarted(s);
