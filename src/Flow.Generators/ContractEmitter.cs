@@ -289,10 +289,13 @@ internal sealed class ContractEmitter
         {
             _w.Line();
             _w.Line($"/// <summary>The run's latest <c>{state.Name}</c>, as its last decision reported it (null before the first decision).</summary>");
-            _w.Line($"public async {Task}<{state.ResultType}> GetStateAsync({CancellationToken} cancellationToken = default)");
-            _w.Indent();
-            new Code.Call($"{Payload}.Decode", ["await Client.GetStateAsync(Execution, cancellationToken).ConfigureAwait(false)", Json(state.ResultType!)]).Write(_w, "=> ", ";");
-            _w.Outdent();
+            // Nullable whatever the state's type: a run has no state before its first decision (for a value type, null
+            // rather than a default that reads as a real value).
+            var nullable = state.ResultType!.EndsWith("?", System.StringComparison.Ordinal) ? state.ResultType : state.ResultType + "?";
+            _w.Open($"public async {Task}<{nullable}> GetStateAsync({CancellationToken} cancellationToken = default)");
+            _w.Line("string? latest = await Client.GetStateAsync(Execution, cancellationToken).ConfigureAwait(false);");
+            _w.Line($"return latest is null ? null : ({nullable}){Payload}.Decode(latest, {Json(state.ResultType!)});");
+            _w.Close();
         }
 
         _w.Line();

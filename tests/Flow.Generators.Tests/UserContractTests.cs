@@ -294,7 +294,7 @@ public sealed class UserContractTests
                 public static Task D(KeywordFlowRun r) => r.forAsync(1);
                 public static Task<KeywordFlowRun> E(KeywordFlowClient c) => c.StartAsync("id", 1);
                 public static Exception F(KeywordStateFlowSelfClient c) => c.ContinueAsNew();
-                public static Task<string> G(KeywordStateFlowRun r) => r.GetStateAsync();
+                public static Task<string?> G(KeywordStateFlowRun r) => r.GetStateAsync();
             }
             """);
         yield return Case("payload types nested in classes, with the same simple name", """

@@ -75,3 +75,17 @@ public partial interface IFollowUp
     [Signal]
     Task ConfirmAsync(string by);
 }
+
+/// <summary>A value-type state: a client must tell "no state yet" from a count of zero.</summary>
+[Workflow(Version = "1", TaskList = "test-decisions", ExecutionStartToClose = "01:00:00", TaskStartToClose = "00:00:10", ChildPolicy = "TERMINATE")]
+public partial interface ICounting
+{
+    [Execute]
+    Task<int> RunAsync(int target);
+
+    [Signal]
+    Task AddAsync();
+
+    [GetState]
+    int Count { get; }
+}

@@ -184,3 +184,20 @@ public sealed class ConfigureAwaitWorkflow(bool broken) : IStateful
         return $"{name} at {Workflow.UtcNow:HH:mm:ss}";
     }
 }
+
+public sealed class CountingWorkflow : ICounting
+{
+    public int Count { get; private set; }
+
+    public async Task<int> RunAsync(int target)
+    {
+        await Workflow.WaitConditionAsync(() => Count >= target);
+        return Count;
+    }
+
+    public Task AddAsync()
+    {
+        Count++;
+        return Task.CompletedTask;
+    }
+}

@@ -80,10 +80,11 @@ namespace Samples.Files
                 cancellationToken);
 
         /// <summary>The run's latest <c>Status</c>, as its last decision reported it (null before the first decision).</summary>
-        public async global::System.Threading.Tasks.Task<global::Samples.Files.Progress> GetStateAsync(global::System.Threading.CancellationToken cancellationToken = default)
-            => global::Flow.Serialization.Payload.Decode(
-                await Client.GetStateAsync(Execution, cancellationToken).ConfigureAwait(false),
-                FlowJson_Contracts_47091bf0.TypeInfo<global::Samples.Files.Progress>());
+        public async global::System.Threading.Tasks.Task<global::Samples.Files.Progress?> GetStateAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            string? latest = await Client.GetStateAsync(Execution, cancellationToken).ConfigureAwait(false);
+            return latest is null ? null : (global::Samples.Files.Progress?)global::Flow.Serialization.Payload.Decode(latest, FlowJson_Contracts_47091bf0.TypeInfo<global::Samples.Files.Progress>());
+        }
 
         /// <summary>Asks the run to cancel (RequestCancelWorkflowExecution); the workflow decides how.</summary>
         public global::System.Threading.Tasks.Task RequestCancelAsync(global::System.Threading.CancellationToken cancellationToken = default)

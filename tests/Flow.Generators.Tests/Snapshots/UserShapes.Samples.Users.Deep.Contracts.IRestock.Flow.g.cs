@@ -91,9 +91,10 @@ namespace Samples.Users.Deep
 
             /// <summary>The run's latest <c>Current</c>, as its last decision reported it (null before the first decision).</summary>
             public async global::System.Threading.Tasks.Task<global::Samples.Users.Deep.Contracts.Item?> GetStateAsync(global::System.Threading.CancellationToken cancellationToken = default)
-                => global::Flow.Serialization.Payload.Decode(
-                    await Client.GetStateAsync(Execution, cancellationToken).ConfigureAwait(false),
-                    FlowJson_Contracts_47091bf0.TypeInfo<global::Samples.Users.Deep.Contracts.Item?>());
+            {
+                string? latest = await Client.GetStateAsync(Execution, cancellationToken).ConfigureAwait(false);
+                return latest is null ? null : (global::Samples.Users.Deep.Contracts.Item?)global::Flow.Serialization.Payload.Decode(latest, FlowJson_Contracts_47091bf0.TypeInfo<global::Samples.Users.Deep.Contracts.Item?>());
+            }
 
             /// <summary>Asks the run to cancel (RequestCancelWorkflowExecution); the workflow decides how.</summary>
             public global::System.Threading.Tasks.Task RequestCancelAsync(global::System.Threading.CancellationToken cancellationToken = default)
