@@ -172,8 +172,25 @@ public sealed partial class WorkflowClient
 
 /// <summary>A workflow run closed without completing.</summary>
 public class WorkflowFailedException(WorkflowExecution execution, CloseStatus status, string? reason, string? details)
-    : Exception($"Workflow {execution.WorkflowId} ({execution.RunId}) closed as {status}: {reason}")
+    : Exception(Describe(execution, status, reason, details))
 {
+    // The reason of a run Flow failed is an exception's type name; what went wrong is the first line of the details
+    // (the message; the stack follows), so the message carries that line too, cut short.
+    private static string Describe(WorkflowExecution execution, CloseStatus status, string? reason, string? details)
+    {
+        var text = $"Workflow {execution.WorkflowId} ({execution.RunId}) closed as {status}: {reason}";
+        if (string.IsNullOrWhiteSpace(details))
+            return text;
+        var first = details.AsSpan().TrimStart();
+        var end = first.IndexOfAny('\r', '\n');
+        if (end >= 0)
+            first = first[..end];
+        first = first.TrimEnd();
+        if (first.IsEmpty)
+            return text;
+        return first.Length > 500 ? $"{text}: {first[..500]}…" : $"{text}: {first}";
+    }
+
     public WorkflowExecution Execution { get; } = execution;
     public CloseStatus Status { get; } = status;
     public string? Reason { get; } = reason;
