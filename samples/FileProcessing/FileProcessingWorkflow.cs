@@ -16,6 +16,9 @@ public sealed class FileProcessingWorkflow : IFileProcessing
         // IOException: a refused or dropped connection. ActivityTimedOutException: the heartbeats stopped (the worker died).
         RetryableReasons = [typeof(TransientDownloadException).FullName!, "System.Net.Http.HttpRequestException", "System.IO.IOException",
             nameof(ActivityTimedOutException)],
+        // A listed type also matches its subclasses, and a missing local input is an IOException too: it will not appear
+        // by trying again. The non-retryable list is checked first.
+        NonRetryableReasons = [typeof(FileNotFoundException).FullName!, typeof(DirectoryNotFoundException).FullName!],
     };
 
     private readonly CancellationTokenSource _cancel = new();

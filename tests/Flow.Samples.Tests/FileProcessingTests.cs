@@ -122,6 +122,23 @@ public sealed class FileProcessingTests
     }
 
     [Test]
+    public async Task A_download_whose_connection_drops_mid_body_is_retried_as_an_IOException_and_the_job_completes()
+    {
+        await using var h = await Harness.StartAsync();
+        var input = await File.ReadAllBytesAsync(Input);
+        using var server = new FileServer(input, dropped: 1);
+        var run = await h.Client.StartAsync("dropped", h.Job(server.Url("durable-workflows.txt").ToString(), "dropped"));
+
+        var report = await run.GetResultAsync(new CancellationTokenSource(RunTimeout).Token);
+
+        Assert.That(report.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(input))));
+        Assert.That(server.Requests, Is.EqualTo(2));
+        // Not IOException itself: the policy lists System.IO.IOException, and a subclass matches it.
+        var failed = (await h.Client.Client.GetHistoryAsync(run.Execution)).Single(e => e.EventType == EventType.ActivityTaskFailed);
+        Assert.That(failed.ActivityTaskFailedEventAttributes!.Reason, Is.EqualTo(typeof(HttpIOException).FullName));
+    }
+
+    [Test]
     public async Task A_run_whose_cancellation_is_requested_mid_download_closes_as_canceled_and_leaves_no_working_files()
     {
         await using var h = await Harness.StartAsync();

@@ -54,13 +54,15 @@ internal sealed class TempFolder : IDisposable
 }
 
 /// <summary>A tiny HTTP/1.1 server on 127.0.0.1 that serves one body. It can leave the first requests unanswered,
-/// fail the next ones with 503 (or another status), and hold a response half-sent until the test lets it go.</summary>
+/// fail the next ones with 503 (or another status), drop the connection half-way through the body of the ones after,
+/// and hold a response half-sent until the test lets it go.</summary>
 internal sealed class FileServer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly byte[] _body;
     private readonly int _failures;
     private readonly int _silent;
+    private readonly int _dropped;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private int _requests;
@@ -69,11 +71,15 @@ internal sealed class FileServer : IDisposable
 
     /// <param name="failures">How many requests get <paramref name="failureStatus"/> before the body is served.</param>
     /// <param name="silent">How many requests, before those, get no answer at all (the connection stays open).</param>
-    public FileServer(byte[] body, int failures = 0, bool hold = false, string failureStatus = "503 Service Unavailable", int silent = 0)
+    /// <param name="dropped">How many requests, after those, get 200 with the whole body's Content-Length and then
+    /// only its first half before the connection closes.</param>
+    public FileServer(byte[] body, int failures = 0, bool hold = false, string failureStatus = "503 Service Unavailable", int silent = 0,
+        int dropped = 0)
     {
         _body = body;
         _failures = failures;
         _silent = silent;
+        _dropped = dropped;
         _failureStatus = failureStatus;
         Hold = hold;
         _listener.Start();
@@ -133,6 +139,13 @@ internal sealed class FileServer : IDisposable
             return;
         }
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {_body.Length}\r\nConnection: close\r\n\r\n"), _stop.Token);
+        if (n - _silent - _failures <= _dropped)
+        {
+            await stream.WriteAsync(_body.AsMemory(0, _body.Length / 2), _stop.Token);
+            await stream.FlushAsync(_stop.Token);
+            client.Client.Shutdown(SocketShutdown.Send); // the end of the stream, mid-body
+            return;
+        }
         if (Hold)
         {
             int half = _body.Length / 2;

@@ -5,9 +5,11 @@ namespace Flow.Workers;
 
 /// <summary>
 /// How an exception travels to SWF: reason = the exception's type name (≤ 256 characters), details = JSON
-/// <c>{"type","message","stack"}</c> (≤ 32,768 characters). Oversized text is cut, with a visible marker,
-/// inside the JSON so the details always stay parseable: the stack first, then the message, each keeping the
-/// longest prefix that fits.
+/// <c>{"type","bases","message","stack"}</c> (≤ 32,768 characters). "bases" lists the full names of the exception's base
+/// types, nearest first, down to System.Exception, so a retry policy can match a listed type's subclasses; it is left out
+/// when there are none to tell. Oversized text is cut, with a visible marker, inside the JSON so the details always stay
+/// parseable: the stack first, then the message, each keeping the longest prefix that fits. The bases have a budget of
+/// their own (<see cref="MaxBases"/>) and keep whole names only.
 /// </summary>
 /// <remarks>
 /// SWF's model states these limits in characters (Smithy counts Unicode scalar values). Flow counts UTF-16 code
@@ -23,8 +25,15 @@ internal static class ActivityFailure
     public const int MaxDetails = 32768;
     public const string CutMarker = " …[cut by Flow: {0} characters omitted]";
 
+    /// <summary>The most characters <c>,"bases":[…]</c> takes: more than 15 names of the longest kept (256); hierarchies
+    /// are rarely 6 deep. The message and stack keep at least 28,000 characters.</summary>
+    public const int MaxBases = 4096;
+
     // {"type":"","message":"","stack":""}
     private const int Envelope = 35;
+
+    // ,"bases":[]
+    private const int BasesEnvelope = 11;
 
     public static string Reason(Exception exception) => Reason(ExceptionText.TypeName(exception));
 
@@ -43,15 +52,39 @@ internal static class ActivityFailure
         {
             stack += (stack.Length > 0 ? "\n" : "") + "---> " + ExceptionText.Full(inner);
         }
-        return Details(ExceptionText.TypeName(exception), ExceptionText.Message(exception), stack);
+        return Details(ExceptionText.TypeName(exception), Bases(exception), ExceptionText.Message(exception), stack);
     }
 
-    public static string Details(string? type, string? message, string? stack)
+    /// <summary>The full names of the exception's base types, nearest first, without System.Object. Type.BaseType and
+    /// FullName read metadata that trimming keeps for any type in use, so this is safe in an AOT worker.</summary>
+    public static IReadOnlyList<string> Bases(Exception exception)
+    {
+        var bases = new List<string>();
+        for (var type = exception.GetType().BaseType; type is not null && type != typeof(object); type = type.BaseType)
+            bases.Add(type.FullName ?? type.Name);
+        return bases;
+    }
+
+    public static string Details(string? type, string? message, string? stack) => Details(type, [], message, stack);
+
+    public static string Details(string? type, IReadOnlyList<string> bases, string? message, string? stack)
     {
         type = ExceptionText.Prefix(type ?? "", MaxReason);
         message ??= "";
         stack ??= "";
-        int room = MaxDetails - Envelope - EscapedLength(type, 0, type.Length);
+        // Nearest first, whole names while they fit the budget: a cut name would match nothing.
+        var kept = new List<string>(bases.Count);
+        int basesLength = BasesEnvelope - 1; // the first name has no comma before it
+        foreach (var name in bases)
+        {
+            string cut = ExceptionText.Prefix(name, MaxReason);
+            int cost = 3 + EscapedLength(cut, 0, cut.Length); // quotes and a comma
+            if (basesLength + cost > MaxBases)
+                break;
+            kept.Add(cut);
+            basesLength += cost;
+        }
+        int room = MaxDetails - Envelope - EscapedLength(type, 0, type.Length) - (kept.Count == 0 ? 0 : basesLength);
         int messageLength = EscapedLength(message, 0, message.Length);
         if (messageLength + EscapedLength(stack, 0, stack.Length) > room)
         {
@@ -59,10 +92,25 @@ internal static class ActivityFailure
             stack = Fit(stack, Math.Max(room - messageLength, stack.Length == 0 ? 0 : MarkerLength(stack.Length)));
             message = Fit(message, room - EscapedLength(stack, 0, stack.Length));
         }
-        var json = new StringBuilder(Envelope + type.Length + message.Length + stack.Length + 16);
+        var json = new StringBuilder(Envelope + type.Length + (kept.Count == 0 ? 0 : basesLength) + message.Length + stack.Length + 16);
         json.Append("{\"type\":\"");
         Escape(json, type);
-        json.Append("\",\"message\":\"");
+        if (kept.Count > 0)
+        {
+            json.Append("\",\"bases\":[");
+            for (int i = 0; i < kept.Count; i++)
+            {
+                json.Append(i == 0 ? "\"" : ",\"");
+                Escape(json, kept[i]);
+                json.Append('"');
+            }
+            json.Append(']');
+        }
+        else
+        {
+            json.Append('"');
+        }
+        json.Append(",\"message\":\"");
         Escape(json, message);
         json.Append("\",\"stack\":\"");
         Escape(json, stack);

@@ -58,7 +58,11 @@ public sealed record RetryPolicy
     /// <summary>No retry starts after this much time since the first attempt.</summary>
     public TimeSpan? Expiration { get; init; }
 
-    /// <summary>Failure reasons (exception type names) to retry; empty means every failure but the non-retryable ones.</summary>
+    /// <summary>Failure reasons (exception type names, full or short) to retry; empty means every failure but the
+    /// non-retryable ones. A name matches the failure's reason, its exception type, or any base type of that exception
+    /// that Flow's activity worker recorded, so System.IO.IOException also covers HttpIOException.</summary>
     public IReadOnlyList<string> RetryableReasons { get; init; } = [];
+
+    /// <summary>Names matched as <see cref="RetryableReasons"/> are, checked first: a match is never retried.</summary>
     public IReadOnlyList<string> NonRetryableReasons { get; init; } = [];
 }

@@ -1632,23 +1632,31 @@ internal sealed class WorkflowContext
     private static bool Retryable(Exception ex, RetryPolicy policy)
     {
         string? reason, type;
+        IReadOnlyList<string> bases;
         switch (ex)
         {
-            case ActivityFailedException a: reason = a.Reason; type = a.ErrorType; break;
-            case ChildWorkflowFailedException c: reason = c.Reason; type = c.ErrorType; break;
-            case ActivityTimedOutException or ChildWorkflowTimedOutException: reason = type = ex.GetType().Name; break;
+            case ActivityFailedException a: reason = a.Reason; type = a.ErrorType; bases = a.ErrorBaseTypes; break;
+            case ChildWorkflowFailedException c: reason = c.Reason; type = c.ErrorType; bases = c.ErrorBaseTypes; break;
+            case ActivityTimedOutException or ChildWorkflowTimedOutException: reason = type = ex.GetType().Name; bases = []; break;
             default: return false; // cancellation, SWF refusals and bugs in workflow code are not transient
         }
-        if (Listed(policy.NonRetryableReasons, reason, type))
+        if (Listed(policy.NonRetryableReasons, reason, type, bases))
             return false;
-        return policy.RetryableReasons.Count == 0 || Listed(policy.RetryableReasons, reason, type);
+        return policy.RetryableReasons.Count == 0 || Listed(policy.RetryableReasons, reason, type, bases);
     }
 
-    private static bool Listed(IReadOnlyList<string> names, string? reason, string? type)
+    // A listed name matches the reason, the exception's type, or any of its base types (sent by Flow's activity worker),
+    // so listing System.IO.IOException also covers HttpIOException.
+    private static bool Listed(IReadOnlyList<string> names, string? reason, string? type, IReadOnlyList<string> bases)
     {
         foreach (var name in names)
+        {
             if (Same(name, reason) || Same(name, type))
                 return true;
+            foreach (var baseType in bases)
+                if (Same(name, baseType))
+                    return true;
+        }
         return false;
 
         // "System.TimeoutException" matches "TimeoutException" and the other way round.

@@ -6,8 +6,8 @@ using Flow.Swf;
 namespace Flow;
 
 // Typed failures that workflow code sees when something it awaited did not succeed. Reasons and details are
-// what SWF recorded; ErrorType/ErrorMessage/ErrorStackTrace are decoded from details when the other side sent
-// Flow's JSON shape {"type","message","stack"} (what Flow's activity worker writes).
+// what SWF recorded; ErrorType/ErrorBaseTypes/ErrorMessage/ErrorStackTrace are decoded from details when the other
+// side sent Flow's JSON shape {"type","bases","message","stack"} (what Flow's activity worker writes).
 
 /// <summary>An activity task ended with ActivityTaskFailed.</summary>
 public sealed class ActivityFailedException : Exception
@@ -19,7 +19,8 @@ public sealed class ActivityFailedException : Exception
         ActivityType = activityType;
         Reason = reason;
         Details = details;
-        (ErrorType, ErrorMessage, ErrorStackTrace) = FailureText.Decode(reason, details);
+        (ErrorType, ErrorMessage, ErrorStackTrace) = FailureText.Decode(reason, details, out var bases);
+        ErrorBaseTypes = bases;
     }
 
     public string ActivityId { get; }
@@ -29,6 +30,10 @@ public sealed class ActivityFailedException : Exception
 
     /// <summary>The activity's exception type (from details, else the reason).</summary>
     public string? ErrorType { get; }
+
+    /// <summary>The full names of <see cref="ErrorType"/>'s base types, nearest first, down to System.Exception, as the
+    /// activity worker sent them; empty when it sent none (details not written by Flow).</summary>
+    public IReadOnlyList<string> ErrorBaseTypes { get; }
     public string? ErrorMessage { get; }
     public string? ErrorStackTrace { get; }
 }
@@ -42,14 +47,19 @@ public sealed class SideEffectFailedException : Exception
         : base(FailureText.Describe("Workflow.SideEffectAsync's function threw", FailureText.Decode(null, details).Type, details))
     {
         Details = details;
-        (ErrorType, ErrorMessage, ErrorStackTrace) = FailureText.Decode(null, details);
+        (ErrorType, ErrorMessage, ErrorStackTrace) = FailureText.Decode(null, details, out var bases);
+        ErrorBaseTypes = bases;
     }
 
-    /// <summary>The marker's details: <c>{"type","message","stack"}</c>.</summary>
+    /// <summary>The marker's details: <c>{"type","bases","message","stack"}</c>.</summary>
     public string Details { get; }
 
     /// <summary>The function's exception type, such as System.IO.IOException.</summary>
     public string? ErrorType { get; }
+
+    /// <summary>The full names of <see cref="ErrorType"/>'s base types, nearest first; empty in markers recorded before
+    /// Flow wrote them.</summary>
+    public IReadOnlyList<string> ErrorBaseTypes { get; }
     public string? ErrorMessage { get; }
     public string? ErrorStackTrace { get; }
 }
@@ -126,14 +136,21 @@ public sealed class ChildWorkflowFailedException : Exception
         WorkflowType = type;
         Reason = reason;
         Details = details;
-        (ErrorType, ErrorMessage, ErrorStackTrace) = FailureText.Decode(reason, details);
+        (ErrorType, ErrorMessage, ErrorStackTrace) = FailureText.Decode(reason, details, out var bases);
+        ErrorBaseTypes = bases;
     }
 
     public WorkflowExecution Execution { get; }
     public WorkflowType WorkflowType { get; }
     public string? Reason { get; }
     public string? Details { get; }
+
+    /// <summary>The child's exception type (from details in Flow's JSON shape, else the reason).</summary>
     public string? ErrorType { get; }
+
+    /// <summary>The full names of <see cref="ErrorType"/>'s base types, nearest first, when the details are in Flow's JSON
+    /// shape and name them; else empty. A workflow failed by Flow closes with plain-text details, so this is empty for it.</summary>
+    public IReadOnlyList<string> ErrorBaseTypes { get; }
     public string? ErrorMessage { get; }
     public string? ErrorStackTrace { get; }
 }
@@ -211,14 +228,20 @@ internal static class FailureText
         return sb.Append('.').ToString();
     }
 
-    /// <summary>Reads {"type","message","stack"} from details; falls back to (reason, details, null).</summary>
-    public static (string? Type, string? Message, string? Stack) Decode(string? reason, string? details)
+    public static (string? Type, string? Message, string? Stack) Decode(string? reason, string? details) =>
+        Decode(reason, details, out _);
+
+    /// <summary>Reads {"type","bases","message","stack"} from details; falls back to (reason, details, null) and no
+    /// bases.</summary>
+    public static (string? Type, string? Message, string? Stack) Decode(string? reason, string? details, out IReadOnlyList<string> bases)
     {
+        bases = [];
         if (details is { Length: > 1 } && details[0] == '{')
         {
             try
             {
                 string? type = null, message = null, stack = null;
+                List<string>? names = null;
                 var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(details));
                 if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
                 {
@@ -226,6 +249,18 @@ internal static class FailureText
                     {
                         var name = reader.GetString();
                         reader.Read();
+                        if (name == "bases" && reader.TokenType == JsonTokenType.StartArray)
+                        {
+                            names = [];
+                            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                            {
+                                if (reader.TokenType == JsonTokenType.String)
+                                    names.Add(reader.GetString()!);
+                                else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                                    reader.Skip();
+                            }
+                            continue;
+                        }
                         var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
                         switch (name)
@@ -236,7 +271,10 @@ internal static class FailureText
                         }
                     }
                     if (type is not null || message is not null)
+                    {
+                        bases = names ?? [];
                         return (type ?? reason, message, stack);
+                    }
                 }
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException)

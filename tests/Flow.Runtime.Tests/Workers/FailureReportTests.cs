@@ -179,6 +179,81 @@ public class FailureReportTests
     }
 
     [Test]
+    public void A_huge_message_and_stack_still_fit_exactly_with_the_base_types_kept_whole()
+    {
+        string message = string.Concat(Enumerable.Repeat(Emoji, 20_000));
+        string stack = string.Concat(Enumerable.Repeat("   at Somewhere()\n", 2_000));
+        string[] bases = ["Big.BaseException", "System.IO.IOException", "System.SystemException", "System.Exception"];
+
+        string details = ActivityFailure.Details("Big.Exception", bases, message, stack);
+
+        Assert.That(details.Length, Is.LessThanOrEqualTo(ActivityFailure.MaxDetails));
+        Assert.That(ActivityFailure.MaxDetails - details.Length, Is.LessThan(Emoji.Length), "another emoji would have fitted");
+        using var json = JsonDocument.Parse(details);
+        Assert.That(json.RootElement.GetProperty("bases").EnumerateArray().Select(b => b.GetString()), Is.EqualTo(bases));
+        Assert.That(json.RootElement.GetProperty("message").GetString(), Does.Contain(" …[cut by Flow: "));
+    }
+
+    private class BaseOfThrown(string message) : IOException(message);
+
+    private sealed class Thrown(string message) : BaseOfThrown(message);
+
+    [Test]
+    public void Details_name_the_exceptions_base_types_nearest_first_without_system_object()
+    {
+        using var json = JsonDocument.Parse(ActivityFailure.Details(new Thrown("dropped")));
+
+        Assert.That(json.RootElement.GetProperty("bases").EnumerateArray().Select(b => b.GetString()),
+            Is.EqualTo(new[] { typeof(BaseOfThrown).FullName, "System.IO.IOException", "System.SystemException", "System.Exception" }));
+    }
+
+    [Test]
+    public void Details_without_an_exception_name_no_base_types()
+    {
+        string details = ActivityFailure.Details("Flow.UnknownActivityType", "no such activity", "");
+
+        Assert.That(details, Is.EqualTo("""{"type":"Flow.UnknownActivityType","message":"no such activity","stack":""}"""));
+    }
+
+    [Test]
+    public void Base_types_beyond_their_budget_are_left_off_farthest_first()
+    {
+        string[] bases = Enumerable.Range(0, 40).Select(i => $"B{i:00}." + new string('b', 197)).ToArray();
+
+        string details = ActivityFailure.Details("T", bases, "message", "stack");
+
+        // Each name costs its 200 characters, two quotes and a comma; with ,"bases":[] they stay within 4,096.
+        FailureText.Decode("T", details, out var kept);
+        Assert.That(kept, Is.EqualTo(bases[..20]));
+        Assert.That(details, Does.EndWith("\"message\":\"message\",\"stack\":\"stack\"}"));
+    }
+
+    [Test]
+    public void Decoding_details_gives_back_type_message_stack_and_base_types()
+    {
+        var thrown = new Thrown("dropped \"mid\" body");
+        string details = ActivityFailure.Details(thrown);
+
+        var (type, message, stack) = FailureText.Decode("reason", details, out var bases);
+
+        Assert.That(type, Is.EqualTo(typeof(Thrown).FullName));
+        Assert.That(message, Is.EqualTo("dropped \"mid\" body"));
+        Assert.That(stack, Is.EqualTo(""));
+        Assert.That(bases, Is.EqualTo(new[] { typeof(BaseOfThrown).FullName, "System.IO.IOException", "System.SystemException", "System.Exception" }));
+    }
+
+    [Test]
+    public void Details_that_name_no_base_types_decode_with_none()
+    {
+        Assert.That(FailureText.Decode("r", """{"type":"Other","message":"m","stack":"s"}""", out var none), Is.EqualTo(("Other", "m", "s")));
+        Assert.That(none, Is.Empty);
+        FailureText.Decode("r", "plain text", out var raw);
+        Assert.That(raw, Is.Empty);
+        FailureText.Decode("r", """{"type":"Other","bases":["A",1,{"x":"y"},"B"],"message":"m"}""", out var mixed);
+        Assert.That(mixed, Is.EqualTo(new[] { "A", "B" }), "what is not a string is skipped");
+    }
+
+    [Test]
     public void Text_that_grows_when_escaped_is_cut_by_its_escaped_length()
     {
         string message = string.Concat(Enumerable.Repeat("\"\\\n\u0001é", 10_000));
@@ -245,6 +320,30 @@ public class FailureReportTests
 
         string message = (await h.Result(run))!;
         Assert.That(message, Does.StartWith(string.Concat(Enumerable.Repeat(Emoji, 15_000))).And.Contain("[cut by Flow: "));
+    }
+
+    [Test]
+    public async Task An_activity_failure_reaches_the_workflow_with_the_base_types_of_its_exception()
+    {
+        await using var h = new Harness();
+        var dropping = Harness.Activity("Dropping");
+        var definition = Harness.Workflow("DroppedConnection");
+        await h.StartWorkflowWorker([Harness.Handler(definition, async (_, _) =>
+        {
+            try
+            {
+                return await Workflow.ExecuteActivityAsync(dropping, null);
+            }
+            catch (ActivityFailedException ex)
+            {
+                return string.Join(",", ex.ErrorBaseTypes);
+            }
+        })]);
+        await h.StartActivityWorker([new(dropping, (_, _) => throw new Thrown("the connection dropped"))]);
+
+        var run = await h.Client.StartAsync(definition, "dropped", null);
+
+        Assert.That(await h.Result(run), Is.EqualTo($"{typeof(BaseOfThrown).FullName},System.IO.IOException,System.SystemException,System.Exception"));
     }
 
     private static void AssertWellFormed(string text)

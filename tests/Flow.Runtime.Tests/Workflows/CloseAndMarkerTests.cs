@@ -217,7 +217,7 @@ public class MarkerTests
         Assert.That(live.Types(), Is.EqualTo(new[] { DecisionType.RecordMarker, DecisionType.ScheduleActivityTask }));
         var marker = live.Decisions[0].RecordMarkerDecisionAttributes!;
         Assert.That(marker.MarkerName, Is.EqualTo(WorkflowContext.SideEffectFailedMarker));
-        Assert.That(marker.Details, Does.StartWith("{\"type\":\"System.IO.IOException\",\"message\":\"disk full\""));
+        Assert.That(marker.Details, Does.StartWith("{\"type\":\"System.IO.IOException\",\"bases\":[\"System.SystemException\",\"System.Exception\"],\"message\":\"disk full\""));
         Assert.That(live.Decisions[1].ScheduleActivityTaskDecisionAttributes!.Input, Is.EqualTo("System.IO.IOException|disk full"));
         h.DecisionCompleted();
         h.Marker(marker.MarkerName, marker.Details);

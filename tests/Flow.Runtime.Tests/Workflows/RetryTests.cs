@@ -1,5 +1,6 @@
 using Flow.Swf;
 using Flow.Workflows;
+using Flow.Workers;
 
 namespace Flow.Runtime.Tests.Workflows;
 
@@ -11,15 +12,20 @@ public class RetryTests
         MaximumAttempts = 3, InitialInterval = TimeSpan.FromSeconds(10), BackoffCoefficient = 2, NonRetryableReasons = ["Fatal"],
     };
 
-    private static void ChildFails(HistoryBuilder h, long initiated, string workflowId, string reason) =>
+    private static void ChildFails(HistoryBuilder h, long initiated, string workflowId, string reason, string? details = null) =>
         h.Do(EventType.ChildWorkflowExecutionFailed, e => e.ChildWorkflowExecutionFailedEventAttributes = new()
         {
-            InitiatedEventId = initiated, StartedEventId = initiated + 1, Reason = reason,
+            InitiatedEventId = initiated, StartedEventId = initiated + 1, Reason = reason, Details = details,
             WorkflowExecution = new() { WorkflowId = workflowId, RunId = "child-run" }, WorkflowType = Defs.Child.ToWorkflowType(),
         });
 
-    private static void ActivityFails(HistoryBuilder h, long scheduled, string reason) =>
-        h.Do(EventType.ActivityTaskFailed, e => e.ActivityTaskFailedEventAttributes = new() { ScheduledEventId = scheduled, StartedEventId = scheduled + 1, Reason = reason });
+    private static void ActivityFails(HistoryBuilder h, long scheduled, string reason, string? details = null) =>
+        h.Do(EventType.ActivityTaskFailed, e => e.ActivityTaskFailedEventAttributes = new()
+        { ScheduledEventId = scheduled, StartedEventId = scheduled + 1, Reason = reason, Details = details });
+
+    /// <summary>What Flow's activity worker records when an activity throws <paramref name="thrown"/>.</summary>
+    private static void ActivityThrew(HistoryBuilder h, long scheduled, Exception thrown) =>
+        ActivityFails(h, scheduled, ActivityFailure.Reason(thrown), ActivityFailure.Details(thrown));
 
     private static Func<string?, Task<string?>> Child(RetryPolicy policy) => async _ =>
     {
@@ -218,5 +224,52 @@ public class RetryTests
         var both = AllowList with { NonRetryableReasons = ["IOException"] };
 
         Gives_up(AfterFirstAttempt((h, s) => ActivityFails(h, s, "System.IO.IOException"), both), nameof(ActivityFailedException));
+    }
+
+    [Test]
+    public void A_failure_whose_exception_derives_from_a_listed_type_is_retried()
+    {
+        // A connection dropped mid-body: HttpIOException, an IOException.
+        Waits_to_retry(AfterFirstAttempt((h, s) => ActivityThrew(h, s, new HttpIOException(HttpRequestError.ResponseEnded))));
+    }
+
+    [Test]
+    public void A_listed_short_name_matches_a_base_type_of_the_failure()
+    {
+        var shortName = AllowList with { RetryableReasons = ["IOException"] };
+
+        Waits_to_retry(AfterFirstAttempt((h, s) => ActivityThrew(h, s, new HttpIOException(HttpRequestError.ResponseEnded)), shortName));
+    }
+
+    [Test]
+    public void A_failure_whose_exception_derives_from_a_non_retryable_type_is_not_retried()
+    {
+        var policy = new RetryPolicy { MaximumAttempts = 3, InitialInterval = TimeSpan.FromSeconds(10), NonRetryableReasons = ["System.ArgumentException"] };
+
+        Gives_up(AfterFirstAttempt((h, s) => ActivityThrew(h, s, new ArgumentNullException("path")), policy), nameof(ActivityFailedException));
+    }
+
+    [Test]
+    public void A_failure_from_elsewhere_without_base_types_is_matched_by_its_own_type_only()
+    {
+        Gives_up(AfterFirstAttempt((h, s) => ActivityFails(h, s, "System.Net.Http.HttpIOException",
+            """{"type":"System.Net.Http.HttpIOException","message":"dropped","stack":""}""")), nameof(ActivityFailedException));
+    }
+
+    [Test]
+    public void A_child_whose_failure_derives_from_a_listed_type_is_started_again()
+    {
+        var policy = Policy with { NonRetryableReasons = [], RetryableReasons = ["System.IO.IOException"] };
+        var thrown = new HttpIOException(HttpRequestError.ResponseEnded);
+        var h = new HistoryBuilder().Started();
+        h.Decided();
+        var i = h.ChildInitiated("run-1.1");
+        h.ChildStarted(i, "run-1.1");
+        ChildFails(h, i, "run-1.1", ActivityFailure.Reason(thrown), ActivityFailure.Details(thrown));
+        h.Decide();
+
+        var result = Defs.Executor(Child(policy)).ProcessDecisionTask(h.Task());
+
+        Assert.That(result.Decisions.Single().StartTimerDecisionAttributes!.StartToFireTimeout, Is.EqualTo("10"));
     }
 }
