@@ -631,7 +631,10 @@ public sealed partial class LocalSwf : IDisposable
     void Restore(LoadedState state)
     {
         foreach (var d in state.Domains)
+        {
+            d.Tags = MergeTags(d.Tags, null); // stores written before tags were de-duplicated may repeat a key
             _domains[d.Name] = d;
+        }
         foreach (var t in state.Types)
         {
             _types[(t.Domain, t.Kind, t.Name, t.Version)] = t;
