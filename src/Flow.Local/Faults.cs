@@ -59,10 +59,14 @@ internal static class Faults
         }
     }
 
-    /// <summary>An argument error's message as SWF would word it: without .NET's " (Parameter 'name')" suffix.</summary>
+    /// <summary>An argument error's message as SWF would word it: without .NET's " (Parameter 'name')" suffix, nor
+    /// the "Actual value was …" line ArgumentOutOfRangeException adds after it.</summary>
     public static string MessageOf(ArgumentException e)
     {
+        var message = e.Message;
+        if (message.IndexOf('\n', StringComparison.Ordinal) is var line and >= 0)
+            message = message[..line].TrimEnd('\r');
         var suffix = e.ParamName is { } name ? $" (Parameter '{name}')" : null;
-        return suffix is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
+        return suffix is not null && message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message;
     }
 }

@@ -15,7 +15,8 @@ public sealed partial class LocalSwf
             throw Faults.DomainAlreadyExists(input.Name);
         if (_domains.Count >= DomainLimit)
             throw Faults.LimitExceeded($"SWF allows {DomainLimit} domains, registered and deprecated (domains cannot be deleted; start flow dev on a new --db).");
-        if (input.Tags is { Count: > 50 })
+        var tags = MergeTags([], input.Tags);
+        if (tags.Count > 50)
             throw Faults.TooManyTags("A domain may have at most 50 tags.");
         var d = new DomainState
         {
@@ -24,7 +25,7 @@ public sealed partial class LocalSwf
             RetentionPeriodInDays = input.WorkflowExecutionRetentionPeriodInDays,
             Status = RegistrationStatus.Registered,
             Arn = $"arn:aws:swf:{_options.Region}:{_options.AccountId}:/domain/{input.Name}",
-            Tags = [.. input.Tags ?? []],
+            Tags = tags,
             CreationDate = Now(),
         };
         _domains[d.Name] = d;
@@ -88,14 +89,33 @@ public sealed partial class LocalSwf
     {
         Faults.Validate(() => input.Validate(""));
         var d = DomainByArn(input.ResourceArn);
-        var tags = d.Tags.ToDictionary(t => t.Key, StringComparer.Ordinal);
-        foreach (var t in input.Tags)
-            tags[t.Key] = t;
+        var tags = MergeTags(d.Tags, input.Tags);
         if (tags.Count > 50)
             throw Faults.TooManyTags("A domain may have at most 50 tags.");
-        d.Tags = [.. tags.Values];
+        d.Tags = tags;
         _changes.Domains.Add(d);
     });
+
+    /// <summary>A domain's tags with <paramref name="added"/> applied: one tag per key, in the order keys first
+    /// appeared. SWF's reference (API and botocore model) says nothing of a key given twice; every path that takes
+    /// tags (RegisterDomain, TagResource, and stores loaded from older versions that kept duplicates) applies the
+    /// same rule: the last value given for a key wins.</summary>
+    internal static List<ResourceTag> MergeTags(IEnumerable<ResourceTag> existing, IEnumerable<ResourceTag>? added)
+    {
+        var tags = new List<ResourceTag>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var t in added is null ? existing : existing.Concat(added))
+        {
+            if (index.TryGetValue(t.Key, out var i))
+                tags[i] = t;
+            else
+            {
+                index[t.Key] = tags.Count;
+                tags.Add(t);
+            }
+        }
+        return tags;
+    }
 
     internal void UntagResource(UntagResourceInput input) => Execute(() =>
     {

@@ -59,6 +59,7 @@ public sealed partial class LocalSwf : IDisposable
         _options = options ?? new LocalSwfOptions();
         _time = _options.TimeProvider;
         _hold = _options.LongPollHold;
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxPollersPerTaskList, 1, nameof(options) + "." + nameof(LocalSwfOptions.MaxPollersPerTaskList));
         _store = _options.DatabasePath is { } path ? new SqliteStore(path, _options.StoreBusyTimeout, _options.Synchronous) : new MemoryStore();
         _timer = _time.CreateTimer(static s => ((LocalSwf)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         try
@@ -631,7 +632,10 @@ public sealed partial class LocalSwf : IDisposable
     void Restore(LoadedState state)
     {
         foreach (var d in state.Domains)
+        {
+            d.Tags = MergeTags(d.Tags, null); // stores written before tags were de-duplicated may repeat a key
             _domains[d.Name] = d;
+        }
         foreach (var t in state.Types)
         {
             _types[(t.Domain, t.Kind, t.Name, t.Version)] = t;

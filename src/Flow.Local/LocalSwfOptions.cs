@@ -9,6 +9,10 @@ public sealed class LocalSwfOptions
     /// <summary>How long an empty poll waits for a task before answering with an empty task; SWF holds 60 s.</summary>
     public TimeSpan LongPollHold { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How many polls one task list (of one domain, decision or activity) holds at once; the next is refused
+    /// with LimitExceededFault. SWF's quota is 1,000.</summary>
+    public int MaxPollersPerTaskList { get; init; } = 1_000;
+
     /// <summary>The clock for timestamps, timers and timeouts; tests pass a fake one and move it.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

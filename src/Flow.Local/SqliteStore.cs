@@ -63,6 +63,8 @@ internal sealed class SqliteStore : ILocalStore
     public SqliteStore(string path, TimeSpan? busyTimeout = null, SqliteSynchronous synchronous = SqliteSynchronous.Normal)
     {
         _path = path;
+        CheckStoreFile(path);
+        var lockCreated = !File.Exists(path + ".lock");
         _lock = OpenLockFile(path);
         try
         {
@@ -91,6 +93,9 @@ internal sealed class SqliteStore : ILocalStore
         {
             _db?.Dispose();
             _lock.Dispose();
+            // A refused store leaves no file it made.
+            if (lockCreated)
+                File.Delete(path + ".lock");
             throw new InvalidOperationException($"{path} cannot be used as a store: {e.Message}", e);
         }
         _putDomain = Prepare("INSERT OR REPLACE INTO domains (name, json) VALUES ($t, $j)");
@@ -112,6 +117,33 @@ internal sealed class SqliteStore : ILocalStore
         c.CommandText = "INSERT OR IGNORE INTO meta (key, value) VALUES ('token_key', $v); SELECT value FROM meta WHERE key = 'token_key'";
         c.Parameters.AddWithValue("$v", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         return (byte[])c.ExecuteScalar()!;
+    }
+
+    /// <summary>Refuses, before anything is created beside it, a path that is a device (SQLite would make its
+    /// journal next to the device, /dev/null-journal) or a file with content that is not a SQLite database. An
+    /// empty regular file is a new store, as SQLite takes it.</summary>
+    static void CheckStoreFile(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+            return;
+        // .NET reports no file type on Unix; devices, and links to them, live under /dev.
+        var target = File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+        if (!OperatingSystem.IsWindows() && target.StartsWith("/dev/", StringComparison.Ordinal))
+            throw new InvalidOperationException($"{path} is a device, not a regular file; --db takes a file (created if missing).");
+        Span<byte> header = stackalloc byte[16];
+        int read;
+        try
+        {
+            using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"{path} cannot be used as a store: it cannot be read ({e.Message.TrimEnd('.')}).", e);
+        }
+        if (read > 0 && !header[..read].SequenceEqual("SQLite format 3\0"u8))
+            throw new InvalidOperationException($"{path} cannot be used as a store: it is not a SQLite database.");
     }
 
     /// <summary>One engine per file: a second one would hold its own copy of the state and overwrite the first's.

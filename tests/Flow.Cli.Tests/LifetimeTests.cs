@@ -127,8 +127,8 @@ public sealed class LifetimeTests
 
     [TestCase("missing/dir/x.db", "cannot be created: the folder", "does not exist")]
     [TestCase("", "is a folder; --db takes a file", "")]
-    [TestCase("/proc/version", "its lock file /proc/version.lock cannot be created", "")]
-    [TestCase("not-a-db.txt", "cannot be used as a store: SQLite Error 26: 'file is not a database'", "")]
+    [TestCase("/proc/flow-store.db", "its lock file /proc/flow-store.db.lock cannot be created", "")]
+    [TestCase("not-a-db.txt", "cannot be used as a store: it is not a SQLite database", "")]
     public async Task A_store_file_that_cannot_be_used_is_reported_for_what_it_is(string path, string says, string andSays)
     {
         await File.WriteAllTextAsync(Path.Combine(folder, "not-a-db.txt"), "hello, not SQLite\n");

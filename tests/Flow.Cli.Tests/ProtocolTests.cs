@@ -114,6 +114,18 @@ public sealed class ProtocolTests
         Assert.That(answer.Json.GetProperty("message").GetString(), Is.EqualTo("name is required."));
     }
 
+    [TestCase("1e12", "1000000000000")]
+    [TestCase("-1e12", "-1000000000000")]
+    [TestCase("\"NaN\"", "NaN")]
+    public async Task An_out_of_range_timestamp_is_a_validation_exception_naming_the_member_and_the_range(string seconds, string shown)
+    {
+        var answer = await Swf.CallAsync(server, "ListOpenWorkflowExecutions",
+            $"{{\"domain\": \"d\", \"startTimeFilter\": {{\"oldestDate\": {seconds}}}}}");
+        AssertFault(answer, 400, "ValidationException");
+        Assert.That(answer.Json.GetProperty("message").GetString(), Is.EqualTo(
+            $"startTimeFilter.oldestDate: {shown} is out of range: epoch seconds must be between -62135596800 and 253402300799 (years 0001 to 9999)."));
+    }
+
     /// <summary>Sends raw bytes on a fresh connection and reads the whole answer (the server closes after it).</summary>
     private async Task<(string Head, string Body)> RawAsync(byte[] request)
     {

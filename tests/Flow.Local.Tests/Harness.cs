@@ -17,10 +17,12 @@ internal sealed class Harness : IDisposable
 
     readonly TimeSpan _hold;
     readonly TimeSpan? _busyTimeout;
+    readonly int _maxPollers;
 
     public Harness(string? databasePath = null, FakeTimeProvider? time = null, bool register = true, TimeSpan? longPollHold = null,
-        TimeSpan? busyTimeout = null)
+        TimeSpan? busyTimeout = null, int maxPollers = 1_000)
     {
+        _maxPollers = maxPollers;
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         DatabasePath = databasePath;
         _hold = longPollHold ?? TimeSpan.FromSeconds(60);
@@ -40,7 +42,7 @@ internal sealed class Harness : IDisposable
     }
 
     LocalSwfOptions Options() =>
-        new() { DatabasePath = DatabasePath, TimeProvider = Time, LongPollHold = _hold, StoreBusyTimeout = _busyTimeout };
+        new() { DatabasePath = DatabasePath, TimeProvider = Time, LongPollHold = _hold, StoreBusyTimeout = _busyTimeout, MaxPollersPerTaskList = _maxPollers };
 
     void Register()
     {

@@ -37,6 +37,28 @@ public class LimitsTests
     }
 
     [Test]
+    public void A_poll_past_the_task_lists_poller_limit_is_refused_with_LimitExceededFault_until_a_held_one_is_answered()
+    {
+        using var h = new Harness(maxPollers: 2);
+        PollForActivityTaskInput Activities(string list = ActivityList) => new() { Domain = Domain, TaskList = new TaskList { Name = list } };
+        PollForDecisionTaskInput Decisions() => new() { Domain = Domain, TaskList = new TaskList { Name = Harness.Decisions } };
+        using var cts = new CancellationTokenSource();
+        var held = new[] { h.Swf.PollForActivityTaskAsync(Activities(), cts.Token), h.Swf.PollForActivityTaskAsync(Activities()) };
+        var decisions = new[] { h.Swf.PollForDecisionTaskAsync(Decisions()), h.Swf.PollForDecisionTaskAsync(Decisions()) };
+        Assert.That(held.Concat<Task>(decisions).All(t => !t.IsCompleted), Is.True, "four polls held");
+
+        Assert.That(() => Run(h.Swf.PollForActivityTaskAsync(Activities())),
+            Throws.TypeOf<LimitExceededException>().With.Property("ErrorCode").EqualTo("LimitExceededFault"));
+        Assert.That(() => Run(h.Swf.PollForDecisionTaskAsync(Decisions())),
+            Throws.TypeOf<LimitExceededException>().With.Property("ErrorCode").EqualTo("LimitExceededFault"));
+        Assert.That(h.Swf.PollForActivityTaskAsync(Activities("another")).IsCompleted, Is.False, "another task list has its own limit");
+
+        cts.Cancel();
+        Assert.That(() => Run(held[0]), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(h.Swf.PollForActivityTaskAsync(Activities()).IsCompleted, Is.False, "a withdrawn poll makes room");
+    }
+
+    [Test]
     public void The_hundred_and_first_domain_is_refused_with_LimitExceededFault_deprecated_ones_included()
     {
         for (var i = 1; i < LocalSwf.DomainLimit; i++)

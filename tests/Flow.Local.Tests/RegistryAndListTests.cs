@@ -43,6 +43,20 @@ public class RegistryAndListTests
     }
 
     [Test]
+    public void A_tag_key_given_twice_keeps_its_last_value_on_registration_and_tagging_alike()
+    {
+        Run(_h.Swf.RegisterDomainAsync(new RegisterDomainInput
+        {
+            Name = "tagged", WorkflowExecutionRetentionPeriodInDays = "1",
+            Tags = [new ResourceTag { Key = "x", Value = "1" }, new ResourceTag { Key = "y", Value = "y" }, new ResourceTag { Key = "x", Value = "2" }],
+        }));
+        var arn = Run(_h.Swf.DescribeDomainAsync(new DescribeDomainInput { Name = "tagged" })).DomainInfo.Arn!;
+        Run(_h.Swf.TagResourceAsync(new TagResourceInput { ResourceArn = arn, Tags = [new ResourceTag { Key = "y", Value = "3" }, new ResourceTag { Key = "y", Value = "4" }] }));
+        var tags = Run(_h.Swf.ListTagsForResourceAsync(new ListTagsForResourceInput { ResourceArn = arn })).Tags!;
+        Assert.That(tags.Select(t => (t.Key, t.Value)), Is.EqualTo(new[] { ("x", (string?)"2"), ("y", "4") }));
+    }
+
+    [Test]
     public void Types_are_deprecated_undeprecated_and_deleted_only_when_deprecated()
     {
         var type = new ActivityType { Name = "Work", Version = "1" };

@@ -26,6 +26,28 @@ public class SqliteTests
     }
 
     [Test]
+    public void A_store_holding_a_repeated_tag_key_loads_one_tag_per_key_and_takes_new_tags()
+    {
+        var arn = Run(_h.Swf.DescribeDomainAsync(new DescribeDomainInput { Name = Domain })).DomainInfo.Arn!;
+        Run(_h.Swf.TagResourceAsync(new TagResourceInput { ResourceArn = arn, Tags = [new ResourceTag { Key = "x", Value = "1" }] }));
+        _h.Engine.Dispose();
+        SqliteConnection.ClearAllPools();
+        using (var c = new SqliteConnection($"Data Source={_path}"))
+        {
+            // As an older version wrote it: the same key twice.
+            c.Open();
+            using var update = c.CreateCommand();
+            update.CommandText = """UPDATE domains SET json = replace(json, '{"key":"x","value":"1"}', '{"key":"x","value":"1"},{"key":"x","value":"2"}')""";
+            Assert.That(update.ExecuteNonQuery(), Is.EqualTo(1));
+        }
+        SqliteConnection.ClearAllPools();
+        _h.Restart();
+        Run(_h.Swf.TagResourceAsync(new TagResourceInput { ResourceArn = arn, Tags = [new ResourceTag { Key = "z", Value = "3" }] }));
+        var tags = Run(_h.Swf.ListTagsForResourceAsync(new ListTagsForResourceInput { ResourceArn = arn })).Tags!;
+        Assert.That(tags.Select(t => (t.Key, t.Value)), Is.EqualTo(new[] { ("x", (string?)"2"), ("z", "3") }));
+    }
+
+    [Test]
     public void Domains_types_and_histories_survive_a_restart()
     {
         var wf = _h.Start();

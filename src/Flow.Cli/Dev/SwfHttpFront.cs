@@ -112,6 +112,13 @@ internal sealed class SwfHttpFront(ISwfClient client, SigV4Verifier? verifier, C
             {
                 input = operation.Decode(payload.Span);
             }
+            catch (TimestampOutOfRangeException e)
+            {
+                // Well-formed JSON with a value SWF's members do not take: a validation error naming the member.
+                var member = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : e.Path;
+                await WriteFaultAsync(response, HttpFault.Validation(member is null ? e.Message : $"{member}: {e.Message}")).ConfigureAwait(false);
+                return;
+            }
             catch (JsonException e)
             {
                 await WriteFaultAsync(response, HttpFault.Serialization(Describe(e))).ConfigureAwait(false);

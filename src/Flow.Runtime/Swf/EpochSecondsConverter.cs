@@ -43,6 +43,19 @@ public sealed class EpochSecondsConverter : JsonConverter<DateTimeOffset>
         writer.WriteRawValue(buffer[..n], skipInputValidation: true);
     }
 
+    /// <summary>The epoch seconds a DateTimeOffset can hold: years 0001 to 9999.</summary>
+    internal const long MinSeconds = -62_135_596_800, MaxSeconds = 253_402_300_799;
+
     internal static DateTimeOffset FromEpochSeconds(double seconds) =>
-        DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000d, MidpointRounding.AwayFromZero));
+        double.IsFinite(seconds) && seconds >= MinSeconds && seconds < MaxSeconds + 1
+            ? DateTimeOffset.FromUnixTimeMilliseconds(Math.Min((long)Math.Round(seconds * 1000d, MidpointRounding.AwayFromZero), MaxSeconds * 1000 + 999))
+            : throw new TimestampOutOfRangeException(seconds);
+}
+
+/// <summary>A timestamp outside what <see cref="DateTimeOffset"/> holds. A JsonException, so the serializer fills in
+/// <see cref="JsonException.Path"/> (the member) and a front end can answer it as a validation error.</summary>
+internal sealed class TimestampOutOfRangeException(double seconds)
+    : JsonException($"{seconds.ToString("R", CultureInfo.InvariantCulture)} is out of range: epoch seconds must be between {EpochSecondsConverter.MinSeconds} and {EpochSecondsConverter.MaxSeconds} (years 0001 to 9999).")
+{
+    public double Seconds { get; } = seconds;
 }
