@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Flow.Swf;
 using Microsoft.Data.Sqlite;
@@ -119,18 +120,16 @@ internal sealed class SqliteStore : ILocalStore
         return (byte[])c.ExecuteScalar()!;
     }
 
-    /// <summary>Refuses, before anything is created beside it, a path that is a device (SQLite would make its
-    /// journal next to the device, /dev/null-journal) or a file with content that is not a SQLite database. An
-    /// empty regular file is a new store, as SQLite takes it.</summary>
+    /// <summary>Refuses, before anything is created beside it, a path that is not a regular file (SQLite would make its
+    /// journal next to a device, /dev/null-journal, and reading a FIFO's header would wait for a writer forever) or a
+    /// file with content that is not a SQLite database. An empty regular file is a new store, as SQLite takes it.</summary>
     static void CheckStoreFile(string path)
     {
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
             return;
-        // .NET reports no file type on Unix; devices, and links to them, live under /dev.
-        var target = File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
-        if (!OperatingSystem.IsWindows() && target.StartsWith("/dev/", StringComparison.Ordinal))
-            throw new InvalidOperationException($"{path} is a device, not a regular file; --db takes a file (created if missing).");
+        if (FileKind(full) is { } kind)
+            throw new InvalidOperationException($"{path} is {kind}, not a regular file; --db takes a file (created if missing).");
         Span<byte> header = stackalloc byte[16];
         int read;
         try
@@ -145,6 +144,56 @@ internal sealed class SqliteStore : ILocalStore
         if (read > 0 && !header[..read].SequenceEqual("SQLite format 3\0"u8))
             throw new InvalidOperationException($"{path} cannot be used as a store: it is not a SQLite database.");
     }
+
+    /// <summary>What the path is when it is not a regular file (links followed, in every folder of the path), or null.
+    /// .NET reports no file type on Unix, so Linux's statx is asked; its struct has one layout on every architecture.
+    /// Elsewhere (or with a libc without statx) only the header check runs.</summary>
+    static string? FileKind(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+            return null;
+        var name = Marshal.StringToCoTaskMemUTF8(path);
+        var buffer = Marshal.AllocHGlobal(256); // sizeof(struct statx)
+        try
+        {
+            int result;
+            try
+            {
+                result = Statx(AtFdCwd, name, 0, StatxType, buffer);
+            }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+            {
+                return null;
+            }
+            if (result != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == 2) // ENOENT: a link to nothing; SQLite creates the file
+                    return null;
+                throw new InvalidOperationException($"{path} cannot be used as a store: {Marshal.GetPInvokeErrorMessage(errno)}.");
+            }
+            return (Marshal.ReadInt16(buffer, 28) & 0xF000) switch // stx_mode & S_IFMT
+            {
+                0x8000 or 0x4000 => null, // a regular file; a folder is OpenLockFile's to report
+                0x1000 => "a FIFO",
+                0x2000 => "a character device",
+                0x6000 => "a block device",
+                0xC000 => "a socket",
+                _ => "a special file",
+            };
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(name);
+            Marshal.FreeHGlobal(buffer);
+        }
+    }
+
+    const int AtFdCwd = -100;
+    const uint StatxType = 0x1;
+
+    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+    static extern int Statx(int dirfd, IntPtr path, int flags, uint mask, IntPtr buffer);
 
     /// <summary>One engine per file: a second one would hold its own copy of the state and overwrite the first's.
     /// The lock is a file beside the store; each way of failing to take it gets its own message.</summary>

@@ -47,9 +47,72 @@ public class StoreFileTests
         var path = Path.Combine(_folder, "null.db");
         File.CreateSymbolicLink(path, "/dev/null");
         Assert.That(() => new LocalSwf(new LocalSwfOptions { DatabasePath = path }),
-            Throws.InvalidOperationException.With.Message.EqualTo($"{path} is a device, not a regular file; --db takes a file (created if missing)."));
+            Throws.InvalidOperationException.With.Message.EqualTo($"{path} is a character device, not a regular file; --db takes a file (created if missing)."));
         Assert.That(Files(), Is.EqualTo(new[] { "null.db" }));
         Assert.That(File.Exists("/dev/null-journal") || File.Exists("/dev/null-wal"), Is.False);
+    }
+
+    [Test]
+    public void A_FIFO_is_refused_at_once_rather_than_waited_on()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Ignore("statx is Linux's");
+        var path = Path.Combine(_folder, "fifo.db");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", path))
+            mkfifo.WaitForExit();
+        var open = Task.Run(() => new LocalSwf(new LocalSwfOptions { DatabasePath = path }));
+        Assert.That(((IAsyncResult)open).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), Is.True,
+            "reading a FIFO's header waits for a writer forever");
+        Assert.That(() => open.GetAwaiter().GetResult(),
+            Throws.InvalidOperationException.With.Message.EqualTo($"{path} is a FIFO, not a regular file; --db takes a file (created if missing)."));
+        Assert.That(Files(), Is.EqualTo(new[] { "fifo.db" }));
+    }
+
+    [Test]
+    public void A_device_reached_through_a_linked_folder_is_refused_before_anything_is_created()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Ignore("statx is Linux's");
+        var devices = Path.Combine(_folder, "devices");
+        Directory.CreateSymbolicLink(devices, "/dev");
+        var path = Path.Combine(devices, "null");
+        Assert.That(() => new LocalSwf(new LocalSwfOptions { DatabasePath = path }),
+            Throws.InvalidOperationException.With.Message.EqualTo($"{path} is a character device, not a regular file; --db takes a file (created if missing)."));
+        Assert.That(File.Exists("/dev/null-journal") || File.Exists("/dev/null-wal") || File.Exists("/dev/null.lock"), Is.False);
+    }
+
+    [Test]
+    public void A_regular_file_under_dev_shm_is_a_store_like_any_other()
+    {
+        if (!Directory.Exists("/dev/shm"))
+            Assert.Ignore("no /dev/shm");
+        var path = $"/dev/shm/flow-store-test-{Guid.NewGuid():N}.db";
+        try
+        {
+            using (new LocalSwf(new LocalSwfOptions { DatabasePath = path })) { }
+            using (new LocalSwf(new LocalSwfOptions { DatabasePath = path })) { }
+            Assert.That(new FileInfo(path).Length, Is.GreaterThan(0));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles("/dev/shm", Path.GetFileName(path) + "*"))
+                File.Delete(file);
+        }
+    }
+
+    [Test]
+    public void A_link_loop_is_refused_with_the_systems_reason()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Ignore("statx is Linux's");
+        var a = Path.Combine(_folder, "a.db");
+        var b = Path.Combine(_folder, "b.db");
+        File.CreateSymbolicLink(a, b);
+        File.CreateSymbolicLink(b, a);
+        Assert.That(() => new LocalSwf(new LocalSwfOptions { DatabasePath = a }),
+            Throws.InvalidOperationException.With.Message.StartWith($"{a} cannot be used as a store: ").And.Message.Contain("symbolic links"));
+        Assert.That(Files(), Is.EqualTo(new[] { "a.db", "b.db" }));
     }
 
     [Test]

@@ -9,7 +9,7 @@ namespace Flow.Workers;
 /// types, nearest first, down to System.Exception, so a retry policy can match a listed type's subclasses; it is left out
 /// when there are none to tell. Oversized text is cut, with a visible marker, inside the JSON so the details always stay
 /// parseable: the stack first, then the message, each keeping the longest prefix that fits. The bases have a budget of
-/// their own (<see cref="MaxBases"/>) and keep whole names only.
+/// their own (<see cref="MaxBases"/>) and keep whole names only; generic types are named without their arguments.
 /// </summary>
 /// <remarks>
 /// SWF's model states these limits in characters (Smithy counts Unicode scalar values). Flow counts UTF-16 code
@@ -61,7 +61,7 @@ internal static class ActivityFailure
     {
         var bases = new List<string>();
         for (var type = exception.GetType().BaseType; type is not null && type != typeof(object); type = type.BaseType)
-            bases.Add(type.FullName ?? type.Name);
+            bases.Add(ExceptionText.TypeName(type));
         return bases;
     }
 
@@ -72,16 +72,18 @@ internal static class ActivityFailure
         type = ExceptionText.Prefix(type ?? "", MaxReason);
         message ??= "";
         stack ??= "";
-        // Nearest first, whole names while they fit the budget: a cut name would match nothing.
+        // Nearest first, whole names while they fit the budget: a cut name would match nothing, so a name longer than a
+        // reason may be (256) is left out, and so is every name after the budget runs out.
         var kept = new List<string>(bases.Count);
         int basesLength = BasesEnvelope - 1; // the first name has no comma before it
         foreach (var name in bases)
         {
-            string cut = ExceptionText.Prefix(name, MaxReason);
-            int cost = 3 + EscapedLength(cut, 0, cut.Length); // quotes and a comma
+            if (name.Length > MaxReason)
+                continue;
+            int cost = 3 + EscapedLength(name, 0, name.Length); // quotes and a comma
             if (basesLength + cost > MaxBases)
                 break;
-            kept.Add(cut);
+            kept.Add(name);
             basesLength += cost;
         }
         int room = MaxDetails - Envelope - EscapedLength(type, 0, type.Length) - (kept.Count == 0 ? 0 : basesLength);

@@ -7,7 +7,16 @@ namespace Flow.Workers;
 /// </summary>
 internal static class ExceptionText
 {
-    public static string TypeName(Exception exception) => exception.GetType().FullName ?? exception.GetType().Name;
+    public static string TypeName(Exception exception) => TypeName(exception.GetType());
+
+    /// <summary>A type's full name, without the assembly-qualified arguments of a generic type (Ns.Failure`1, not
+    /// Ns.Failure`1[[System.String, System.Private.CoreLib, Version=…]]): a name a retry policy can list, the same on
+    /// every runtime version.</summary>
+    public static string TypeName(Type type)
+    {
+        var name = type.FullName ?? type.Name;
+        return name.IndexOf('[', StringComparison.Ordinal) is var arguments and > 0 ? name[..arguments] : name;
+    }
 
     public static string Message(Exception exception)
     {

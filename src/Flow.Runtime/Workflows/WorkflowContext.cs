@@ -1659,9 +1659,13 @@ internal sealed class WorkflowContext
         }
         return false;
 
-        // "System.TimeoutException" matches "TimeoutException" and the other way round.
+        // "System.TimeoutException" matches "TimeoutException" and the other way round; a nested type's short name follows
+        // a '+' (Ns.Outer+Failure).
         static bool Same(string name, string? value) =>
-            value is not null && (value == name || value.EndsWith("." + name, StringComparison.Ordinal) || name.EndsWith("." + value, StringComparison.Ordinal));
+            value is not null && (value == name || EndsWithName(value, name) || EndsWithName(name, value));
+
+        static bool EndsWithName(string full, string name) =>
+            full.Length > name.Length && full.EndsWith(name, StringComparison.Ordinal) && full[^(name.Length + 1)] is '.' or '+';
     }
 
     private static int Seed(string runId)

@@ -229,6 +229,33 @@ public class FailureReportTests
     }
 
     [Test]
+    public void A_base_type_name_longer_than_a_reason_is_left_out_whole_not_cut()
+    {
+        string longName = "A." + new string('B', 300);
+
+        string details = ActivityFailure.Details("T", [longName, "System.IO.IOException", "System.Exception"], "m", "s");
+
+        FailureText.Decode("T", details, out var kept);
+        Assert.That(kept, Is.EqualTo(new[] { "System.IO.IOException", "System.Exception" }));
+    }
+
+    private class GenericBase<T>(string message) : IOException(message);
+
+    private sealed class GenericThrown(string message) : GenericBase<Dictionary<string, List<int>>>(message);
+
+    [Test]
+    public void Generic_types_are_named_without_their_type_arguments()
+    {
+        var thrown = new GenericThrown("generic");
+
+        var (type, _, _) = FailureText.Decode("r", ActivityFailure.Details(thrown), out var bases);
+
+        Assert.That(type, Is.EqualTo(typeof(GenericThrown).FullName));
+        Assert.That(bases[0], Is.EqualTo(typeof(GenericBase<>).FullName), "no [[System.String, System.Private.CoreLib, Version=…]]");
+        Assert.That(bases, Has.None.Contain("["));
+    }
+
+    [Test]
     public void Decoding_details_gives_back_type_message_stack_and_base_types()
     {
         var thrown = new Thrown("dropped \"mid\" body");

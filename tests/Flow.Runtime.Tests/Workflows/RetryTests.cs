@@ -241,6 +241,36 @@ public class RetryTests
         Waits_to_retry(AfterFirstAttempt((h, s) => ActivityThrew(h, s, new HttpIOException(HttpRequestError.ResponseEnded)), shortName));
     }
 
+    private sealed class NestedFailure() : IOException("nested");
+
+    private class GenericFailure<T>() : IOException(typeof(T).Name);
+
+    private sealed class ClosedGenericFailure() : GenericFailure<Dictionary<string, List<int>>>();
+
+    [Test]
+    public void A_nested_exception_type_is_matched_by_its_short_name()
+    {
+        var policy = AllowList with { RetryableReasons = ["NestedFailure"] };
+
+        Waits_to_retry(AfterFirstAttempt((h, s) => ActivityThrew(h, s, new NestedFailure()), policy));
+    }
+
+    [Test]
+    public void A_generic_base_type_is_matched_by_its_name_without_type_arguments()
+    {
+        var policy = AllowList with { RetryableReasons = [typeof(GenericFailure<>).FullName!] };
+
+        Waits_to_retry(AfterFirstAttempt((h, s) => ActivityThrew(h, s, new ClosedGenericFailure()), policy));
+    }
+
+    [Test]
+    public void A_name_that_only_ends_like_a_listed_one_does_not_match()
+    {
+        var policy = AllowList with { RetryableReasons = ["Failure"] };
+
+        Gives_up(AfterFirstAttempt((h, s) => ActivityFails(h, s, "Ns.NestedFailure"), policy), nameof(ActivityFailedException));
+    }
+
     [Test]
     public void A_failure_whose_exception_derives_from_a_non_retryable_type_is_not_retried()
     {
