@@ -53,6 +53,18 @@ public sealed class RemoteCommandTests
     }
 
     [Test]
+    public async Task List_of_a_domain_without_executions_says_so_on_stderr_and_leaves_stdout_empty()
+    {
+        Ok(await Swf.CallAsync(server, "RegisterDomain", """{"name":"quiet","workflowExecutionRetentionPeriodInDays":"1"}"""));
+
+        var (exit, stdout, stderr) = await FlowAsync("list", "--domain", "quiet");
+
+        Assert.That(exit, Is.Zero, stderr);
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr.Trim(), Is.EqualTo("flow: no executions in domain 'quiet'"));
+    }
+
+    [Test]
     public async Task History_without_a_run_id_prints_the_latest_run_like_the_aws_cli_does()
     {
         var (_, started, _) = await FlowAsync("start", "--domain", Domain, "--workflow-type", "Report", "--workflow-version", "2", "--workflow-id", "read-back");

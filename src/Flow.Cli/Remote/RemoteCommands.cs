@@ -47,6 +47,9 @@ internal static class RemoteCommands
             WriteJson(output, new WorkflowExecutionInfos { ExecutionInfos = infos }, SwfJsonContext.Default.WorkflowExecutionInfos);
             return 0;
         }
+        if (infos.Count == 0)
+            // Said on stderr: stdout stays the (empty) tab-separated list that scripts read.
+            await Console.Error.WriteLineAsync($"flow: no executions in domain '{domain}'").ConfigureAwait(false);
         foreach (var info in infos)
         {
             string status = info.ExecutionStatus == ExecutionStatus.Open ? "OPEN" : Name(info.CloseStatus);
