@@ -174,9 +174,10 @@ public sealed partial class LocalSwf
                 DropIfEmpty((domain, kind, taskList));
                 return start(node.Value);
             }
-            // A held poll that would exceed the quota; polls answered at once (above) are not held.
+            // A held poll that would exceed the quota; polls answered at once (above) are not held. A poll its caller
+            // has already given up on is cancelled, as it would be once held.
             if (list.Waiters.Count >= _options.MaxPollersPerTaskList)
-                throw Faults.LimitExceeded(
+                throw ct.IsCancellationRequested ? new OperationCanceledException(ct) : Faults.LimitExceeded(
                     $"{(kind == 'd' ? "Decision" : "Activity")} task list {taskList} already holds {list.Waiters.Count} polls, the most SWF allows at once.");
             waiter = new Waiter(input) { TaskList = (domain, kind, taskList) };
             waiter.Node = list.Waiters.AddLast(waiter);

@@ -59,6 +59,19 @@ public class LimitsTests
     }
 
     [Test]
+    public void A_poll_already_cancelled_on_a_full_task_list_is_cancelled_not_refused()
+    {
+        using var h = new Harness(maxPollers: 1);
+        var input = new PollForActivityTaskInput { Domain = Domain, TaskList = new TaskList { Name = ActivityList } };
+        var held = h.Swf.PollForActivityTaskAsync(input);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.That(() => Run(h.Swf.PollForActivityTaskAsync(input, cancelled.Token)), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(held.IsCompleted, Is.False, "the held poll is still held");
+    }
+
+    [Test]
     public void The_hundred_and_first_domain_is_refused_with_LimitExceededFault_deprecated_ones_included()
     {
         for (var i = 1; i < LocalSwf.DomainLimit; i++)
