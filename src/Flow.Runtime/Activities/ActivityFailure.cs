@@ -86,7 +86,8 @@ internal static class ActivityFailure
             kept.Add(name);
             basesLength += cost;
         }
-        int room = MaxDetails - Envelope - EscapedLength(type, 0, type.Length) - (kept.Count == 0 ? 0 : basesLength);
+        int basesCost = kept.Count == 0 ? 0 : basesLength; // no "bases" member at all when none is kept
+        int room = MaxDetails - Envelope - EscapedLength(type, 0, type.Length) - basesCost;
         int messageLength = EscapedLength(message, 0, message.Length);
         if (messageLength + EscapedLength(stack, 0, stack.Length) > room)
         {
@@ -94,12 +95,13 @@ internal static class ActivityFailure
             stack = Fit(stack, Math.Max(room - messageLength, stack.Length == 0 ? 0 : MarkerLength(stack.Length)));
             message = Fit(message, room - EscapedLength(stack, 0, stack.Length));
         }
-        var json = new StringBuilder(Envelope + type.Length + (kept.Count == 0 ? 0 : basesLength) + message.Length + stack.Length + 16);
+        var json = new StringBuilder(Envelope + type.Length + basesCost + message.Length + stack.Length + 16);
         json.Append("{\"type\":\"");
         Escape(json, type);
+        json.Append('"');
         if (kept.Count > 0)
         {
-            json.Append("\",\"bases\":[");
+            json.Append(",\"bases\":[");
             for (int i = 0; i < kept.Count; i++)
             {
                 json.Append(i == 0 ? "\"" : ",\"");
@@ -107,10 +109,6 @@ internal static class ActivityFailure
                 json.Append('"');
             }
             json.Append(']');
-        }
-        else
-        {
-            json.Append('"');
         }
         json.Append(",\"message\":\"");
         Escape(json, message);

@@ -55,7 +55,4 @@ public sealed class EpochSecondsConverter : JsonConverter<DateTimeOffset>
 /// <summary>A timestamp outside what <see cref="DateTimeOffset"/> holds. A JsonException, so the serializer fills in
 /// <see cref="JsonException.Path"/> (the member) and a front end can answer it as a validation error.</summary>
 internal sealed class TimestampOutOfRangeException(double seconds)
-    : JsonException($"{seconds.ToString("R", CultureInfo.InvariantCulture)} is out of range: epoch seconds must be between {EpochSecondsConverter.MinSeconds} and {EpochSecondsConverter.MaxSeconds} (years 0001 to 9999).")
-{
-    public double Seconds { get; } = seconds;
-}
+    : JsonException($"{seconds.ToString("R", CultureInfo.InvariantCulture)} is out of range: epoch seconds must be between {EpochSecondsConverter.MinSeconds} and {EpochSecondsConverter.MaxSeconds} (years 0001 to 9999).");
